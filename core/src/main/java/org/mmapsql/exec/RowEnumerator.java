@@ -1,0 +1,75 @@
+package org.mmapsql.exec;
+
+import org.apache.calcite.linq4j.Enumerator;
+import org.mmapsql.storage.MappedArray;
+
+/**
+ * Rows {@code (idx, val)} of the positions in a set of ranges, read in blocks:
+ * one locked bulk copy out of the mapping per block, then plain array reads.
+ * The ranges were clipped to the length when the statement started, so rows
+ * appended meanwhile are not seen; if the array is cut shorter meanwhile the
+ * rows past its new end are not returned.
+ */
+public final class RowEnumerator implements Enumerator<Object[]> {
+  private static final int BLOCK = 4096;
+
+  private final MappedArray array;
+  private final IdxRanges ranges;
+  private final double[] block = new double[BLOCK];
+  private int range = -1;
+  private long next;       // next position to load into the block
+  private long blockStart; // position of block[0]
+  private int blockSize;
+  private int pos = -1;    // index into block of the current row
+  private Object[] current;
+
+  public RowEnumerator(MappedArray array, IdxRanges ranges) {
+    this.array = array;
+    this.ranges = ranges;
+  }
+
+  @Override public Object[] current() {
+    return current;
+  }
+
+  @Override public boolean moveNext() {
+    if (++pos >= blockSize && !load()) {
+      current = null;
+      return false;
+    }
+    current = new Object[] {blockStart + pos, block[pos]};
+    return true;
+  }
+
+  private boolean load() {
+    while (range < ranges.size()) {
+      if (range >= 0 && next < ranges.end(range)) {
+        int want = (int) Math.min(BLOCK, ranges.end(range) - next);
+        int got = array.read(next, block, 0, want);
+        if (got == 0) {
+          range = ranges.size(); // cut short by a truncation
+          return false;
+        }
+        blockStart = next;
+        blockSize = got;
+        next += got;
+        pos = 0;
+        return true;
+      }
+      if (++range < ranges.size()) {
+        next = ranges.start(range);
+      }
+    }
+    return false;
+  }
+
+  @Override public void reset() {
+    range = -1;
+    blockSize = 0;
+    pos = -1;
+    current = null;
+  }
+
+  @Override public void close() {
+  }
+}

@@ -1,0 +1,174 @@
+package org.mmapsql.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.ConnectStringParser;
+import org.apache.calcite.avatica.DriverVersion;
+import org.apache.calcite.avatica.Handler;
+import org.apache.calcite.avatica.HandlerImpl;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.schema.SchemaPlus;
+import org.mmapsql.MmapException;
+import org.mmapsql.catalog.Database;
+import org.mmapsql.schema.ConnectionSettings;
+import org.mmapsql.schema.MmapSchema;
+import org.mmapsql.schema.SysSchema;
+
+/**
+ * The embedded JDBC driver: {@code jdbc:mmap:<data-dir>[;key=value...]}, for
+ * example {@code jdbc:mmap:./data;durability=sync}. Properties (in the URL or
+ * in {@link Properties}):
+ * <ul>
+ *   <li>{@code durability}: {@code async} (default: forced to disk within about
+ *   a second) or {@code sync} (forced before each write statement returns);</li>
+ *   <li>{@code maxMappings}: most bindings a directory may hold (default 10000);</li>
+ *   <li>{@code allowedDirectories}: directories outside the data directory whose
+ *   files MMAP may map, separated by the platform's path separator.</li>
+ * </ul>
+ * The last two are fixed by the first connection that opens a directory.
+ */
+public class Driver extends org.apache.calcite.jdbc.Driver {
+  public static final String PREFIX = "jdbc:mmap:";
+  public static final String DEFAULT_DATA_DIR = "./data";
+  /** Property holding the data directory, taken from the URL. */
+  public static final String DATA_DIR = "dataDir";
+
+  static {
+    new Driver().register();
+  }
+
+  public Driver() {
+    super(MmapPrepare::new);
+  }
+
+  @Override protected String getConnectStringPrefix() {
+    return PREFIX;
+  }
+
+  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return MmapJdbcFactory.class.getName();
+  }
+
+  @Override protected DriverVersion createDriverVersion() {
+    String version = version();
+    String[] parts = version.split("[.-]");
+    int major = parts.length > 0 ? parseOr(parts[0]) : 0;
+    int minor = parts.length > 1 ? parseOr(parts[1]) : 0;
+    return new DriverVersion("mmapsql JDBC Driver", version, "mmapsql", version, true,
+        major, minor, major, minor);
+  }
+
+  /** mmapsql's version, from the build. */
+  public static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Driver.class.getResourceAsStream("/org/mmapsql/mmapsql.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException ignored) {
+      // fall through to "unknown"
+    }
+    return p.getProperty("version", "unknown");
+  }
+
+  private static int parseOr(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  @Override public Connection connect(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return null;
+    }
+    String rest = url.substring(PREFIX.length());
+    int semi = rest.indexOf(';');
+    String dir = (semi < 0 ? rest : rest.substring(0, semi)).trim();
+    Properties props = ConnectStringParser.parse(semi < 0 ? "" : rest.substring(semi + 1), info);
+    props.setProperty(DATA_DIR, dir.isEmpty() ? props.getProperty(DATA_DIR, DEFAULT_DATA_DIR) : dir);
+    // SQL as users of a small database expect: names match whatever their case.
+    props.setProperty("caseSensitive", "false");
+    props.setProperty("unquotedCasing", "UNCHANGED");
+    props.setProperty("quotedCasing", "UNCHANGED");
+    return super.connect(PREFIX, props);
+  }
+
+  @Override protected Handler createHandler() {
+    return new HandlerImpl() {
+      @Override public void onConnectionInit(AvaticaConnection connection) throws SQLException {
+        Properties p = ((CalciteConnection) connection).getProperties();
+        Database db;
+        try {
+          db = Database.open(Path.of(p.getProperty(DATA_DIR)), databaseSettings(p));
+        } catch (MmapException e) {
+          throw new SQLException(e.getMessage(), "08001", e);
+        }
+        try {
+          CalciteConnection c = (CalciteConnection) connection;
+          SchemaPlus root = c.getRootSchema();
+          // Not cached: bindings come and go at run time and metadata must see them.
+          root.add(MmapSchema.NAME, new MmapSchema(db, connectionSettings(p))).setCacheEnabled(false);
+          root.add(SysSchema.NAME, new SysSchema(db));
+          c.setSchema(MmapSchema.NAME);
+        } catch (SQLException | RuntimeException e) {
+          db.release();
+          throw e instanceof SQLException s ? s : Errors.toSql(e);
+        }
+      }
+
+      @Override public void onConnectionClose(AvaticaConnection connection) {
+        try {
+          SchemaPlus root = ((CalciteConnection) connection).getRootSchema();
+          MmapSchema.of(root).database().release();
+        } catch (IllegalStateException ignored) {
+          // init failed before the schema was added; nothing to release
+        }
+      }
+    };
+  }
+
+  static Database.Settings databaseSettings(Properties p) throws SQLException {
+    int max = Database.Settings.DEFAULT_MAX_MAPPINGS;
+    String m = p.getProperty("maxMappings");
+    if (m != null) {
+      try {
+        max = Integer.parseInt(m.trim());
+      } catch (NumberFormatException e) {
+        throw new SQLException("maxMappings must be a number, not '" + m + "'", "08001");
+      }
+      if (max < 1) {
+        throw new SQLException("maxMappings must be at least 1", "08001");
+      }
+    }
+    List<Path> allowed = new ArrayList<>();
+    String a = p.getProperty("allowedDirectories");
+    if (a != null) {
+      for (String d : a.split(java.io.File.pathSeparator)) {
+        if (!d.isBlank()) {
+          allowed.add(Path.of(d.trim()));
+        }
+      }
+    }
+    return new Database.Settings(max, allowed);
+  }
+
+  static ConnectionSettings connectionSettings(Properties p) throws SQLException {
+    String d = p.getProperty("durability", "async").trim().toLowerCase(Locale.ROOT);
+    return switch (d) {
+      case "async" -> new ConnectionSettings(false);
+      case "sync" -> new ConnectionSettings(true);
+      default -> throw new SQLException("durability must be 'async' or 'sync', not '" + d + "'", "08001");
+    };
+  }
+}

@@ -1,0 +1,78 @@
+package org.mmapsql.jdbc;
+
+import java.lang.reflect.Type;
+import java.util.function.UnaryOperator;
+
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.config.CalciteConnectionConfig;
+import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.plan.RelOptCostFactory;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.prepare.CalcitePrepareImpl;
+import org.apache.calcite.prepare.CalciteSqlValidator;
+import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.util.TryThreadLocal;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.plan.MmapRules;
+import org.mmapsql.schema.MmapFunctions;
+
+/**
+ * Calcite's prepare step with mmapsql's additions: its planner rules (also for
+ * {@code INSERT ... VALUES}, which has no table scan to register them from),
+ * its functions, and IN lists kept as predicates whatever their length, so
+ * that they stay positional access instead of becoming a join with VALUES.
+ */
+final class MmapPrepare extends CalcitePrepareImpl {
+  @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
+      org.apache.calcite.plan.@Nullable Context externalContext, @Nullable RelOptCostFactory costFactory) {
+    RelOptPlanner planner = super.createPlanner(prepareContext, externalContext, costFactory);
+    MmapRules.ALL.forEach(planner::addRule);
+    return planner;
+  }
+
+  @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context, Query<T> query,
+      Type elementType, long maxRowCount) {
+    try (TryThreadLocal.Memo ignored = Prepare.THREAD_INSUBQUERY_THRESHOLD.push(Integer.MAX_VALUE)) {
+      return super.prepareSql(context, query, elementType, maxRowCount);
+    }
+  }
+
+  @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,
+      Type elementType, CalciteCatalogReader catalogReader, RelOptPlanner planner) {
+    var prefer = elementType == Object[].class
+        ? org.apache.calcite.adapter.enumerable.EnumerableRel.Prefer.ARRAY
+        : org.apache.calcite.adapter.enumerable.EnumerableRel.Prefer.CUSTOM;
+    var convention = enableBindable ? org.apache.calcite.interpreter.BindableConvention.INSTANCE
+        : org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE;
+    return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
+        context.getRootSchema(), prefer,
+        createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory())),
+        convention, createConvertletTable()) {
+      @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader reader,
+          UnaryOperator<SqlValidator.Config> configTransform) {
+        return validator(context, (CalciteCatalogReader) reader, configTransform);
+      }
+    };
+  }
+
+  /** Calcite's validator, with mmapsql's functions before the catalog's. */
+  private static SqlValidator validator(CalcitePrepare.Context context, CalciteCatalogReader reader,
+      UnaryOperator<SqlValidator.Config> configTransform) {
+    CalciteConnectionConfig config = context.config();
+    SqlOperatorTable operators = SqlOperatorTables.chain(
+        config.fun(SqlOperatorTable.class, SqlStdOperatorTable.instance()),
+        MmapFunctions.OPERATORS, reader);
+    JavaTypeFactory typeFactory = context.getTypeFactory();
+    return new CalciteSqlValidator(operators, reader, typeFactory,
+        configTransform.apply(SqlValidator.Config.DEFAULT
+            .withLenientOperatorLookup(config.lenientOperatorLookup())
+            .withConformance(config.conformance())
+            .withDefaultNullCollation(config.defaultNullCollation())
+            .withIdentifierExpansion(true)));
+  }
+}

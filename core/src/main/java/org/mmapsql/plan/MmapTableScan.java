@@ -1,0 +1,82 @@
+package org.mmapsql.plan;
+
+import java.util.List;
+
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
+import org.apache.calcite.adapter.enumerable.JavaRowFormat;
+import org.apache.calcite.adapter.enumerable.PhysType;
+import org.apache.calcite.adapter.enumerable.PhysTypeImpl;
+import org.apache.calcite.linq4j.tree.Blocks;
+import org.apache.calcite.linq4j.tree.Expression;
+import org.apache.calcite.linq4j.tree.Expressions;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelOptCost;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.rel.RelCollationTraitDef;
+import org.apache.calcite.rel.RelCollations;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelWriter;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rex.RexNode;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.exec.IdxRanges;
+import org.mmapsql.schema.MmapTable;
+
+/**
+ * Reads an array: all of it, or only the positions an idx predicate names
+ * ({@code idx=} in EXPLAIN), by direct positional access. Generated code is one
+ * call, {@link MmapTable#scan}, that returns the rows.
+ */
+public final class MmapTableScan extends TableScan implements EnumerableRel {
+  final @Nullable RexNode idxFilter;
+
+  private MmapTableScan(RelOptCluster cluster, RelTraitSet traits, RelOptTable table,
+      @Nullable RexNode idxFilter) {
+    super(cluster, traits, List.of(), table);
+    this.idxFilter = idxFilter;
+  }
+
+  public static MmapTableScan create(RelOptCluster cluster, RelOptTable table, @Nullable RexNode idxFilter) {
+    // Rows come out in idx order, whatever the filter: ORDER BY idx costs nothing.
+    RelTraitSet traits = cluster.traitSetOf(EnumerableConvention.INSTANCE)
+        .replaceIfs(RelCollationTraitDef.INSTANCE, () -> List.of(RelCollations.of(0)));
+    return new MmapTableScan(cluster, traits, table, idxFilter);
+  }
+
+  @Override public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
+    return new MmapTableScan(getCluster(), traitSet, table, idxFilter);
+  }
+
+  @Override public RelWriter explainTerms(RelWriter pw) {
+    return super.explainTerms(pw).itemIf("idx", idxFilter, idxFilter != null);
+  }
+
+  @Override public double estimateRowCount(RelMetadataQuery mq) {
+    double rows = table.getRowCount();
+    return idxFilter == null ? rows : Math.max(1, rows * 0.01);
+  }
+
+  @Override public @Nullable RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
+    double rows = estimateRowCount(mq);
+    // Positional access reads only the rows it returns; a full scan reads them all.
+    return planner.getCostFactory().makeCost(rows, rows, idxFilter == null ? rows * 8 : 1);
+  }
+
+  @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
+    PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.ARRAY);
+    Expression table = this.table.getExpression(MmapTable.class);
+    return implementor.result(physType,
+        Blocks.toBlock(Expressions.call(table, "scan", ranges(implementor))));
+  }
+
+  Expression ranges(EnumerableRelImplementor implementor) {
+    return idxFilter == null
+        ? Expressions.constant(null, IdxRanges.class)
+        : IdxCondition.toRanges(idxFilter, implementor.getRootExpression());
+  }
+}

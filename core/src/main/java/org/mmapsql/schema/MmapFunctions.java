@@ -1,0 +1,121 @@
+package org.mmapsql.schema;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.apache.calcite.DataContext;
+import org.apache.calcite.adapter.enumerable.CallImplementor;
+import org.apache.calcite.linq4j.tree.Expression;
+import org.apache.calcite.linq4j.tree.Expressions;
+import org.apache.calcite.schema.FunctionParameter;
+import org.apache.calcite.schema.ImplementableFunction;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
+import org.apache.calcite.sql.type.SqlReturnTypeInference;
+import org.apache.calcite.sql.type.SqlTypeFamily;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
+import org.mmapsql.MmapException;
+import org.mmapsql.catalog.Binding;
+import org.mmapsql.exec.TableWrites;
+
+/**
+ * The functions with side effects: {@code MMAP(name, path[, type])} binds a
+ * file, {@code UNMAP(name)} unbinds it, {@code VPOP(name)} removes and returns
+ * the last value. They are not deterministic, so the planner never runs them
+ * while planning: each runs at execution, once per call.
+ */
+public final class MmapFunctions {
+  /** The operator table that adds these functions to SQL. */
+  public static final SqlOperatorTable OPERATORS = SqlOperatorTables.of(
+      new SideEffect("MMAP", ReturnTypes.BIGINT, List.of("name", "path", "type"), 2, "mmap"),
+      new SideEffect("UNMAP", ReturnTypes.INTEGER, List.of("name"), 1, "unmap"),
+      new SideEffect("VPOP", ReturnTypes.DOUBLE_NULLABLE, List.of("name"), 1, "vpop"));
+
+  private MmapFunctions() {
+  }
+
+  // ------------------------------------------------ called from generated code
+
+  public static long mmap(DataContext root, String name, String path, String type) {
+    require(name, "MMAP", "table name");
+    require(path, "MMAP", "path");
+    return schema(root).database().map(name, path, type);
+  }
+
+  public static int unmap(DataContext root, String name) {
+    require(name, "UNMAP", "table name");
+    return schema(root).database().unmap(name);
+  }
+
+  public static Double vpop(DataContext root, String name) {
+    require(name, "VPOP", "table name");
+    MmapSchema schema = schema(root);
+    Binding b = schema.database().binding(name);
+    if (b == null) {
+      throw new MmapException("VPOP: no table named " + name);
+    }
+    return TableWrites.pop(b.array(), schema.settings().syncWrites());
+  }
+
+  private static MmapSchema schema(DataContext root) {
+    return MmapSchema.of(root.getRootSchema());
+  }
+
+  private static void require(String arg, String function, String what) {
+    if (arg == null) {
+      throw new MmapException(function + ": the " + what + " must not be NULL");
+    }
+  }
+
+  // ------------------------------------------------ the SQL side
+
+  /** A function with a side effect: not deterministic, implemented by a static method above. */
+  private static final class SideEffect extends SqlUserDefinedFunction {
+    SideEffect(String name, SqlReturnTypeInference returnType, List<String> params, int required,
+        String method) {
+      super(new SqlIdentifier(name, SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION, returnType,
+          (binding, ret, types) -> {
+            for (int i = 0; i < types.length; i++) {
+              types[i] = binding.getTypeFactory().createSqlType(SqlTypeName.VARCHAR);
+            }
+          },
+          OperandTypes.operandMetadata(
+              Collections.nCopies(params.size(), SqlTypeFamily.CHARACTER),
+              f -> Collections.nCopies(params.size(), f.createSqlType(SqlTypeName.VARCHAR)),
+              params::get, i -> i >= required),
+          new Implementation(method, params.size()));
+    }
+
+    @Override public boolean isDeterministic() {
+      return false;
+    }
+  }
+
+  /** Generates {@code MmapFunctions.method(root, args...)}, missing optional args as null. */
+  private record Implementation(String method, int arity) implements ImplementableFunction {
+    @Override public CallImplementor getImplementor() {
+      return (translator, call, nullAs) -> {
+        List<Expression> args = new ArrayList<>();
+        args.add(translator.getRoot());
+        for (Expression e : translator.translateList(call.getOperands())) {
+          args.add(Expressions.convert_(e, String.class));
+        }
+        while (args.size() <= arity) {
+          args.add(Expressions.constant(null, String.class));
+        }
+        return Expressions.call(MmapFunctions.class, method, args);
+      };
+    }
+
+    @Override public List<FunctionParameter> getParameters() {
+      return List.of();
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.mmapsql.schema;
+
+import java.lang.reflect.Type;
+import java.util.List;
+
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.linq4j.QueryProvider;
+import org.apache.calcite.linq4j.Queryable;
+import org.apache.calcite.linq4j.tree.Expression;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.rel.RelCollations;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.schema.ColumnStrategy;
+import org.apache.calcite.schema.QueryableTable;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.schema.Schemas;
+import org.apache.calcite.schema.Statistic;
+import org.apache.calcite.schema.Statistics;
+import org.apache.calcite.schema.TranslatableTable;
+import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql2rel.InitializerContext;
+import org.apache.calcite.sql2rel.InitializerExpressionFactory;
+import org.apache.calcite.sql2rel.NullInitializerExpressionFactory;
+import org.apache.calcite.util.ImmutableBitSet;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.MmapException;
+import org.mmapsql.catalog.Binding;
+import org.mmapsql.exec.IdxRanges;
+import org.mmapsql.exec.RowEnumerator;
+import org.mmapsql.exec.TableWrites;
+import org.mmapsql.plan.MmapTableScan;
+import org.mmapsql.storage.MappedArray;
+
+import java.math.BigDecimal;
+
+/**
+ * A binding seen as the table {@code (idx BIGINT NOT NULL, val DOUBLE)}, idx
+ * being the position and the primary key. Planning turns it into an
+ * {@link MmapTableScan}; at execution, generated code calls the public methods
+ * below, which find the binding again by name (it may have been re-bound).
+ */
+public final class MmapTable extends AbstractTable implements TranslatableTable, QueryableTable {
+  private final MmapSchema schema;
+  private final String name;
+
+  MmapTable(MmapSchema schema, String name) {
+    this.schema = schema;
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  @Override public RelDataType getRowType(RelDataTypeFactory f) {
+    return f.builder()
+        .add("idx", SqlTypeName.BIGINT)
+        .add("val", f.createTypeWithNullability(f.createSqlType(SqlTypeName.DOUBLE), true))
+        .build();
+  }
+
+  @Override public Statistic getStatistic() {
+    double rows;
+    try {
+      rows = array().length();
+    } catch (MmapException e) {
+      rows = 0;
+    }
+    return Statistics.of(rows, List.of(ImmutableBitSet.of(0)), List.of(RelCollations.of(0)));
+  }
+
+  @Override public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
+    return MmapTableScan.create(context.getCluster(), relOptTable, null);
+  }
+
+  @Override public <C> @Nullable C unwrap(Class<C> aClass) {
+    if (aClass.isInstance(IDX_DEFAULT)) {
+      return aClass.cast(IDX_DEFAULT);
+    }
+    return super.unwrap(aClass);
+  }
+
+  // ------------------------------------------------ called from generated code
+
+  /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
+  public Enumerable<Object[]> scan(@Nullable IdxRanges ranges) {
+    MappedArray array = array();
+    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        return new RowEnumerator(array, clipped);
+      }
+    };
+  }
+
+  /** How many rows have their idx in {@code ranges}: no data is read. */
+  public long count(@Nullable IdxRanges ranges) {
+    MappedArray array = array();
+    return (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh()).count();
+  }
+
+  /** One row of {@code columns} copies of {@code count}: {@code SELECT COUNT(*), COUNT(*)}. */
+  public static Enumerable<Object[]> countRow(long count, int columns) {
+    Object[] row = new Object[columns];
+    java.util.Arrays.fill(row, count);
+    return org.apache.calcite.linq4j.Linq4j.singletonEnumerable(row);
+  }
+
+  public long insert(Enumerable<Object[]> rows) {
+    return TableWrites.insert(name, array(), rows, schema.settings().syncWrites());
+  }
+
+  public long update(Enumerable<Object[]> rows) {
+    return TableWrites.update(name, array(), rows, schema.settings().syncWrites());
+  }
+
+  public long delete(Enumerable<Object[]> rows) {
+    return TableWrites.delete(name, array(), rows, schema.settings().syncWrites());
+  }
+
+  private MappedArray array() {
+    Binding b = schema.database().binding(name);
+    if (b == null) {
+      throw new MmapException("table " + name + " is not mapped (any more)");
+    }
+    return b.array();
+  }
+
+  // ------------------------------------------------ QueryableTable, for getExpression
+
+  @Override public Type getElementType() {
+    return Object[].class;
+  }
+
+  @Override public Expression getExpression(SchemaPlus parentSchema, String tableName, Class clazz) {
+    return Schemas.tableExpression(parentSchema, getElementType(), tableName, clazz);
+  }
+
+  @Override public <T> Queryable<T> asQueryable(QueryProvider queryProvider, SchemaPlus s, String tableName) {
+    throw new UnsupportedOperationException("mmapsql tables are planned by their own rules");
+  }
+
+  /** Lets INSERT omit idx: the row then goes at the end. */
+  private static final InitializerExpressionFactory IDX_DEFAULT = new NullInitializerExpressionFactory() {
+    @Override public ColumnStrategy generationStrategy(RelOptTable table, int iColumn) {
+      return iColumn == 0 ? ColumnStrategy.DEFAULT : ColumnStrategy.NULLABLE;
+    }
+
+    @Override public RexNode newColumnDefaultValue(RelOptTable table, int iColumn, InitializerContext context) {
+      if (iColumn == 0) {
+        var rex = context.getRexBuilder();
+        return rex.makeExactLiteral(BigDecimal.valueOf(TableWrites.NEXT_IDX),
+            rex.getTypeFactory().createSqlType(SqlTypeName.BIGINT));
+      }
+      return super.newColumnDefaultValue(table, iColumn, context);
+    }
+  };
+}

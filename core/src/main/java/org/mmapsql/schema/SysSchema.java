@@ -1,0 +1,54 @@
+package org.mmapsql.schema;
+
+import java.util.Map;
+
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Linq4j;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.schema.ScannableTable;
+import org.apache.calcite.schema.Table;
+import org.apache.calcite.schema.impl.AbstractSchema;
+import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.mmapsql.catalog.Binding;
+import org.mmapsql.catalog.Database;
+import org.mmapsql.storage.MappedArray;
+
+/** The {@code sys} schema: {@code sys.mappings} lists the bindings. */
+public final class SysSchema extends AbstractSchema {
+  public static final String NAME = "sys";
+
+  private final Database database;
+
+  public SysSchema(Database database) {
+    this.database = database;
+  }
+
+  @Override protected Map<String, Table> getTableMap() {
+    return Map.of("mappings", new Mappings());
+  }
+
+  /** {@code (name, path, type, row_count, file_bytes, status)}, one row per binding. */
+  private final class Mappings extends AbstractTable implements ScannableTable {
+    @Override public RelDataType getRowType(RelDataTypeFactory f) {
+      return f.builder()
+          .add("name", SqlTypeName.VARCHAR).add("path", SqlTypeName.VARCHAR)
+          .add("type", SqlTypeName.VARCHAR)
+          .add("row_count", SqlTypeName.BIGINT).nullable(true)
+          .add("file_bytes", SqlTypeName.BIGINT).nullable(true)
+          .add("status", SqlTypeName.VARCHAR)
+          .build();
+    }
+
+    @Override public Enumerable<Object[]> scan(DataContext root) {
+      return Linq4j.asEnumerable(database.bindings().stream().map(b -> {
+        String status = b.status();
+        MappedArray a = status.equals("missing") || status.startsWith("error") ? null : b.array();
+        return new Object[] {b.name(), b.storedPath(), b.type().sqlName(),
+            a == null ? null : a.length(), a == null ? null : a.fileBytes(), status};
+      }).toList());
+    }
+  }
+}
