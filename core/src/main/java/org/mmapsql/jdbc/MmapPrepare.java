@@ -12,12 +12,15 @@ import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
 import org.apache.calcite.prepare.CalciteSqlValidator;
 import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.util.TryThreadLocal;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRules;
 import org.mmapsql.schema.MmapFunctions;
 
@@ -25,7 +28,8 @@ import org.mmapsql.schema.MmapFunctions;
  * Calcite's prepare step with mmapsql's additions: its planner rules (also for
  * {@code INSERT ... VALUES}, which has no table scan to register them from),
  * its functions, and IN lists kept as predicates whatever their length, so
- * that they stay positional access instead of becoming a join with VALUES.
+ * that they stay positional access instead of becoming a join with VALUES;
+ * and statements that call MMAP, UNMAP or VPOP run at execute, not at fetch.
  */
 final class MmapPrepare extends CalcitePrepareImpl {
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
@@ -53,6 +57,18 @@ final class MmapPrepare extends CalcitePrepareImpl {
         context.getRootSchema(), prefer,
         createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory())),
         convention, createConvertletTable()) {
+      private boolean sideEffects;
+
+      @Override public PreparedResult prepareSql(SqlNode sql, SqlNode original, Class<?> runtimeContextClass,
+          SqlValidator validator, boolean needsValidation) {
+        sideEffects = MmapFunctions.calledIn(sql);
+        return super.prepareSql(sql, original, runtimeContextClass, validator, needsValidation);
+      }
+
+      @Override protected PreparedResult implement(RelRoot root) {
+        return super.implement(sideEffects ? root.withRel(MmapEager.wrap(root.rel)) : root);
+      }
+
       @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader reader,
           UnaryOperator<SqlValidator.Config> configTransform) {
         return validator(context, (CalciteCatalogReader) reader, configTransform);

@@ -10,7 +10,10 @@ import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.linq4j.tree.Expressions;
 import org.apache.calcite.schema.FunctionParameter;
 import org.apache.calcite.schema.ImplementableFunction;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
@@ -41,6 +44,23 @@ public final class MmapFunctions {
 
   private MmapFunctions() {
   }
+
+  /** Whether a statement calls any of these functions. */
+  public static boolean calledIn(SqlNode statement) {
+    boolean[] found = {false};
+    statement.accept(new SqlBasicVisitor<Void>() {
+      @Override public Void visit(SqlCall call) {
+        String name = call.getOperator().getName();
+        if (NAMES.stream().anyMatch(name::equalsIgnoreCase)) {
+          found[0] = true;
+        }
+        return super.visit(call);
+      }
+    });
+    return found[0];
+  }
+
+  private static final List<String> NAMES = List.of("MMAP", "UNMAP", "VPOP");
 
   // ------------------------------------------------ called from generated code
 
