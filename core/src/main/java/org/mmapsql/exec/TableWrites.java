@@ -24,7 +24,7 @@ public final class TableWrites {
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
   public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
+    List<Object[]> list = collect(table, rows);
     long[] idx = new long[list.size()];
     double[] values = new double[list.size()];
     for (int i = 0; i < idx.length; i++) {
@@ -54,7 +54,7 @@ public final class TableWrites {
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
   public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
+    List<Object[]> list = collect(table, rows);
     long[][] pairs = new long[list.size()][];
     double[] byOrder = new double[list.size()];
     for (int i = 0; i < pairs.length; i++) {
@@ -90,7 +90,7 @@ public final class TableWrites {
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
+    List<Object[]> list = collect(table, rows);
     long[] idx = new long[list.size()];
     for (int i = 0; i < idx.length; i++) {
       idx[i] = ((Number) list.get(i)[0]).longValue();
@@ -157,13 +157,28 @@ public final class TableWrites {
     return ((Number) v).doubleValue();
   }
 
-  private static List<Object[]> collect(Enumerable<Object[]> rows) {
+  /**
+   * Reads all rows of the statement's input. A value that cannot be computed
+   * (a string that is not a number, say) fails here, before anything is written;
+   * Calcite may report it as an {@link ExceptionInInitializerError}, an Error
+   * that JDBC layers do not catch, so it is turned into an ordinary error.
+   */
+  private static List<Object[]> collect(String table, Enumerable<Object[]> rows) {
     List<Object[]> list = new ArrayList<>();
     try (Enumerator<Object[]> e = rows.enumerator()) {
       while (e.moveNext()) {
         Object o = e.current();
         list.add(o instanceof Object[] a ? a : new Object[] {o});
       }
+    } catch (MmapException e) {
+      throw e;
+    } catch (RuntimeException | ExceptionInInitializerError e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new MmapException("cannot compute the rows for " + table + ", nothing was written: "
+          + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
     }
     return list;
   }

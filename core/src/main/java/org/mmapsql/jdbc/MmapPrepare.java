@@ -13,13 +13,17 @@ import org.apache.calcite.prepare.CalcitePrepareImpl;
 import org.apache.calcite.prepare.CalciteSqlValidator;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.sql.SqlMerge;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.util.TryThreadLocal;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.MmapException;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRules;
 import org.mmapsql.schema.MmapFunctions;
@@ -62,6 +66,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
       @Override public PreparedResult prepareSql(SqlNode sql, SqlNode original, Class<?> runtimeContextClass,
           SqlValidator validator, boolean needsValidation) {
         sideEffects = MmapFunctions.calledIn(sql);
+        refuseIdxUpdate(sql);
         return super.prepareSql(sql, original, runtimeContextClass, validator, needsValidation);
       }
 
@@ -74,6 +79,17 @@ final class MmapPrepare extends CalcitePrepareImpl {
         return validator(context, (CalciteCatalogReader) reader, configTransform);
       }
     };
+  }
+
+  /** idx is the position of a value: it cannot be set. */
+  private static void refuseIdxUpdate(SqlNode sql) {
+    SqlNodeList columns = sql instanceof SqlUpdate u ? u.getTargetColumnList()
+        : sql instanceof SqlMerge m && m.getUpdateCall() != null ? m.getUpdateCall().getTargetColumnList()
+        : null;
+    if (columns != null && columns.stream().anyMatch(c -> c.toString().equalsIgnoreCase("idx")
+        || c.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".idx"))) {
+      throw new MmapException("cannot set idx: it is the position of the value; set val instead");
+    }
   }
 
   /** Calcite's validator, with mmapsql's functions before the catalog's. */

@@ -27,9 +27,6 @@ final class TableModifyRule extends ConverterRule {
     if (modify.getOperation() == TableModify.Operation.MERGE) {
       throw new MmapException("MERGE is not supported; use INSERT, UPDATE or DELETE");
     }
-    if (modify.isUpdate() && !modify.getUpdateColumnList().stream().allMatch("val"::equalsIgnoreCase)) {
-      throw new MmapException("cannot update idx: it is the position of the value; set val instead");
-    }
     var traits = modify.getTraitSet().replace(EnumerableConvention.INSTANCE);
     RelNode input = convert(modify.getInput(),
         modify.getInput().getTraitSet().replace(EnumerableConvention.INSTANCE));
