@@ -7,7 +7,8 @@ import org.apache.calcite.plan.RelOptRule;
 /** The planner rules of mmapsql, registered by the driver's prepare step. */
 public final class MmapRules {
   public static final List<RelOptRule> ALL = List.of(
-      IdxFilterRule.INSTANCE, CountRule.DIRECT, CountRule.THROUGH_PROJECT, TableModifyRule.INSTANCE);
+      IdxFilterRule.INSTANCE, AggregateRule.DIRECT, AggregateRule.THROUGH_PROJECT,
+      TableModifyRule.INSTANCE);
 
   private MmapRules() {
   }

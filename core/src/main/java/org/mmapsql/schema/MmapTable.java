@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.linq4j.Queryable;
 import org.apache.calcite.linq4j.tree.Expression;
@@ -31,6 +32,7 @@ import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.catalog.Binding;
+import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.exec.RowEnumerator;
 import org.mmapsql.exec.TableWrites;
@@ -99,17 +101,11 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     };
   }
 
-  /** How many rows have their idx in {@code ranges}: no data is read. */
-  public long count(@Nullable IdxRanges ranges) {
+  /** One row of aggregates of val over the positions in {@code ranges} (null: all). */
+  public Enumerable<Object[]> aggregate(@Nullable IdxRanges ranges, Aggregates.Kind[] kinds) {
     MappedArray array = array();
-    return (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh()).count();
-  }
-
-  /** One row of {@code columns} copies of {@code count}: {@code SELECT COUNT(*), COUNT(*)}. */
-  public static Enumerable<Object[]> countRow(long count, int columns) {
-    Object[] row = new Object[columns];
-    java.util.Arrays.fill(row, count);
-    return org.apache.calcite.linq4j.Linq4j.singletonEnumerable(row);
+    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
+    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds));
   }
 
   public long insert(Enumerable<Object[]> rows) {

@@ -1,0 +1,77 @@
+package org.mmapsql.plan;
+
+import java.util.List;
+
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
+import org.apache.calcite.adapter.enumerable.JavaRowFormat;
+import org.apache.calcite.adapter.enumerable.PhysType;
+import org.apache.calcite.adapter.enumerable.PhysTypeImpl;
+import org.apache.calcite.linq4j.tree.Blocks;
+import org.apache.calcite.linq4j.tree.Expression;
+import org.apache.calcite.linq4j.tree.Expressions;
+import org.apache.calcite.plan.RelOptCost;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.rel.AbstractRelNode;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelWriter;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rel.type.RelDataType;
+import org.mmapsql.exec.Aggregates;
+import org.mmapsql.schema.MmapTable;
+
+/**
+ * Aggregates without GROUP BY (COUNT, SUM, MIN, MAX, AVG of val) over an
+ * array or the positions an idx predicate names, computed by one call into
+ * {@link Aggregates} over the mapped file. Counts alone read no data at all.
+ */
+public final class MmapAggregate extends AbstractRelNode implements EnumerableRel {
+  private final MmapTableScan scan;
+  private final List<Aggregates.Kind> kinds;
+
+  MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds) {
+    super(scan.getCluster(), scan.getCluster().traitSetOf(EnumerableConvention.INSTANCE));
+    this.scan = scan;
+    this.rowType = rowType;
+    this.kinds = kinds;
+  }
+
+  @Override protected RelDataType deriveRowType() {
+    return rowType;
+  }
+
+  @Override public RelWriter explainTerms(RelWriter pw) {
+    return super.explainTerms(pw)
+        .item("table", scan.getTable().getQualifiedName())
+        .itemIf("idx", scan.idxFilter, scan.idxFilter != null)
+        .item("aggs", kinds);
+  }
+
+  @Override public double estimateRowCount(RelMetadataQuery mq) {
+    return 1;
+  }
+
+  @Override public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
+    boolean countsOnly = kinds.stream().allMatch(
+        k -> k == Aggregates.Kind.COUNT_ROWS || k == Aggregates.Kind.COUNT_VAL);
+    if (countsOnly) {
+      return planner.getCostFactory().makeTinyCost();
+    }
+    // One tight pass: far cheaper per row than rows through an aggregate operator.
+    double rows = scan.estimateRowCount(mq);
+    return planner.getCostFactory().makeCost(1, rows * 0.01, rows * 0.01);
+  }
+
+  @Override public List<RelNode> getInputs() {
+    return List.of();
+  }
+
+  @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
+    PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), rowType, JavaRowFormat.ARRAY, false);
+    Expression kindArray = Expressions.newArrayInit(Aggregates.Kind.class,
+        kinds.stream().map(k -> (Expression) Expressions.constant(k)).toList());
+    return implementor.result(physType, Blocks.toBlock(Expressions.call(
+        scan.getTable().getExpression(MmapTable.class), "aggregate", scan.ranges(implementor), kindArray)));
+  }
+}
