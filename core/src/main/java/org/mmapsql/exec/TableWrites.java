@@ -1,8 +1,6 @@
 package org.mmapsql.exec;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
@@ -24,60 +22,45 @@ public final class TableWrites {
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
   public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(table, rows);
-    long[] idx = new long[list.size()];
-    double[] values = new double[list.size()];
-    for (int i = 0; i < idx.length; i++) {
-      Object[] row = list.get(i);
-      idx[i] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
-      values[i] = value(row[1], table, "inserted");
-    }
+    Columns in = Columns.read(table, rows, true, "inserted");
     array.writeLock().lock();
     try {
       long length = array.refresh();
-      for (int i = 0; i < idx.length; i++) {
-        if (idx[i] != NEXT_IDX && idx[i] != length + i) {
-          throw new MmapException("cannot insert idx " + idx[i] + " into " + table
+      for (int i = 0; i < in.size; i++) {
+        if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
+          throw new MmapException("cannot insert idx " + in.idx[i] + " into " + table
               + ": rows are appended at the end, the next idx is " + (length + i)
               + "; nothing was inserted");
         }
       }
-      if (values.length > 0) {
-        array.append(values);
+      if (in.size > 0) {
+        array.append(Arrays.copyOf(in.val, in.size));
       }
       finish(array, sync);
     } finally {
       array.writeLock().unlock();
     }
-    return values.length;
+    return in.size;
   }
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
   public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(table, rows);
-    long[][] pairs = new long[list.size()][];
-    double[] byOrder = new double[list.size()];
-    for (int i = 0; i < pairs.length; i++) {
-      Object[] row = list.get(i);
-      byOrder[i] = value(row[row.length - 1], table, "updated");
-      pairs[i] = new long[] {((Number) row[0]).longValue(), i};
-    }
-    Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
+    Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
     array.writeLock().lock();
     try {
       long length = array.refresh();
       int n = 0;
-      long[] idx = new long[pairs.length];
-      double[] values = new double[pairs.length];
-      for (long[] p : pairs) {
-        if (p[0] < 0 || p[0] >= length) {
+      long[] idx = new long[in.size];
+      double[] values = new double[in.size];
+      for (int i = 0; i < in.size; i++) {
+        if (in.idx[i] < 0 || in.idx[i] >= length) {
           continue;
         }
-        if (n > 0 && idx[n - 1] == p[0]) {
+        if (n > 0 && idx[n - 1] == in.idx[i]) {
           n--; // the same position twice: the later row wins
         }
-        idx[n] = p[0];
-        values[n] = byOrder[(int) p[1]];
+        idx[n] = in.idx[i];
+        values[n] = in.val[i];
         n++;
       }
       array.write(Arrays.copyOf(idx, n), Arrays.copyOf(values, n));
@@ -90,36 +73,54 @@ public final class TableWrites {
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(table, rows);
-    long[] idx = new long[list.size()];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = ((Number) list.get(i)[0]).longValue();
-    }
-    Arrays.sort(idx);
+    Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
     array.writeLock().lock();
     try {
       long length = array.refresh();
-      if (idx.length == 0) {
-        if (array.tailBytes() != 0 && length == 0) {
-          array.truncate(0);
-          finish(array, sync);
-        }
-        return 0;
-      }
-      long from = length - idx.length;
-      for (int i = 0; i < idx.length; i++) {
-        if (idx[i] != from + i) {
-          throw new MmapException("DELETE on " + table + " can only remove rows at the end"
-              + " (idx >= k, or all rows); idx " + firstGap(idx, from)
-              + " is not part of a trailing run; nothing was removed");
+      long from = length - in.size;
+      for (int i = 0; i < in.size; i++) {
+        if (in.idx[i] != from + i) {
+          throw notTrailing(table, in.idx[i]);
         }
       }
-      array.truncate(from);
-      finish(array, sync);
-      return idx.length;
+      truncate(array, from, sync);
+      return in.size;
     } finally {
       array.writeLock().unlock();
     }
+  }
+
+  /**
+   * Removes the rows whose idx is in {@code ranges} without reading them: the
+   * plan of {@code DELETE FROM t [WHERE <idx predicate>]}.
+   */
+  public static long delete(String table, MappedArray array, IdxRanges ranges, boolean sync) {
+    array.writeLock().lock();
+    try {
+      long length = array.refresh();
+      IdxRanges doomed = ranges.clip(length);
+      if (doomed.size() > 1 || doomed.size() == 1 && doomed.end(0) != length) {
+        throw notTrailing(table, doomed.start(0));
+      }
+      long from = doomed.size() == 0 ? length : doomed.start(0);
+      truncate(array, from, sync);
+      return length - from;
+    } finally {
+      array.writeLock().unlock();
+    }
+  }
+
+  private static void truncate(MappedArray array, long from, boolean sync) {
+    // Clearing a table also drops a trailing partial element, if any.
+    if (from < array.length() || from == 0 && array.tailBytes() != 0) {
+      array.truncate(from);
+      finish(array, sync);
+    }
+  }
+
+  private static MmapException notTrailing(String table, long idx) {
+    return new MmapException("DELETE on " + table + " can only remove rows at the end"
+        + " (idx >= k, or all rows); idx " + idx + " is not part of a trailing run; nothing was removed");
   }
 
   /** Removes and returns the last value, or null when the array is empty. */
@@ -135,18 +136,79 @@ public final class TableWrites {
     }
   }
 
-  private static long firstGap(long[] idx, long from) {
-    for (int i = 0; i < idx.length; i++) {
-      if (idx[i] != from + i) {
-        return idx[i];
-      }
-    }
-    return idx[0];
-  }
-
   private static void finish(MappedArray array, boolean sync) {
     if (sync) {
       array.force();
+    }
+  }
+
+  /**
+   * The input rows of a write, as columns: idx and, for INSERT and UPDATE, the
+   * value to write (the last column). Primitive arrays, so a statement over
+   * millions of rows holds 16 bytes a row, not a row object.
+   */
+  private static final class Columns {
+    long[] idx = new long[16];
+    double[] val;
+    int size;
+
+    /**
+     * Reads all rows. A value that cannot be computed (a string that is not a
+     * number, say) fails here, before anything is written; Calcite may report
+     * it as an {@link ExceptionInInitializerError}, an Error that JDBC layers
+     * do not catch, so it is turned into an ordinary error.
+     */
+    static Columns read(String table, Enumerable<Object[]> rows, boolean values, String what) {
+      Columns c = new Columns();
+      c.val = values ? new double[16] : null;
+      try (Enumerator<Object[]> e = rows.enumerator()) {
+        while (e.moveNext()) {
+          Object o = e.current();
+          Object[] row = o instanceof Object[] a ? a : new Object[] {o};
+          if (c.size == c.idx.length) {
+            c.idx = Arrays.copyOf(c.idx, c.size * 2);
+            c.val = values ? Arrays.copyOf(c.val, c.size * 2) : null;
+          }
+          c.idx[c.size] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
+          if (values) {
+            c.val[c.size] = value(row[row.length - 1], table, what);
+          }
+          c.size++;
+        }
+      } catch (MmapException e) {
+        throw e;
+      } catch (RuntimeException | ExceptionInInitializerError e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        throw new MmapException("cannot compute the rows for " + table + ", nothing was " + what + ": "
+            + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
+      }
+      return c;
+    }
+
+    /** The same rows in idx order (stable: of two rows on one idx, the later stays later). */
+    Columns sortedByIdx() {
+      for (int i = 1; i < size; i++) {
+        if (idx[i - 1] > idx[i]) {
+          Integer[] order = new Integer[size];
+          Arrays.setAll(order, k -> k);
+          Arrays.sort(order, (a, b) -> Long.compare(idx[a], idx[b]));
+          Columns s = new Columns();
+          s.size = size;
+          s.idx = new long[size];
+          s.val = val == null ? null : new double[size];
+          for (int k = 0; k < size; k++) {
+            s.idx[k] = idx[order[k]];
+            if (val != null) {
+              s.val[k] = val[order[k]];
+            }
+          }
+          return s;
+        }
+      }
+      return this;
     }
   }
 
@@ -155,31 +217,5 @@ public final class TableWrites {
       throw new MmapException("val of " + table + " cannot be NULL; nothing was " + what);
     }
     return ((Number) v).doubleValue();
-  }
-
-  /**
-   * Reads all rows of the statement's input. A value that cannot be computed
-   * (a string that is not a number, say) fails here, before anything is written;
-   * Calcite may report it as an {@link ExceptionInInitializerError}, an Error
-   * that JDBC layers do not catch, so it is turned into an ordinary error.
-   */
-  private static List<Object[]> collect(String table, Enumerable<Object[]> rows) {
-    List<Object[]> list = new ArrayList<>();
-    try (Enumerator<Object[]> e = rows.enumerator()) {
-      while (e.moveNext()) {
-        Object o = e.current();
-        list.add(o instanceof Object[] a ? a : new Object[] {o});
-      }
-    } catch (MmapException e) {
-      throw e;
-    } catch (RuntimeException | ExceptionInInitializerError e) {
-      Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
-      }
-      throw new MmapException("cannot compute the rows for " + table + ", nothing was written: "
-          + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
-    }
-    return list;
   }
 }

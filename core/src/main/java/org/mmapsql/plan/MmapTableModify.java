@@ -8,6 +8,7 @@ import org.apache.calcite.adapter.enumerable.JavaRowFormat;
 import org.apache.calcite.adapter.enumerable.PhysType;
 import org.apache.calcite.adapter.enumerable.PhysTypeImpl;
 import org.apache.calcite.linq4j.tree.BlockBuilder;
+import org.apache.calcite.linq4j.tree.Blocks;
 import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.tree.Expressions;
@@ -17,10 +18,14 @@ import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelWriter;
+import org.apache.calcite.rel.core.Calc;
+import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.TableModify;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.util.BuiltInMethod;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.schema.MmapTable;
 
 /**
@@ -42,7 +47,33 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
         getOperation(), getUpdateColumnList(), getSourceExpressionList(), isFlattened());
   }
 
+  /** DELETE of the rows a scan names, with no other filter: the file is cut, no row read. */
+  private boolean truncates() {
+    return isDelete() && bareScan(getInput()) instanceof MmapTableScan;
+  }
+
+  @Override public RelWriter explainTerms(RelWriter pw) {
+    return super.explainTerms(pw).itemIf("truncate", true, truncates());
+  }
+
+  /** The scan under an input that only projects its rows (DELETE needs no column), or the input. */
+  private static RelNode bareScan(RelNode input) {
+    if (input instanceof Calc calc && calc.getProgram().getCondition() == null) {
+      return calc.getInput();
+    }
+    return input instanceof Project project ? project.getInput() : input;
+  }
+
   @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
+    PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.SCALAR);
+    Expression target = table.getExpression(MmapTable.class);
+    if (isDelete() && bareScan(getInput()) instanceof MmapTableScan scan) {
+      // DELETE FROM t [WHERE <idx predicate>]: cut the file, reading no row.
+      Expression count = Expressions.call(target,
+          Types.lookupMethod(MmapTable.class, "delete", IdxRanges.class), scan.ranges(implementor));
+      return implementor.result(physType, Blocks.toBlock(
+          Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
+    }
     BlockBuilder builder = new BlockBuilder();
     Result input = implementor.visitChild(this, 0, (EnumerableRel) getInput(), Prefer.ARRAY);
     Expression rows = builder.append("rows", input.block);
@@ -53,11 +84,10 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
       case DELETE -> "delete";
       default -> throw new AssertionError(getOperation());
     };
-    Expression count = Expressions.call(table.getExpression(MmapTable.class),
+    Expression count = Expressions.call(target,
         Types.lookupMethod(MmapTable.class, method, Enumerable.class), rows);
     builder.add(Expressions.return_(null,
         Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
-    PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.SCALAR);
     return implementor.result(physType, builder.toBlock());
   }
 }

@@ -120,6 +120,12 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return TableWrites.delete(name, array(), rows, schema.settings().syncWrites());
   }
 
+  /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
+  public long delete(@Nullable IdxRanges ranges) {
+    return TableWrites.delete(name, array(), ranges == null ? IdxRanges.ALL : ranges,
+        schema.settings().syncWrites());
+  }
+
   private MappedArray array() {
     Binding b = schema.database().binding(name);
     if (b == null) {
