@@ -19,7 +19,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
 
   private final MappedArray array;
   private final IdxRanges ranges;
-  private final double[] block = new double[BLOCK];
+  private final double[] block;
   private int range = -1;
   private long next;       // next position to load into the block
   private long blockStart; // position of block[0]
@@ -30,6 +30,8 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   public RowEnumerator(MappedArray array, IdxRanges ranges) {
     this.array = array;
     this.ranges = ranges;
+    // A point read needs one slot, not a whole block.
+    this.block = new double[(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
   }
 
   @Override public Object[] current() {
@@ -62,7 +64,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private boolean load() {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
-        int want = (int) Math.min(BLOCK, ranges.end(range) - next);
+        int want = (int) Math.min(block.length, ranges.end(range) - next);
         int got = array.read(next, block, 0, want);
         if (got == 0) {
           range = ranges.size(); // cut short by a truncation
