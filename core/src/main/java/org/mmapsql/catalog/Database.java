@@ -114,6 +114,8 @@ public final class Database {
     MappedArray array = null;
     String problem = null;
     try {
+      // Checked again: a link may have changed, or a directory left the allow-list.
+      file = paths.resolve(e.path());
       array = MappedArray.open(file, type);
     } catch (IOException | MmapException ex) {
       problem = ex.getMessage();

@@ -25,6 +25,9 @@ import java.nio.file.Path;
 final class NativeMap {
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 0x80000;
+  /** Never follow a symbolic link swapped in after the path was checked (value differs by CPU). */
+  private static final int O_NOFOLLOW =
+      System.getProperty("os.arch", "").matches("aarch64|arm.*") ? 0x8000 : 0x20000;
   private static final int PROT_READ = 1;
   private static final int MAP_SHARED = 1;
 
@@ -60,7 +63,7 @@ final class NativeMap {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
       MemorySegment cpath = local.allocateFrom(file.toString());
-      int fd = (int) OPEN.invokeExact(errno, cpath, O_RDONLY | O_CLOEXEC, 0);
+      int fd = (int) OPEN.invokeExact(errno, cpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
       if (fd < 0) {
         throw new IOException("cannot open " + file + " for mapping (errno "
             + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
