@@ -18,11 +18,14 @@ public final class Binding {
   private final String storedPath;
   private final Path file;
   private final ElementType type;
+  private final PathPolicy paths;
   private MappedArray array;
   private String problem;
 
-  Binding(String name, String storedPath, Path file, ElementType type, MappedArray array) {
+  Binding(String name, String storedPath, Path file, ElementType type, PathPolicy paths,
+      MappedArray array) {
     this.name = name;
+    this.paths = paths;
     this.storedPath = storedPath;
     this.file = file;
     this.type = type;
@@ -50,7 +53,8 @@ public final class Binding {
   public synchronized MappedArray array() {
     if (array == null || array.isClosed()) {
       try {
-        array = MappedArray.open(file, type);
+        // The path is checked again each time the file is opened.
+        array = MappedArray.open(paths.resolve(storedPath), type);
         problem = null;
       } catch (IOException | MmapException e) {
         array = null;

@@ -120,7 +120,7 @@ public final class Database {
     } catch (IOException | MmapException ex) {
       problem = ex.getMessage();
     }
-    Binding b = new Binding(e.name(), e.path(), file, type, array);
+    Binding b = new Binding(e.name(), e.path(), file, type, paths, array);
     bindings.put(key(e.name()), b);
     if (problem != null) {
       LOG.warn("table {} is unavailable: {}", e.name(), Files.exists(file) ? problem : "missing " + file);
@@ -191,7 +191,7 @@ public final class Database {
       deleteIfCreated(file, created);
       throw new MmapException("cannot map " + path + ": " + e.getMessage(), e);
     }
-    Binding b = new Binding(name, paths.toStored(file), file, type, array);
+    Binding b = new Binding(name, paths.toStored(file), file, type, paths, array);
     bindings.put(key(name), b);
     try {
       saveCatalog();
