@@ -33,6 +33,8 @@ import org.mmapsql.schema.MmapTable;
  * call, {@link MmapTable#scan}, that returns the rows.
  */
 public final class MmapTableScan extends TableScan implements EnumerableRel {
+  private static final double ASSUMED_MIN_ROWS = 1_000_000;
+
   final @Nullable RexNode idxFilter;
 
   private MmapTableScan(RelOptCluster cluster, RelTraitSet traits, RelOptTable table,
@@ -57,8 +59,10 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
   }
 
   @Override public double estimateRowCount(RelMetadataQuery mq) {
-    double rows = table.getRowCount();
-    return idxFilter == null ? rows : Math.max(1, rows * 0.01);
+    // Plans outlive the length they were made at (a statement prepared on an
+    // empty table runs on a full one): cost as if the array were large.
+    double rows = Math.max(table.getRowCount(), ASSUMED_MIN_ROWS);
+    return idxFilter == null ? rows : rows * 0.01;
   }
 
   @Override public @Nullable RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
