@@ -39,14 +39,24 @@ final class Errors {
     return new SQLException(message(t), "HY000", t);
   }
 
-  /** An error fit for the user: Errors other than running out of memory or stack become exceptions. */
+  /**
+   * An exception fit for the user: the {@link MmapException} among the causes
+   * if there is one (Calcite wraps those thrown by rules in its own message),
+   * else one with the most telling message. Errors other than those of code
+   * generation, class initialization and mapped memory are rethrown as they are.
+   */
   static RuntimeException unchecked(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof MmapException e) {
+        return e;
+      }
     }
     if (t instanceof Error e && !(e instanceof AssertionError || e instanceof LinkageError
         || e instanceof InternalError)) {
       throw e;
+    }
+    if (t instanceof RuntimeException r && !(r instanceof NumberFormatException)) {
+      return r;
     }
     return new MmapException(message(t), t);
   }
