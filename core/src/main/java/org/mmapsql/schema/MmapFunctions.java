@@ -19,6 +19,7 @@ import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 import org.mmapsql.MmapException;
@@ -36,7 +37,9 @@ public final class MmapFunctions {
   public static final SqlOperatorTable OPERATORS = SqlOperatorTables.of(
       new SideEffect("MMAP", ReturnTypes.BIGINT, List.of("name", "path", "type"), 2, "mmap"),
       new SideEffect("UNMAP", ReturnTypes.INTEGER, List.of("name"), 1, "unmap"),
-      new SideEffect("VPOP", ReturnTypes.DOUBLE_NULLABLE, List.of("name"), 1, "vpop"));
+      // NULL when the table is empty, whatever the argument: FORCE_, not TO_NULLABLE
+      new SideEffect("VPOP", ReturnTypes.DOUBLE.andThen(SqlTypeTransforms.FORCE_NULLABLE),
+          List.of("name"), 1, "vpop"));
 
   private MmapFunctions() {
   }
