@@ -1,9 +1,6 @@
 package org.mmapsql.exec;
 
-import java.sql.SQLException;
-
 import org.apache.calcite.linq4j.Enumerator;
-import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -12,7 +9,8 @@ import org.mmapsql.storage.MappedArray;
  * The ranges were clipped to the length when the statement started, so rows
  * appended meanwhile are not seen; if the array is cut shorter meanwhile the
  * rows past its new end are not returned. A read that fails (the file was
- * truncated or deleted by another program) is reported as an SQLException.
+ * truncated or deleted by another program) throws an MmapException, which
+ * the JDBC layer reports as an SQLException.
  */
 public final class RowEnumerator implements Enumerator<Object[]> {
   private static final int BLOCK = 4096;
@@ -39,20 +37,6 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   }
 
   @Override public boolean moveNext() {
-    try {
-      return advance();
-    } catch (MmapException e) {
-      // ResultSet.next() reaches here; JDBC callers expect an SQLException from it.
-      throw sneaky(new SQLException(e.getMessage(), "HY000", e));
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <E extends Throwable> E sneaky(Throwable t) throws E {
-    throw (E) t;
-  }
-
-  private boolean advance() {
     if (++pos >= blockSize && !load()) {
       current = null;
       return false;

@@ -2,9 +2,27 @@ package org.mmapsql.jdbc;
 
 import java.sql.SQLException;
 
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.runtime.Bindable;
 import org.mmapsql.MmapException;
 
-/** Turns what escapes Calcite's generated code into an {@link SQLException}. */
+/**
+ * Turns what escapes Calcite's generated code into an {@link SQLException}.
+ *
+ * <p>Two gaps in Calcite's JDBC path need closing. An {@link Error} (an
+ * {@code ExceptionInInitializerError} when a constant such as
+ * {@code CAST('abc' AS DOUBLE)} fails in a generated static initializer, an
+ * {@code AssertionError} from code generation, an {@code InternalError} from
+ * a mapped page) is not caught by Avatica at all; here it becomes an
+ * {@link MmapException}, which Avatica reports as an SQLException. And an
+ * exception raised while a result set is read ({@code SELECT MMAP(...)}, a
+ * table cut short under a running query) leaves {@code ResultSet.next()} as a
+ * bare RuntimeException, since Avatica's cursor cannot throw checked
+ * exceptions; here it leaves as the SQLException that {@code next()} declares.
+ */
 final class Errors {
   private Errors() {
   }
@@ -18,6 +36,98 @@ final class Errors {
         return new SQLException(e.getMessage(), "HY000", t);
       }
     }
-    return new SQLException(t.getMessage() != null ? t.getMessage() : t.toString(), t);
+    return new SQLException(message(t), "HY000", t);
+  }
+
+  /**
+   * An exception fit for the user: the {@link MmapException} among the causes
+   * if there is one (Calcite wraps those thrown by rules in its own message),
+   * else one with the most telling message. Errors other than those of code
+   * generation, class initialization and mapped memory are rethrown as they are.
+   */
+  static RuntimeException unchecked(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof MmapException e) {
+        return e;
+      }
+    }
+    if (t instanceof Error e && !(e instanceof AssertionError || e instanceof LinkageError
+        || e instanceof InternalError)) {
+      throw e;
+    }
+    if (t instanceof RuntimeException r && !(r instanceof NumberFormatException)) {
+      return r;
+    }
+    return new MmapException(message(t), t);
+  }
+
+  /** The most telling message of a chain of causes. */
+  static String message(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof MmapException || c instanceof SQLException) {
+        return c.getMessage();
+      }
+      if (c instanceof NumberFormatException) {
+        return "not a number: " + c.getMessage();
+      }
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : "internal error: " + root;
+  }
+
+  /** {@code bindable}, with everything it throws made fit for JDBC as described above. */
+  static <T> Bindable<T> guard(Bindable<T> bindable) {
+    return dataContext -> {
+      Enumerable<T> enumerable;
+      try {
+        enumerable = bindable.bind(dataContext);
+      } catch (Throwable t) {
+        throw unchecked(t);
+      }
+      return new AbstractEnumerable<T>() {
+        @Override public Enumerator<T> enumerator() {
+          try {
+            return new GuardedEnumerator<>(enumerable.enumerator());
+          } catch (Throwable t) {
+            throw unchecked(t); // still inside execute, where Avatica reports it
+          }
+        }
+      };
+    };
+  }
+
+  /** Rethrows {@code e} unchecked; {@code ResultSet.next()} declares it, the cursor below it cannot. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  private record GuardedEnumerator<T>(Enumerator<T> inner) implements Enumerator<T> {
+    @Override public T current() {
+      try {
+        return inner.current();
+      } catch (Throwable t) {
+        throw sneaky(toSql(t));
+      }
+    }
+
+    @Override public boolean moveNext() {
+      try {
+        return inner.moveNext();
+      } catch (Throwable t) {
+        throw sneaky(toSql(t));
+      }
+    }
+
+    @Override public void reset() {
+      inner.reset();
+    }
+
+    @Override public void close() {
+      inner.close();
+    }
   }
 }

@@ -3,9 +3,11 @@ package org.mmapsql.jdbc;
 import java.lang.reflect.Type;
 import java.util.function.UnaryOperator;
 
+import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
@@ -45,9 +47,20 @@ final class MmapPrepare extends CalcitePrepareImpl {
 
   @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context, Query<T> query,
       Type elementType, long maxRowCount) {
+    CalciteSignature<T> s;
     try (TryThreadLocal.Memo ignored = Prepare.THREAD_INSUBQUERY_THRESHOLD.push(Integer.MAX_VALUE)) {
-      return super.prepareSql(context, query, elementType, maxRowCount);
+      s = super.prepareSql(context, query, elementType, maxRowCount);
+    } catch (Throwable t) {
+      throw Errors.unchecked(t);
     }
+    // The same signature, with the errors of execution made fit for JDBC (see Errors).
+    CalciteSignature<T> prepared = s;
+    return new CalciteSignature<>(s.sql, s.parameters, s.internalParameters, s.rowType, s.columns,
+        s.cursorFactory, s.rootSchema, s.getCollationList(), maxRowCount, null, s.statementType) {
+      @Override public Enumerable<T> enumerable(DataContext dataContext) {
+        return Errors.guard(prepared::enumerable).bind(dataContext);
+      }
+    };
   }
 
   @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,

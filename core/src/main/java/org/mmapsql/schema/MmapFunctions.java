@@ -40,7 +40,9 @@ public final class MmapFunctions {
   public static final SqlOperatorTable OPERATORS = SqlOperatorTables.of(
       new SideEffect("MMAP", ReturnTypes.BIGINT, List.of("name", "path", "type"), 2, "mmap"),
       new SideEffect("UNMAP", ReturnTypes.INTEGER, List.of("name"), 1, "unmap"),
-      new SideEffect("VPOP", ReturnTypes.DOUBLE.andThen(SqlTypeTransforms.FORCE_NULLABLE), List.of("name"), 1, "vpop"));
+      // NULL when the table is empty, whatever the argument: FORCE_, not TO_NULLABLE
+      new SideEffect("VPOP", ReturnTypes.DOUBLE.andThen(SqlTypeTransforms.FORCE_NULLABLE),
+          List.of("name"), 1, "vpop"));
 
   private MmapFunctions() {
   }
