@@ -253,7 +253,7 @@ public final class MappedArray implements AutoCloseable {
   public void write(long[] indexes, double[] values) {
     checkOpen();
     int width = type.width();
-    ByteBuffer buf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = buffer((long) indexes.length * width);
     try {
       int i = 0;
       while (i < indexes.length) {
@@ -283,7 +283,7 @@ public final class MappedArray implements AutoCloseable {
     requireWholeElements("append to");
     long first = length();
     long start = first * type.width();
-    ByteBuffer buf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = buffer((long) values.length * type.width());
     long pos = start;
     try {
       int i = 0;
@@ -345,6 +345,11 @@ public final class MappedArray implements AutoCloseable {
           + tail + " trailing bytes, file size " + fileBytes + " is not a multiple of "
           + type.width() + "); repair it by truncating, e.g. DELETE FROM the table");
     }
+  }
+
+  /** A buffer for {@code bytes} bytes of writes, at most {@link #WRITE_BUFFER}: a one-row write stays small. */
+  private static ByteBuffer buffer(long bytes) {
+    return ByteBuffer.allocate((int) Math.max(64, Math.min(WRITE_BUFFER, bytes))).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private void writeFully(ByteBuffer buf, long position) throws IOException {
