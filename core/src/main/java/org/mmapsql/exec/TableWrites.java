@@ -10,10 +10,14 @@ import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
 /**
- * INSERT, UPDATE and DELETE on one array. Each collects and checks all its
- * rows first (the rows may come from a query on the same array), then writes
- * them under the array's write lock, so a statement is all or nothing and
- * never interleaves with another write on the same array.
+ * INSERT, UPDATE and DELETE on one array. Each takes the array's write lock,
+ * collects and checks all its rows (they may come from a query on the same
+ * array), then writes them, so a statement is all or nothing and never
+ * interleaves with another write on the same array: the values an UPDATE
+ * computes from ({@code SET val = val + 1}) are the values it replaces.
+ *
+ * <p>Caveat: a statement whose rows come from VPOP of another table takes that
+ * table's lock too; two such statements crossing each other can deadlock.
  */
 public final class TableWrites {
   /** Value of idx in an INSERT row that did not name it: append at the end. */
@@ -24,16 +28,16 @@ public final class TableWrites {
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
   public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
-    long[] idx = new long[list.size()];
-    double[] values = new double[list.size()];
-    for (int i = 0; i < idx.length; i++) {
-      Object[] row = list.get(i);
-      idx[i] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
-      values[i] = value(row[1], table, "inserted");
-    }
     array.writeLock().lock();
     try {
+      List<Object[]> list = collect(rows);
+      long[] idx = new long[list.size()];
+      double[] values = new double[list.size()];
+      for (int i = 0; i < idx.length; i++) {
+        Object[] row = list.get(i);
+        idx[i] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
+        values[i] = value(row[1], table, "inserted");
+      }
       long length = array.refresh();
       for (int i = 0; i < idx.length; i++) {
         if (idx[i] != NEXT_IDX && idx[i] != length + i) {
@@ -46,25 +50,25 @@ public final class TableWrites {
         array.append(values);
       }
       finish(array, sync);
+      return values.length;
     } finally {
       array.writeLock().unlock();
     }
-    return values.length;
   }
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
   public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
-    long[][] pairs = new long[list.size()][];
-    double[] byOrder = new double[list.size()];
-    for (int i = 0; i < pairs.length; i++) {
-      Object[] row = list.get(i);
-      byOrder[i] = value(row[row.length - 1], table, "updated");
-      pairs[i] = new long[] {((Number) row[0]).longValue(), i};
-    }
-    Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
     array.writeLock().lock();
     try {
+      List<Object[]> list = collect(rows);
+      long[][] pairs = new long[list.size()][];
+      double[] byOrder = new double[list.size()];
+      for (int i = 0; i < pairs.length; i++) {
+        Object[] row = list.get(i);
+        byOrder[i] = value(row[row.length - 1], table, "updated");
+        pairs[i] = new long[] {((Number) row[0]).longValue(), i};
+      }
+      Arrays.sort(pairs, (a, b) -> Long.compare(a[0], b[0]));
       long length = array.refresh();
       int n = 0;
       long[] idx = new long[pairs.length];
@@ -90,14 +94,14 @@ public final class TableWrites {
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    List<Object[]> list = collect(rows);
-    long[] idx = new long[list.size()];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = ((Number) list.get(i)[0]).longValue();
-    }
-    Arrays.sort(idx);
     array.writeLock().lock();
     try {
+      List<Object[]> list = collect(rows);
+      long[] idx = new long[list.size()];
+      for (int i = 0; i < idx.length; i++) {
+        idx[i] = ((Number) list.get(i)[0]).longValue();
+      }
+      Arrays.sort(idx);
       long length = array.refresh();
       if (idx.length == 0) {
         if (array.tailBytes() != 0 && length == 0) {
