@@ -205,9 +205,7 @@ class PlanTest {
     assertEquals(0L, db.count("e"));
   }
 
-  @Disabled("bug: MMAP/UNMAP/VPOP run only when the result set is read: Statement.execute(\"SELECT VPOP('t')\")"
-      + " or executeUpdate without reading pops nothing (the call sits in the generated enumerator)")
-  @Test void executingWithoutReadingStillRunsOnce() throws SQLException {
+    @Test void executingWithoutReadingStillRunsOnce() throws SQLException {
     try (Statement s = db.conn.createStatement()) {
       s.execute("SELECT VPOP('t')");
     }

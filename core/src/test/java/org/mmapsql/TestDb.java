@@ -162,9 +162,14 @@ final class TestDb implements AutoCloseable {
     assertEquals(values.length, update(b.toString()));
   }
 
-  /** A double as an SQL literal that reads back as exactly the same double. */
+  /**
+   * A double as an approximate SQL literal ({@code 1.5E0}) that reads back as
+   * exactly the same double. Always in E notation: Calcite 1.42 fails on
+   * VALUES mixing exact and approximate literals (see DifferentialTest).
+   */
   static String literal(double d) {
-    return Double.toString(d).toUpperCase(Locale.ROOT);
+    String s = Double.toString(d).toUpperCase(Locale.ROOT);
+    return s.contains("E") ? s : s + "E0";
   }
 
   /** Rows of {@code sys.mappings} in name order, as lists of strings. */

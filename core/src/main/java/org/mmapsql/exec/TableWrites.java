@@ -8,10 +8,14 @@ import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
 /**
- * INSERT, UPDATE and DELETE on one array. Each collects and checks all its
- * rows first (the rows may come from a query on the same array), then writes
- * them under the array's write lock, so a statement is all or nothing and
- * never interleaves with another write on the same array.
+ * INSERT, UPDATE and DELETE on one array. Each takes the array's write lock,
+ * collects and checks all its rows (they may come from a query on the same
+ * array), then writes them, so a statement is all or nothing and never
+ * interleaves with another write on the same array: the values an UPDATE
+ * computes from ({@code SET val = val + 1}) are the values it replaces.
+ *
+ * <p>Caveat: a statement whose rows come from VPOP of another table takes that
+ * table's lock too; two such statements crossing each other can deadlock.
  */
 public final class TableWrites {
   /** Value of idx in an INSERT row that did not name it: append at the end. */
@@ -22,9 +26,9 @@ public final class TableWrites {
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
   public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    Columns in = Columns.read(table, rows, true, "inserted");
     array.writeLock().lock();
     try {
+      Columns in = Columns.read(table, rows, true, "inserted");
       long length = array.refresh();
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
@@ -37,17 +41,17 @@ public final class TableWrites {
         array.append(Arrays.copyOf(in.val, in.size));
       }
       finish(array, sync);
+      return in.size;
     } finally {
       array.writeLock().unlock();
     }
-    return in.size;
   }
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
   public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
     array.writeLock().lock();
     try {
+      Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
       long length = array.refresh();
       int n = 0;
       long[] idx = new long[in.size];
@@ -73,9 +77,9 @@ public final class TableWrites {
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
     array.writeLock().lock();
     try {
+      Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
       long length = array.refresh();
       long from = length - in.size;
       for (int i = 0; i < in.size; i++) {
@@ -216,6 +220,14 @@ public final class TableWrites {
     if (v == null) {
       throw new MmapException("val of " + table + " cannot be NULL; nothing was " + what);
     }
-    return ((Number) v).doubleValue();
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    // A parameter set with setString arrives as it was given.
+    try {
+      return Double.parseDouble(v.toString().trim());
+    } catch (NumberFormatException e) {
+      throw new MmapException("val of " + table + " must be a number, not '" + v + "'; nothing was " + what);
+    }
   }
 }

@@ -117,8 +117,12 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
         try {
           CalciteConnection c = (CalciteConnection) connection;
           SchemaPlus root = c.getRootSchema();
-          // Not cached: bindings come and go at run time and metadata must see them.
-          root.add(MmapSchema.NAME, new MmapSchema(db, connectionSettings(p))).setCacheEnabled(false);
+          // Not cached: bindings come and go at run time and metadata must see them. Calcite
+          // creates its cache of table names lazily, and enabled, on first use (later than
+          // setCacheEnabled(false) would reach it): create it first, then switch it off.
+          SchemaPlus mmap = root.add(MmapSchema.NAME, new MmapSchema(db, connectionSettings(p)));
+          mmap.tables();
+          mmap.setCacheEnabled(false);
           root.add(SysSchema.NAME, new SysSchema(db));
           c.setSchema(MmapSchema.NAME);
         } catch (SQLException | RuntimeException e) {

@@ -16,8 +16,6 @@ import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelTraitSet;
-import org.apache.calcite.rel.RelCollationTraitDef;
-import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.core.TableScan;
@@ -44,10 +42,10 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
   }
 
   public static MmapTableScan create(RelOptCluster cluster, RelOptTable table, @Nullable RexNode idxFilter) {
-    // Rows come out in idx order, whatever the filter: ORDER BY idx costs nothing.
-    RelTraitSet traits = cluster.traitSetOf(EnumerableConvention.INSTANCE)
-        .replaceIfs(RelCollationTraitDef.INSTANCE, () -> List.of(RelCollations.of(0)));
-    return new MmapTableScan(cluster, traits, table, idxFilter);
+    // Rows come out in idx order, but the scan does not claim it: Calcite 1.42
+    // then drops an ORDER BY idx above a window ordered by another key
+    // (CALCITE-7620). Sorting sorted rows is cheap; wrong order is not.
+    return new MmapTableScan(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE), table, idxFilter);
   }
 
   @Override public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {

@@ -11,7 +11,6 @@ import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.linq4j.Queryable;
 import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.plan.RelOptTable;
-import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
@@ -74,7 +73,8 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     } catch (MmapException e) {
       rows = 0;
     }
-    return Statistics.of(rows, List.of(ImmutableBitSet.of(0)), List.of(RelCollations.of(0)));
+    // idx is the key. No collation is claimed (see MmapTableScan.create).
+    return Statistics.of(rows, List.of(ImmutableBitSet.of(0)));
   }
 
   @Override public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
