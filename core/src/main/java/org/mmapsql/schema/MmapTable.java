@@ -113,14 +113,17 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   public long insert(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("INSERT on " + name);
     return TableWrites.insert(name, array(), rows, schema.settings().syncWrites());
   }
 
   public long update(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("UPDATE on " + name);
     return TableWrites.update(name, array(), rows, schema.settings().syncWrites());
   }
 
   public long delete(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("DELETE on " + name);
     return TableWrites.delete(name, array(), rows, schema.settings().syncWrites());
   }
 
