@@ -245,7 +245,7 @@ public final class Main {
         String password = System.getenv("MMAPSQL_PASSWORD");
         if (password == null) {
           Console console = System.console();
-          if (console == null) {
+          if (console == null || !console.isTerminal()) {
             System.err.println("mmapsql sql: give the password in MMAPSQL_PASSWORD");
             return 2;
           }
@@ -357,7 +357,7 @@ public final class Main {
 
     private char[] readPassword(PrintWriter err) throws IOException {
       Console console = System.console();
-      if (console == null) {
+      if (console == null || !console.isTerminal()) {
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null) {
           err.println("mmapsql passwd: no password on standard input");

@@ -125,7 +125,10 @@ public final class MmapMeta extends JdbcMeta {
     if (user.role() == User.Role.READONLY || config.readOnly()) {
       props.put("readonly", "true");
     }
-    if (owners.putIfAbsent(ch.id, user.name()) != null) {
+    String previous = owners.putIfAbsent(ch.id, user.name());
+    if (previous != null
+        && (!previous.equals(user.name()) || getConnectionCache().getIfPresent(ch.id) != null)) {
+      // open, or an expired one of another user; the same user may reopen an expired one
       throw error("Connection already exists: " + ch.id, "08002");
     }
     try {
