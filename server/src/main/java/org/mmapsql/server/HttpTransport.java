@@ -25,6 +25,7 @@ import org.apache.calcite.avatica.server.AvaticaJsonHandler;
 import org.apache.calcite.avatica.server.AvaticaProtobufHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.OptionalSslConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
@@ -88,7 +89,10 @@ final class HttpTransport {
         ssl.setKeyStorePassword(new String(config.tlsKeystorePassword()));
       }
       http.addCustomizer(new SecureRequestCustomizer());
-      connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+      SslConnectionFactory tls = new SslConnectionFactory(ssl, "http/1.1");
+      // Plain HTTP on the TLS port gets an error that says so (Front), rather than a closed
+      // connection, which Avatica's client retries forever.
+      connector = new ServerConnector(server, new OptionalSslConnectionFactory(tls, "http/1.1"), tls,
           new HttpConnectionFactory(http));
     } else {
       connector = new ServerConnector(server, new HttpConnectionFactory(http));
@@ -147,6 +151,11 @@ final class HttpTransport {
   private final class Front extends HandlerWrapper {
     @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
         HttpServletResponse response) throws IOException, ServletException {
+      if (config.tlsKeystore() != null && !request.isSecure()) {
+        reject(baseRequest, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+            "this mmapsql server accepts only HTTPS: use url=https://...", "08001");
+        return;
+      }
       User user = User.ANONYMOUS;
       if (auth != null) {
         String[] credentials = basic(request.getHeader("Authorization"));
