@@ -17,7 +17,8 @@ import org.apache.calcite.avatica.DriverVersion;
  * The remote part of the mmapsql driver: {@code jdbc:mmap:remote:url=http://host:8765},
  * an Avatica client that speaks protobuf unless told otherwise
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
- * BASIC, reopens connections the server has expired, and reports mmapsql's own
+ * BASIC, reopens connections the server has expired, gives up after a few
+ * retries where Avatica's client would retry forever, and reports mmapsql's own
  * name and version. Reached through {@link Driver}, which hands it every URL
  * that starts with {@link #PREFIX}; it does not register itself.
  */
@@ -45,6 +46,7 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
     }
     p.putIfAbsent("serialization", "protobuf");
     p.putIfAbsent("transparent_reconnection", "true");
+    p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());
     String user = p.getProperty("user");
     if (user != null && !user.isEmpty() && p.getProperty("avatica_user") == null) {
       p.setProperty("authentication", "BASIC");

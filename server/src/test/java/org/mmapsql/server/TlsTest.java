@@ -59,4 +59,39 @@ class TlsTest {
       assertTrue(plain.getMessage().contains("this mmapsql server accepts only HTTPS"), plain.getMessage());
     }
   }
+
+  /** A port that closes every connection: a clear error, not Avatica's endless retries. */
+  @Test void aServerThatClosesTheConnectionGivesAnError() throws Exception {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try {
+            java.net.Socket s = socket.accept();
+            s.getInputStream().read(new byte[1024]);
+            s.close();
+          } catch (java.io.IOException e) {
+            return;
+          }
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+      long start = System.nanoTime();
+      SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+          "jdbc:mmap:remote:url=http://127.0.0.1:" + socket.getLocalPort()));
+      assertTrue(e.getMessage().contains("the server closed the connection"), e.getMessage());
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30));
+    }
+  }
+
+  @Test void nobodyListening() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+        "jdbc:mmap:remote:url=http://127.0.0.1:" + port));
+    assertTrue(e.getMessage().startsWith("cannot reach the mmapsql server at http://127.0.0.1:" + port),
+        e.getMessage());
+  }
 }
