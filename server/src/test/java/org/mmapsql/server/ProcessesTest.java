@@ -73,6 +73,59 @@ class ProcessesTest {
     }
   }
 
+  /** A scan far larger than the server's heap streams through in frames. */
+  @Test void aLargeScanStreamsWithABoundedServerHeap() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    int n = 2_000_000;
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(data.resolve("big.mmap"),
+        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 * 100_000).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < n; i++) {
+        buf.putDouble(i % 1000);
+        if (!buf.hasRemaining()) {
+          buf.flip();
+          ch.write(buf);
+          buf.clear();
+        }
+      }
+    }
+    // 2 million rows as Java objects need some 150 MB; the server gets 64.
+    Process p = Servers.javaWithHeap(dir, "-Xmx64m", "serve", "--data-dir", data.toString(), "--port", "0")
+        .redirectError(dir.resolve("err.txt").toFile()).start();
+    try {
+      String url = jdbcUrl(p);
+      try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        assertEquals(List.of(Integer.toString(n)), Servers.rows(s, "SELECT MMAP('big', 'big.mmap')"));
+        s.setFetchSize(10_000);
+        long rows = 0;
+        long sum = 0;
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT idx, val FROM big")) {
+          while (rs.next()) {
+            rows++;
+            sum += (long) rs.getDouble(2);
+          }
+        }
+        assertEquals(n, rows);
+        assertEquals((long) n / 1000 * (999 * 1000 / 2), sum);
+      }
+      assertTrue(p.isAlive(), Files.readString(dir.resolve("err.txt")));
+    } finally {
+      p.destroy();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String jdbcUrl(Process p) throws java.io.IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = out.readLine()) != null; ) {
+      Matcher m = Pattern.compile("connect with (\\S+)").matcher(line);
+      if (m.find()) {
+        return m.group(1);
+      }
+    }
+    throw new AssertionError("the server printed no URL");
+  }
+
   @Test void sqlScriptThroughSqllineAgainstAServer() throws Exception {
     Path script = dir.resolve("walk.sql");
     Files.writeString(script, """

@@ -86,11 +86,15 @@ final class Servers {
   }
 
   static ProcessBuilder java(Path workDir, String... args) {
+    return javaWithHeap(workDir, "-Xmx256m", args);
+  }
+
+  static ProcessBuilder javaWithHeap(Path workDir, String heap, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--sun-misc-unsafe-memory-access=allow");
-    cmd.add("-Xmx256m");
+    cmd.add(heap);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
