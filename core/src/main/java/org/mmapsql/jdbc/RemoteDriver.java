@@ -47,6 +47,10 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
     p.putIfAbsent("serialization", "protobuf");
     p.putIfAbsent("transparent_reconnection", "true");
     p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());
+    // Longer than the server's statement timeout (5 minutes by default), so that a long
+    // statement ends with the server's message rather than a client-side read timeout.
+    p.putIfAbsent("http_response_timeout", Long.toString(10 * 60_000L));
+    p.putIfAbsent("http_connection_timeout", Long.toString(30_000L));
     String user = p.getProperty("user");
     if (user != null && !user.isEmpty() && p.getProperty("avatica_user") == null) {
       p.setProperty("authentication", "BASIC");

@@ -116,6 +116,13 @@ public record ServerConfig(
         shutdownGrace);
   }
 
+  public ServerConfig withReadOnly(boolean r) {
+    return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, r, tlsKeystore,
+        tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
+        statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
+        shutdownGrace);
+  }
+
   public ServerConfig withInsecure(boolean i) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, i, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,

@@ -146,6 +146,15 @@ class AuthTest {
     assertUnchanged();
   }
 
+  @Test void aReadOnlyServerRefusesWritesFromEveryone() throws Exception {
+    try (MmapServer ro = Servers.start(Servers.config(dir.resolve("ro")).withReadOnly(true));
+         Connection c = Servers.connect(ro); Statement s = c.createStatement()) {
+      SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT MMAP('t', 't.mmap')"));
+      assertTrue(e.getMessage().contains("read-only connection: MMAP is not allowed"), e.getMessage());
+      assertEquals(List.of(), Servers.rows(s, "SELECT name FROM sys.mappings"));
+    }
+  }
+
   @Test void nonLoopbackWithoutAuthenticationIsRefused() throws Exception {
     ServerConfig open = Servers.config(dir.resolve("open")).withHost("0.0.0.0");
     MmapServer.StartException e = assertThrows(MmapServer.StartException.class, () -> MmapServer.start(open));
