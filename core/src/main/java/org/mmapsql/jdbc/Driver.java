@@ -32,8 +32,12 @@ import org.mmapsql.schema.SysSchema;
  *   a second) or {@code sync} (forced before each write statement returns);</li>
  *   <li>{@code maxMappings}: most bindings a directory may hold (default 10000);</li>
  *   <li>{@code allowedDirectories}: directories outside the data directory whose
- *   files MMAP may map, separated by the platform's path separator.</li>
+ *   files MMAP may map, separated by the platform's path separator;</li>
+ *   <li>{@code readonly}: {@code true} makes MMAP, UNMAP, VPOP, INSERT, UPDATE
+ *   and DELETE fail on this connection.</li>
  * </ul>
+ * {@code jdbc:mmap:remote:url=http://host:8765[;user=...;password=...]}
+ * connects to an mmapsql server instead (see {@link RemoteDriver}).
  * The last two are fixed by the first connection that opens a directory.
  */
 public class Driver extends org.apache.calcite.jdbc.Driver {
@@ -59,11 +63,16 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
   }
 
   @Override protected DriverVersion createDriverVersion() {
+    return mmapsqlVersion("mmapsql JDBC Driver");
+  }
+
+  /** mmapsql's name and version, as a driver reports them. */
+  static DriverVersion mmapsqlVersion(String driverName) {
     String version = version();
     String[] parts = version.split("[.-]");
     int major = parts.length > 0 ? parseOr(parts[0]) : 0;
     int minor = parts.length > 1 ? parseOr(parts[1]) : 0;
-    return new DriverVersion("mmapsql JDBC Driver", version, "mmapsql", version, true,
+    return new DriverVersion(driverName, version, "mmapsql", version, true,
         major, minor, major, minor);
   }
 
@@ -91,6 +100,9 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
   @Override public Connection connect(String url, Properties info) throws SQLException {
     if (!acceptsURL(url)) {
       return null;
+    }
+    if (url.startsWith(RemoteDriver.PREFIX)) {
+      return RemoteDriver.INSTANCE.connect(url, info);
     }
     String rest = url.substring(PREFIX.length());
     int semi = rest.indexOf(';');
@@ -169,10 +181,17 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
 
   static ConnectionSettings connectionSettings(Properties p) throws SQLException {
     String d = p.getProperty("durability", "async").trim().toLowerCase(Locale.ROOT);
-    return switch (d) {
-      case "async" -> new ConnectionSettings(false);
-      case "sync" -> new ConnectionSettings(true);
+    boolean sync = switch (d) {
+      case "async" -> false;
+      case "sync" -> true;
       default -> throw new SQLException("durability must be 'async' or 'sync', not '" + d + "'", "08001");
     };
+    String r = p.getProperty("readonly", "false").trim().toLowerCase(Locale.ROOT);
+    boolean readOnly = switch (r) {
+      case "false" -> false;
+      case "true" -> true;
+      default -> throw new SQLException("readonly must be 'true' or 'false', not '" + r + "'", "08001");
+    };
+    return new ConnectionSettings(sync, readOnly);
   }
 }

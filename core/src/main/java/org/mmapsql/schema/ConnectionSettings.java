@@ -1,11 +1,28 @@
 package org.mmapsql.schema;
 
+import org.mmapsql.MmapException;
+
 /**
  * What one connection chooses for itself.
  *
  * @param syncWrites {@code durability=sync}: force written data to disk before
  *     each write statement returns (default: within about a second)
+ * @param readOnly {@code readonly=true}: MMAP, UNMAP, VPOP, INSERT, UPDATE and
+ *     DELETE fail on this connection and change nothing (the server sets it for
+ *     users with the role {@code readonly})
  */
-public record ConnectionSettings(boolean syncWrites) {
-  public static final ConnectionSettings DEFAULT = new ConnectionSettings(false);
+public record ConnectionSettings(boolean syncWrites, boolean readOnly) {
+  public static final ConnectionSettings DEFAULT = new ConnectionSettings(false, false);
+
+  public ConnectionSettings(boolean syncWrites) {
+    this(syncWrites, false);
+  }
+
+  /** Throws unless this connection may write; {@code what} names the refused operation. */
+  public void requireWritable(String what) {
+    if (readOnly) {
+      throw new MmapException("read-only connection: " + what
+          + " is not allowed (readonly=true); nothing was changed");
+    }
+  }
 }

@@ -69,17 +69,20 @@ public final class MmapFunctions {
   public static long mmap(DataContext root, String name, String path, String type) {
     require(name, "MMAP", "table name");
     require(path, "MMAP", "path");
+    schema(root).settings().requireWritable("MMAP");
     return schema(root).database().map(name, path, type);
   }
 
   public static int unmap(DataContext root, String name) {
     require(name, "UNMAP", "table name");
+    schema(root).settings().requireWritable("UNMAP");
     return schema(root).database().unmap(name);
   }
 
   public static Double vpop(DataContext root, String name) {
     require(name, "VPOP", "table name");
     MmapSchema schema = schema(root);
+    schema.settings().requireWritable("VPOP");
     Binding b = schema.database().binding(name);
     if (b == null) {
       throw new MmapException("VPOP: no table named " + name);

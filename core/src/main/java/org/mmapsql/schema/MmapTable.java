@@ -109,19 +109,23 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   public long insert(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("INSERT on " + name);
     return TableWrites.insert(name, array(), rows, schema.settings().syncWrites());
   }
 
   public long update(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("UPDATE on " + name);
     return TableWrites.update(name, array(), rows, schema.settings().syncWrites());
   }
 
   public long delete(Enumerable<Object[]> rows) {
+    schema.settings().requireWritable("DELETE on " + name);
     return TableWrites.delete(name, array(), rows, schema.settings().syncWrites());
   }
 
   /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
   public long delete(@Nullable IdxRanges ranges) {
+    schema.settings().requireWritable("DELETE on " + name);
     return TableWrites.delete(name, array(), ranges == null ? IdxRanges.ALL : ranges,
         schema.settings().syncWrites());
   }

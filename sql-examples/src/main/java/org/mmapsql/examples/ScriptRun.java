@@ -20,7 +20,9 @@ public final class ScriptRun {
       Pattern.compile("^WARNING.*"), Pattern.compile(".*SLF4J.*"), Pattern.compile(".*jline.*"),
       Pattern.compile("^Transaction isolation level.*"), Pattern.compile("^\\s+at .*"),
       Pattern.compile("^Caused by: .*"), Pattern.compile("^\\s*\\.\\.\\. \\d+ more"),
-      Pattern.compile("^java\\.sql\\.SQLException: .*"), Pattern.compile("^\\s*$"));
+      Pattern.compile("^java\\.sql\\.SQLException: .*"), Pattern.compile("^\\s*$"),
+      // names the URL, which differs between embedded and remote runs
+      Pattern.compile("^Reconnecting to .*"));
   private static final Pattern ELAPSED = Pattern.compile(" \\(\\d+[.,]\\d+ seconds\\)");
 
   private ScriptRun() {

@@ -1,0 +1,316 @@
+package org.mmapsql.server;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.calcite.avatica.AvaticaSeverity;
+import org.apache.calcite.avatica.AvaticaStatement;
+import org.apache.calcite.avatica.MissingResultsException;
+import org.apache.calcite.avatica.NoSuchConnectionException;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.jdbc.JdbcMeta;
+import org.apache.calcite.avatica.jdbc.StatementInfo;
+import org.apache.calcite.avatica.jdbc.StatementInfoAccess;
+import org.apache.calcite.avatica.proto.Requests;
+import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
+import org.apache.calcite.avatica.remote.TypedValue;
+import org.mmapsql.jdbc.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Avatica's {@link JdbcMeta} over the core driver, with what a server exposed
+ * to clients needs: connection properties filtered through
+ * {@link ClientProperties}, read-only connections for users with the role
+ * {@code readonly}, each connection owned by the user who opened it, a cap on
+ * connections and on rows per frame, a statement timeout, idle connections and
+ * statements expired in the background, and clear messages for expired ones.
+ */
+public final class MmapMeta extends JdbcMeta {
+  private static final Logger LOG = LoggerFactory.getLogger(MmapMeta.class);
+  /** The URL every connection is opened with; the directory comes as the property dataDir. */
+  static final String URL = Driver.PREFIX;
+
+  private final ServerConfig config;
+  private final Driver driver = new Driver();
+  /** Connection id to the name of the user who opened it. */
+  private final Map<String, String> owners = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer;
+
+  MmapMeta(ServerConfig config, Properties serverInfo) throws SQLException {
+    super(URL, withCacheSettings(config, serverInfo));
+    this.config = config;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mmapsql-meta-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::expire, 30, 30, TimeUnit.SECONDS);
+  }
+
+  private static Properties withCacheSettings(ServerConfig config, Properties serverInfo) {
+    Properties p = new Properties();
+    p.putAll(serverInfo);
+    p.setProperty(ConnectionCacheSettings.EXPIRY_DURATION.key(),
+        Long.toString(config.connectionExpiry().toSeconds()));
+    p.setProperty(ConnectionCacheSettings.EXPIRY_UNIT.key(), TimeUnit.SECONDS.name());
+    // The cap is enforced in openConnection with an error; the cache must never evict by size.
+    p.setProperty(ConnectionCacheSettings.MAX_CAPACITY.key(), Long.toString(config.maxConnections() * 2L + 16));
+    p.setProperty(StatementCacheSettings.EXPIRY_DURATION.key(),
+        Long.toString(config.statementExpiry().toSeconds()));
+    p.setProperty(StatementCacheSettings.EXPIRY_UNIT.key(), TimeUnit.SECONDS.name());
+    p.setProperty(StatementCacheSettings.MAX_CAPACITY.key(), "1000000");
+    return p;
+  }
+
+  /** Closes what has expired; Guava's caches only do it when touched. */
+  private void expire() {
+    try {
+      getConnectionCache().cleanUp();
+      getStatementCache().cleanUp();
+      owners.keySet().retainAll(getConnectionCache().asMap().keySet());
+    } catch (RuntimeException e) {
+      LOG.warn("expiring idle connections failed: {}", e.toString());
+    }
+  }
+
+  /** Closes every client connection and statement (at shutdown). */
+  void closeAll() {
+    timer.shutdownNow();
+    getStatementCache().invalidateAll();
+    getConnectionCache().invalidateAll();
+    getStatementCache().cleanUp();
+    getConnectionCache().cleanUp();
+    owners.clear();
+  }
+
+  int openConnections() {
+    return (int) getConnectionCache().size();
+  }
+
+  static User user() {
+    User u = Identity.current();
+    return u != null ? u : User.ANONYMOUS;
+  }
+
+  // ------------------------------------------------ connections
+
+  @Override protected Connection createConnection(String url, Properties info) throws SQLException {
+    return driver.connect(url, info);
+  }
+
+  @Override public void openConnection(ConnectionHandle ch, Map<String, String> info) {
+    User user = user();
+    if (getConnectionCache().size() >= config.maxConnections()) {
+      throw error("too many connections: the server allows " + config.maxConnections()
+          + " (server option --max-connections); close idle ones or try later", "53300");
+    }
+    Map<String, String> props;
+    try {
+      props = ClientProperties.filter(info);
+    } catch (IllegalArgumentException e) {
+      throw error(e.getMessage(), "08004");
+    }
+    if (user.role() == User.Role.READONLY || config.readOnly()) {
+      props.put("readonly", "true");
+    }
+    String previous = owners.putIfAbsent(ch.id, user.name());
+    if (previous != null
+        && (!previous.equals(user.name()) || getConnectionCache().getIfPresent(ch.id) != null)) {
+      // open, or an expired one of another user; the same user may reopen an expired one
+      throw error("Connection already exists: " + ch.id, "08002");
+    }
+    try {
+      super.openConnection(ch, props);
+    } catch (RuntimeException e) {
+      owners.remove(ch.id, user.name());
+      throw e;
+    }
+    LOG.debug("user '{}' opened connection {}", user.name(), ch.id);
+  }
+
+  @Override public void closeConnection(ConnectionHandle ch) {
+    try {
+      super.closeConnection(ch);
+    } finally {
+      owners.remove(ch.id);
+    }
+  }
+
+  @Override protected Connection getConnection(String id) throws SQLException {
+    Connection c = id == null ? null : getConnectionCache().getIfPresent(id);
+    if (c == null) {
+      throw new ExpiredConnection(id, config.connectionExpiry());
+    }
+    return c;
+  }
+
+  /** Refuses a connection id that is not the current user's (as if it did not exist). */
+  void checkConnection(String id) {
+    String owner = id == null ? null : owners.get(id);
+    if (owner != null && !owner.equals(user().name())) {
+      LOG.warn("user '{}' used connection {} of another user", user().name(), id);
+      throw new ExpiredConnection(id, config.connectionExpiry());
+    }
+  }
+
+  /** Refuses a statement that is not of the connection named in its handle. */
+  void checkStatement(StatementHandle h) {
+    checkConnection(h.connectionId);
+    StatementInfo info = getStatementCache().getIfPresent(h.id);
+    if (info == null) {
+      return; // the call itself reports the missing statement
+    }
+    Statement s = StatementInfoAccess.statement(info);
+    Connection c = h.connectionId == null ? null : getConnectionCache().getIfPresent(h.connectionId);
+    boolean mine;
+    try {
+      mine = s == null || (c != null && s.getConnection() == c);
+    } catch (SQLException e) {
+      mine = false;
+    }
+    if (!mine) {
+      LOG.warn("user '{}' used statement {} of another connection", user().name(), h.id);
+      throw error("statement " + h.id + " not found on connection " + h.connectionId
+          + ": closed, expired, or never opened there", "24000");
+    }
+  }
+
+  /** The error a client gets for a connection that is closed or has expired. */
+  static final class ExpiredConnection extends NoSuchConnectionException {
+    private static final long serialVersionUID = 1L;
+    private final Duration expiry;
+
+    ExpiredConnection(String id, Duration expiry) {
+      super(id);
+      this.expiry = expiry;
+    }
+
+    @Override public String getMessage() {
+      return "connection " + getConnectionId() + " is closed or has expired (the server closes"
+          + " connections idle for more than " + ServerConfig.words(expiry)
+          + "); open a new connection";
+    }
+  }
+
+  // ------------------------------------------------ statements: frames and timeout
+
+  private int frame(int requested) {
+    int max = config.maxRowsPerFrame();
+    return requested < 0 || requested > max ? max : requested;
+  }
+
+  @Override public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
+      int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
+    return timedStatement(h, () -> super.prepareAndExecute(h, sql, maxRowCount, frame(maxRowsInFirstFrame),
+        callback));
+  }
+
+  @Override public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
+      int maxRowsInFirstFrame) throws NoSuchStatementException {
+    return timedStatement(h, () -> super.execute(h, parameterValues, frame(maxRowsInFirstFrame)));
+  }
+
+  @Override public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
+      throws NoSuchStatementException, MissingResultsException {
+    return timed(h, () -> super.fetch(h, offset, frame(fetchMaxRowCount)));
+  }
+
+  @Override public ExecuteBatchResult prepareAndExecuteBatch(StatementHandle h, List<String> sqlCommands)
+      throws NoSuchStatementException {
+    return timedStatement(h, () -> super.prepareAndExecuteBatch(h, sqlCommands));
+  }
+
+  @Override public ExecuteBatchResult executeBatch(StatementHandle h, List<List<TypedValue>> updateBatches)
+      throws NoSuchStatementException {
+    return timedStatement(h, () -> super.executeBatch(h, updateBatches));
+  }
+
+  @Override public ExecuteBatchResult executeBatchProtobuf(StatementHandle h,
+      List<Requests.UpdateBatch> updateBatches) throws NoSuchStatementException {
+    return timedStatement(h, () -> super.executeBatchProtobuf(h, updateBatches));
+  }
+
+  /** A call that may throw what Meta's statement calls throw. */
+  private interface Call<T> {
+    T call() throws NoSuchStatementException, MissingResultsException;
+  }
+
+  /**
+   * Runs one statement call under the statement timeout: when it runs out, the
+   * statement's cancel flag is set, which stops it at its next row.
+   */
+  private <T> T timed(StatementHandle h, Call<T> call)
+      throws NoSuchStatementException, MissingResultsException {
+    long millis = config.statementTimeout().toMillis();
+    AtomicBoolean flag = millis > 0 ? cancelFlagOrNull(h) : null;
+    if (flag == null) {
+      return call.call();
+    }
+    flag.set(false);
+    AtomicBoolean fired = new AtomicBoolean();
+    ScheduledFuture<?> task = timer.schedule(() -> {
+      fired.set(true);
+      flag.set(true);
+    }, millis, TimeUnit.MILLISECONDS);
+    try {
+      return call.call();
+    } catch (RuntimeException e) {
+      if (fired.get()) {
+        throw error("statement timeout: the statement ran longer than "
+            + ServerConfig.words(config.statementTimeout())
+            + " and was canceled (server option --statement-timeout)", "57014");
+      }
+      throw e;
+    } finally {
+      task.cancel(false);
+    }
+  }
+
+  private <T> T timedStatement(StatementHandle h, Call<T> call) throws NoSuchStatementException {
+    try {
+      return timed(h, call);
+    } catch (MissingResultsException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private AtomicBoolean cancelFlagOrNull(StatementHandle h) {
+    try {
+      return cancelFlag(h);
+    } catch (NoSuchStatementException e) {
+      return null;
+    }
+  }
+
+  private AtomicBoolean cancelFlag(StatementHandle h) throws NoSuchStatementException {
+    StatementInfo info = getStatementCache().getIfPresent(h.id);
+    Statement s = info == null ? null : StatementInfoAccess.statement(info);
+    if (s == null) {
+      return null;
+    }
+    try {
+      AvaticaStatement a = s.unwrap(AvaticaStatement.class);
+      return a.connection.getCancelFlag(a.handle);
+    } catch (SQLException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  static AvaticaRuntimeException error(String message, String sqlState) {
+    AvaticaRuntimeException e = new AvaticaRuntimeException(message, -1, sqlState, AvaticaSeverity.ERROR);
+    e.setStackTrace(new StackTraceElement[0]);
+    return e;
+  }
+}
