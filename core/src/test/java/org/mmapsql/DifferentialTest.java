@@ -44,8 +44,13 @@ class DifferentialTest {
   private Random rnd;
   private final Deque<String> history = new ArrayDeque<>();
 
+  /** The mmapsql side: embedded here; a subclass runs the same statements through a server. */
+  protected TestDb openMmapsql(Path dataDir) throws SQLException {
+    return TestDb.open(dataDir);
+  }
+
   @BeforeEach void setUp() throws SQLException {
-    mm = TestDb.open(dir);
+    mm = openMmapsql(dir);
     h2 = DriverManager.getConnection("jdbc:h2:mem:");
     for (String t : TABLES) {
       mm.mmap(t, t + ".mmap");
@@ -53,7 +58,7 @@ class DifferentialTest {
     }
   }
 
-  @AfterEach void tearDown() throws SQLException {
+  @AfterEach void tearDown() throws Exception {
     mm.close();
     h2.close();
   }

@@ -33,10 +33,16 @@ import java.util.stream.Stream;
 final class TestDb implements AutoCloseable {
   final Path dir;
   final Connection conn;
+  private final AutoCloseable then;
 
   private TestDb(Path dir, Connection conn) {
+    this(dir, conn, () -> { });
+  }
+
+  private TestDb(Path dir, Connection conn, AutoCloseable then) {
     this.dir = dir;
     this.conn = conn;
+    this.then = then;
   }
 
   /** Opens {@code dir}; {@code props} are appended to the URL, e.g. {@code ";maxMappings=3"}. */
@@ -46,6 +52,14 @@ final class TestDb implements AutoCloseable {
 
   static TestDb open(Path dir) throws SQLException {
     return open(dir, "");
+  }
+
+  /**
+   * A TestDb on a connection made elsewhere (a remote one, say) to the data
+   * directory {@code dir}; {@code then} is closed after the connection.
+   */
+  static TestDb of(Path dir, Connection conn, AutoCloseable then) {
+    return new TestDb(dir, conn, then);
   }
 
   static String url(Path dir, String props) {
@@ -62,7 +76,13 @@ final class TestDb implements AutoCloseable {
   }
 
   @Override public void close() throws SQLException {
-    conn.close();
+    try (AutoCloseable after = then) {
+      conn.close();
+    } catch (SQLException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SQLException(e);
+    }
   }
 
   // ------------------------------------------------------------ running SQL
