@@ -1,6 +1,9 @@
 package org.mmapsql.exec;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.apache.calcite.linq4j.Enumerator;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -18,6 +21,8 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private final MappedArray array;
   private final IdxRanges ranges;
   private final double[] block;
+  /** Set when the statement is canceled or times out; looked at once a block. */
+  private final @Nullable AtomicBoolean cancel;
   private int range = -1;
   private long next;       // next position to load into the block
   private long blockStart; // position of block[0]
@@ -25,9 +30,10 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private int pos = -1;    // index into block of the current row
   private Object[] current;
 
-  public RowEnumerator(MappedArray array, IdxRanges ranges) {
+  public RowEnumerator(MappedArray array, IdxRanges ranges, @Nullable AtomicBoolean cancel) {
     this.array = array;
     this.ranges = ranges;
+    this.cancel = cancel;
     // A point read needs one slot, not a whole block.
     this.block = new double[(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
   }
@@ -48,6 +54,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private boolean load() {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
+        Aggregates.checkCanceled(cancel);
         int want = (int) Math.min(block.length, ranges.end(range) - next);
         int got = array.read(next, block, 0, want);
         if (got == 0) {

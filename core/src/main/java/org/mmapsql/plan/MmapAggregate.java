@@ -72,6 +72,7 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     Expression kindArray = Expressions.newArrayInit(Aggregates.Kind.class,
         kinds.stream().map(k -> (Expression) Expressions.constant(k)).toList());
     return implementor.result(physType, Blocks.toBlock(Expressions.call(
-        scan.getTable().getExpression(MmapTable.class), "aggregate", scan.ranges(implementor), kindArray)));
+        scan.getTable().getExpression(MmapTable.class), "aggregate", implementor.getRootExpression(),
+        scan.ranges(implementor), kindArray)));
   }
 }

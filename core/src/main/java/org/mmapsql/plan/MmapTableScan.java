@@ -73,7 +73,7 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
     PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.ARRAY);
     Expression table = this.table.getExpression(MmapTable.class);
     return implementor.result(physType,
-        Blocks.toBlock(Expressions.call(table, "scan", ranges(implementor))));
+        Blocks.toBlock(Expressions.call(table, "scan", implementor.getRootExpression(), ranges(implementor))));
   }
 
   Expression ranges(EnumerableRelImplementor implementor) {

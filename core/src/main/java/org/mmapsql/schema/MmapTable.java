@@ -1,8 +1,10 @@
 package org.mmapsql.schema;
 
 import java.lang.reflect.Type;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 
+import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
@@ -91,21 +93,24 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   // ------------------------------------------------ called from generated code
 
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
-  public Enumerable<Object[]> scan(@Nullable IdxRanges ranges) {
+  public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
     MappedArray array = array();
     IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        return new RowEnumerator(array, clipped);
+        return new RowEnumerator(array, clipped, cancel);
       }
     };
   }
 
   /** One row of aggregates of val over the positions in {@code ranges} (null: all). */
-  public Enumerable<Object[]> aggregate(@Nullable IdxRanges ranges, Aggregates.Kind[] kinds) {
+  public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
+      Aggregates.Kind[] kinds) {
     MappedArray array = array();
     IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
-    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds));
+    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds,
+        DataContext.Variable.CANCEL_FLAG.get(root)));
   }
 
   public long insert(Enumerable<Object[]> rows) {
