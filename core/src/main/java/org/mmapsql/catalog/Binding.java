@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.storage.ElementType;
+import org.mmapsql.storage.FileReplacedException;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -21,15 +22,14 @@ public final class Binding {
   private final PathPolicy paths;
   private MappedArray array;
   private String problem;
+  private boolean removed;
 
-  Binding(String name, String storedPath, Path file, ElementType type, PathPolicy paths,
-      MappedArray array) {
+  Binding(String name, String storedPath, Path file, ElementType type, PathPolicy paths) {
     this.name = name;
     this.paths = paths;
     this.storedPath = storedPath;
     this.file = file;
     this.type = type;
-    this.array = array;
   }
 
   public String name() {
@@ -51,19 +51,60 @@ public final class Binding {
 
   /** The open array, opening it if needed; throws if the file cannot be opened. */
   public synchronized MappedArray array() {
+    if (removed) {
+      throw new MmapException("table " + name + " is not mapped (any more)");
+    }
     if (array == null || array.isClosed()) {
+      array = null;
       try {
-        // The path is checked again each time the file is opened.
-        array = MappedArray.open(paths.resolve(storedPath), type);
+        array = openChecked();
         problem = null;
       } catch (IOException | MmapException e) {
-        array = null;
         problem = Files.exists(file) ? "error: " + e.getMessage() : "missing";
         throw new MmapException("table " + name + " is unavailable: "
             + ("missing".equals(problem) ? "file " + file + " is missing" : problem), e);
       }
     }
     return array;
+  }
+
+  /**
+   * Opens the file the stored path names, checking the path before and the
+   * opened file after: a directory swapped for a link in between cannot lead
+   * outside the permitted directories.
+   */
+  private MappedArray openChecked() throws IOException {
+    MappedArray a = MappedArray.open(paths.resolve(storedPath), type);
+    Path opened = a.openedPath();
+    if (!paths.permitted(opened)) {
+      a.close();
+      throw new MmapException("path '" + storedPath + "' now leads to " + opened
+          + ", outside the permitted directories; refused");
+    }
+    return a;
+  }
+
+  /**
+   * The array with its length as the file has it now, for the start of a
+   * statement. If the path names another file than the one open (renamed over,
+   * recreated), that file is opened instead, through the same checks as MMAP.
+   */
+  public MappedArray refreshed() {
+    MappedArray replaced;
+    synchronized (this) {
+      MappedArray a = array();
+      try {
+        a.refresh();
+        return a;
+      } catch (FileReplacedException e) {
+        replaced = a;
+        array = null;
+      }
+    }
+    replaced.close(); // outside the monitor: it waits for a write running on the old file
+    MappedArray a = array();
+    a.refresh();
+    return a;
   }
 
   /** The array if it is open, without trying to open it. */
@@ -74,15 +115,16 @@ public final class Binding {
   /** {@code ok}, {@code missing}, {@code partial: N trailing bytes} or {@code error: ...}. */
   public synchronized String status() {
     try {
-      MappedArray a = array();
-      a.refresh();
+      MappedArray a = refreshed();
       return a.tailBytes() == 0 ? "ok" : "partial: " + a.tailBytes() + " trailing bytes";
     } catch (MmapException e) {
       return problem != null ? problem : "error: " + e.getMessage();
     }
   }
 
+  /** Unbinds: closes the file, and this binding opens nothing any more. */
   synchronized void close() {
+    removed = true;
     if (array != null) {
       array.close();
       array = null;

@@ -99,31 +99,24 @@ public final class Database {
         return;
       }
       OPEN.remove(dir);
+      flusher.shutdownNow();
+      synchronized (this) {
+        bindings.values().forEach(Binding::close);
+        bindings.clear();
+      }
+      // Inside: the next open of this directory in this JVM waits for the lock to be free.
+      lock.close();
     }
-    flusher.shutdownNow();
-    synchronized (this) {
-      bindings.values().forEach(Binding::close);
-      bindings.clear();
-    }
-    lock.close();
   }
 
   private void restore(CatalogFile.Entry e) {
     ElementType type = ElementType.of(e.type());
-    Path file = dir.resolve(e.path()).normalize();
-    MappedArray array = null;
-    String problem = null;
-    try {
-      // Checked again: a link may have changed, or a directory left the allow-list.
-      file = paths.resolve(e.path());
-      array = MappedArray.open(file, type);
-    } catch (IOException | MmapException ex) {
-      problem = ex.getMessage();
-    }
-    Binding b = new Binding(e.name(), e.path(), file, type, paths, array);
+    Binding b = new Binding(e.name(), e.path(), dir.resolve(e.path()).normalize(), type, paths);
     bindings.put(key(e.name()), b);
-    if (problem != null) {
-      LOG.warn("table {} is unavailable: {}", e.name(), Files.exists(file) ? problem : "missing " + file);
+    try {
+      b.array(); // opened through the path policy: a link may have changed, a directory left the allow-list
+    } catch (MmapException ex) {
+      LOG.warn("{}", ex.getMessage());
     }
   }
 
@@ -172,7 +165,7 @@ public final class Database {
         throw new MmapException("table " + existing.name() + " is already mapped with type "
             + existing.type().sqlName());
       }
-      return existing.array().refresh();
+      return existing.refreshed().length();
     }
     for (Binding b : bindings.values()) {
       if (b.file().equals(file)) {
@@ -184,20 +177,20 @@ public final class Database {
           + " (setting maxMappings)");
     }
     boolean created = createIfMissing(file);
+    Binding b = new Binding(name, paths.toStored(file), file, type, paths);
     MappedArray array;
     try {
-      array = MappedArray.open(file, type);
-    } catch (IOException | MmapException e) {
+      array = b.array();
+    } catch (MmapException e) {
       deleteIfCreated(file, created);
       throw new MmapException("cannot map " + path + ": " + e.getMessage(), e);
     }
-    Binding b = new Binding(name, paths.toStored(file), file, type, paths, array);
     bindings.put(key(name), b);
     try {
       saveCatalog();
     } catch (MmapException e) {
       bindings.remove(key(name));
-      array.close();
+      b.close();
       deleteIfCreated(file, created);
       throw e;
     }
@@ -205,18 +198,21 @@ public final class Database {
   }
 
   /** Removes a binding, keeping its file; returns 1 if it existed, else 0. */
-  public synchronized int unmap(String name) {
-    Binding b = bindings.remove(key(name));
-    if (b == null) {
-      return 0;
+  public int unmap(String name) {
+    Binding b;
+    synchronized (this) {
+      b = bindings.remove(key(name));
+      if (b == null) {
+        return 0;
+      }
+      try {
+        saveCatalog();
+      } catch (MmapException e) {
+        bindings.put(key(name), b);
+        throw e;
+      }
     }
-    try {
-      saveCatalog();
-    } catch (MmapException e) {
-      bindings.put(key(name), b);
-      throw e;
-    }
-    b.close();
+    b.close(); // outside the monitor: it waits for a write statement running on the table
     return 1;
   }
 
@@ -229,6 +225,9 @@ public final class Database {
   private static boolean createIfMissing(Path file) {
     try {
       FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+      try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        d.force(true); // the new name survives a crash, like the catalog that refers to it
+      }
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;

@@ -38,7 +38,9 @@ final class DirectoryLock implements AutoCloseable {
       try {
         lock = ch.tryLock();
       } catch (OverlappingFileLockException e) {
-        lock = null;
+        ch.close();
+        throw new MmapException("data directory " + dataDir + " is already open in this process"
+            + " (under another path?)");
       }
       if (lock == null) {
         ByteBuffer buf = ByteBuffer.allocate(512);

@@ -37,8 +37,8 @@ public final class Aggregates {
       needsValues |= k != Kind.COUNT_ROWS && k != Kind.COUNT_VAL;
     }
     double sum = 0;
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
+    double min = 0;
+    double max = 0;
     if (needsValues) {
       count = 0;
       double[] block = new double[BLOCK];
@@ -49,11 +49,17 @@ public final class Aggregates {
           if (n == 0) {
             break; // cut short by a truncation
           }
+          if (count == 0) {
+            min = block[0];
+            max = block[0];
+          }
           for (int j = 0; j < n; j++) {
             double v = block[j];
             sum += v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+            // As Calcite's own MIN and MAX compare, so that NaN gives the same
+            // answer whichever plan runs: a NaN never replaces a value.
+            min = min > v ? v : min;
+            max = max < v ? v : max;
           }
           count += n;
           i += n;

@@ -115,8 +115,8 @@ public final class TableWrites {
   }
 
   private static void truncate(MappedArray array, long from, boolean sync) {
-    // Clearing a table also drops a trailing partial element, if any.
-    if (from < array.length() || from == 0 && array.tailBytes() != 0) {
+    // Cutting also drops a trailing partial element, if any: that is how one is repaired.
+    if (from < array.length() || array.tailBytes() != 0) {
       array.truncate(from);
       finish(array, sync);
     }

@@ -47,14 +47,24 @@ public final class MmapFunctions {
   private MmapFunctions() {
   }
 
-  /** Whether a statement calls any of these functions. */
+  /**
+   * Whether a statement calls any of these functions. The same call twice
+   * ({@code SELECT VPOP('t'), VPOP('t')}) is refused: Calcite would compute
+   * equal expressions once, so it would pop once and show the value twice.
+   */
   public static boolean calledIn(SqlNode statement) {
+    java.util.Set<String> calls = new java.util.HashSet<>();
     boolean[] found = {false};
     statement.accept(new SqlBasicVisitor<Void>() {
       @Override public Void visit(SqlCall call) {
         String name = call.getOperator().getName();
         if (NAMES.stream().anyMatch(name::equalsIgnoreCase)) {
           found[0] = true;
+          String text = call.toString();
+          if (!calls.add(text.toUpperCase(java.util.Locale.ROOT))) {
+            throw new MmapException(text + " appears twice in one statement; it would run once."
+                + " Use one call per statement");
+          }
         }
         return super.visit(call);
       }
@@ -87,7 +97,7 @@ public final class MmapFunctions {
     if (b == null) {
       throw new MmapException("VPOP: no table named " + name);
     }
-    return TableWrites.pop(b.array(), schema.settings().syncWrites());
+    return TableWrites.pop(b.refreshed(), schema.settings().syncWrites());
   }
 
   private static MmapSchema schema(DataContext root) {

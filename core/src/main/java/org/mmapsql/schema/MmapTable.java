@@ -95,7 +95,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
   public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
     MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
+    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
     AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
@@ -108,7 +108,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
       Aggregates.Kind[] kinds) {
     MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.refresh());
+    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
     return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds,
         DataContext.Variable.CANCEL_FLAG.get(root)));
   }
@@ -135,12 +135,13 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
         schema.settings().syncWrites());
   }
 
+  /** The array, its length re-read: called once at the start of each statement. */
   private MappedArray array() {
     Binding b = schema.database().binding(name);
     if (b == null) {
       throw new MmapException("table " + name + " is not mapped (any more)");
     }
-    return b.array();
+    return b.refreshed();
   }
 
   // ------------------------------------------------ QueryableTable, for getExpression

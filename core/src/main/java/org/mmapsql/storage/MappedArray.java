@@ -5,9 +5,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,30 +21,35 @@ import org.mmapsql.MmapException;
 /**
  * One plain file of fixed-width little-endian elements, mapped into memory.
  *
- * <p>Reads go through a read-only shared mapping that reaches past the end of
- * file (see {@link NativeMap}); writes go through the file channel, so a full
+ * <p>The file is opened once, as a descriptor that names its inode for good;
+ * the mapping and the channel for writes are both made from it, never from the
+ * path again. Reads go through a read-only shared mapping that reaches past the
+ * end of file (see {@link NativeMap}); writes go through the channel, so a full
  * disk is an {@link IOException}, never a fault, and every write is in the page
  * cache, visible to the mapping and to other processes, when it returns.
  *
  * <p>Locking: {@link #writeLock} makes each write statement exclusive on this
  * array; the monitor of this object guards the size, so that a reader's
- * {@link #refresh()} cannot undo a concurrent append; {@link #mappingLock} is held for reading while a reader copies a block
- * and for writing while the file shrinks or the mapping is replaced, so no
- * reader ever touches bytes that are being cut off.
+ * {@link #refresh()} cannot undo a concurrent append; {@link #mappingLock} is
+ * held for reading while a reader copies a block and for writing while the
+ * file shrinks or the mapping is replaced, so no reader ever touches bytes
+ * that are being cut off. Order: writeLock, then the monitor, then mappingLock.
  */
 public final class MappedArray implements AutoCloseable {
   /** Smallest mapping reserved; the mapping always reaches well past the end of file. */
   private static final long MIN_CAPACITY = 64L << 20;
-  /** Appends are written in buffers of this many bytes. */
+  /** Writes go out in buffers of at most this many bytes. */
   private static final int WRITE_BUFFER = 1 << 20;
 
   private final Path file;
   private final ElementType type;
+  private final int fd;
+  private final Path self;
+  private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantReadWriteLock mappingLock = new ReentrantReadWriteLock();
 
   private FileChannel channel;
-  private Object fileKey;
   private Arena arena;
   private MemorySegment segment;
   /** Size of the file in bytes as last seen; elements = fileBytes / width. */
@@ -52,44 +57,30 @@ public final class MappedArray implements AutoCloseable {
   private volatile boolean dirty;
   private volatile boolean closed;
 
-  private MappedArray(Path file, ElementType type) {
+  private MappedArray(Path file, ElementType type, int fd) throws IOException {
     this.file = file;
     this.type = type;
-  }
-
-  /** Opens (and maps) an existing regular file. */
-  public static MappedArray open(Path file, ElementType type) throws IOException {
-    MappedArray a = new MappedArray(file, type);
-    a.openFile();
-    return a;
-  }
-
-  private void openFile() throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class,
-        LinkOption.NOFOLLOW_LINKS);
+    this.fd = fd;
+    this.self = Path.of("/proc/self/fd/" + fd);
+    BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
     if (!attrs.isRegularFile()) {
       throw new MmapException(file + " is not a regular file");
     }
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-        LinkOption.NOFOLLOW_LINKS);
+    this.fileKey = attrs.fileKey();
+    this.channel = FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    long size = channel.size();
+    this.arena = Arena.ofShared();
+    this.segment = NativeMap.map(fd, capacityFor(size), arena);
+    this.fileBytes = size;
+  }
+
+  /** Opens (and maps) an existing regular file; a symbolic link as last component is refused. */
+  public static MappedArray open(Path file, ElementType type) throws IOException {
+    int fd = NativeMap.open(file);
     try {
-      long size = ch.size();
-      long capacity = capacityFor(size);
-      Arena newArena = Arena.ofShared();
-      MemorySegment seg;
-      try {
-        seg = NativeMap.map(file, capacity, newArena);
-      } catch (IOException | RuntimeException e) {
-        newArena.close();
-        throw e;
-      }
-      channel = ch;
-      fileKey = attrs.fileKey();
-      arena = newArena;
-      segment = seg;
-      fileBytes = size;
+      return new MappedArray(file, type, fd);
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      NativeMap.close(fd);
       throw e;
     }
   }
@@ -101,6 +92,11 @@ public final class MappedArray implements AutoCloseable {
 
   public Path file() {
     return file;
+  }
+
+  /** Where the open file really is, as the kernel resolved it: for checking it against a policy. */
+  public Path openedPath() throws IOException {
+    return Files.readSymbolicLink(self);
   }
 
   public ElementType type() {
@@ -123,8 +119,9 @@ public final class MappedArray implements AutoCloseable {
 
   /**
    * Re-reads the file's size so that a statement sees what other processes did:
-   * a longer file shows its new rows; a file replaced by another (new inode) is
-   * reopened; a deleted file is an error. Called at the start of each statement.
+   * a longer or shorter file shows its new length. A deleted file is an error;
+   * a path that now names another file is a {@link FileReplacedException}.
+   * Called at the start of each statement.
    */
   public synchronized long refresh() {
     checkOpen();
@@ -137,24 +134,12 @@ public final class MappedArray implements AutoCloseable {
       throw new MmapException("cannot read " + file + ": " + e.getMessage(), e);
     }
     if (!Objects.equals(attrs.fileKey(), fileKey)) {
-      reopen();
-    } else if (attrs.size() != fileBytes) {
+      throw new FileReplacedException("file " + file + " was replaced by another file");
+    }
+    if (attrs.size() != fileBytes) {
       adopt(attrs.size());
     }
     return length();
-  }
-
-  private void reopen() {
-    mappingLock.writeLock().lock();
-    try {
-      closeMapping();
-      openFile();
-    } catch (IOException e) {
-      closed = true;
-      throw new MmapException("cannot reopen " + file + ": " + e.getMessage(), e);
-    } finally {
-      mappingLock.writeLock().unlock();
-    }
   }
 
   /** Takes a new file size, growing the mapping if it no longer reaches the end. */
@@ -166,7 +151,7 @@ public final class MappedArray implements AutoCloseable {
           Arena newArena = Arena.ofShared();
           MemorySegment seg;
           try {
-            seg = NativeMap.map(file, capacityFor(size), newArena);
+            seg = NativeMap.map(fd, capacityFor(size), newArena);
           } catch (IOException e) {
             newArena.close();
             throw new MmapException("cannot map " + file + ": " + e.getMessage(), e);
@@ -230,7 +215,7 @@ public final class MappedArray implements AutoCloseable {
   private MmapException fault(InternalError e) {
     long size;
     try {
-      size = Files.size(file);
+      size = Files.size(self);
     } catch (IOException io) {
       return new MmapException("file " + file + " is gone (deleted while being read)", e);
     }
@@ -248,30 +233,48 @@ public final class MappedArray implements AutoCloseable {
   /**
    * Writes {@code values[i]} at {@code indexes[i]}. Indexes must be sorted,
    * distinct and below {@link #length()}; the caller holds {@link #writeLock()}.
-   * Contiguous indexes are written with one positional write each run.
+   * Contiguous indexes are written with one positional write each run. If a
+   * write fails (a full disk filling a hole of a sparse file), the values
+   * already written are put back before the error is reported.
    */
   public void write(long[] indexes, double[] values) {
     checkOpen();
+    double[] old = new double[indexes.length];
+    for (int i = 0; i < indexes.length; i++) {
+      old[i] = get(indexes[i]);
+    }
+    try {
+      writeAt(indexes, values);
+    } catch (IOException e) {
+      try {
+        writeAt(indexes, old);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+        throw new MmapException("write to " + file + " failed, and so did putting the old values back;"
+            + " some values may be changed: " + e.getMessage(), e);
+      }
+      throw new MmapException("write to " + file + " failed, nothing changed: " + e.getMessage(), e);
+    } finally {
+      dirty = true;
+    }
+  }
+
+  private void writeAt(long[] indexes, double[] values) throws IOException {
     int width = type.width();
     ByteBuffer buf = buffer((long) indexes.length * width);
-    try {
-      int i = 0;
-      while (i < indexes.length) {
-        long start = indexes[i];
-        buf.clear();
-        int j = i;
-        while (j < indexes.length && indexes[j] == start + (j - i) && buf.remaining() >= width) {
-          type.put(buf, values[j]);
-          j++;
-        }
-        buf.flip();
-        writeFully(buf, start * width);
-        i = j;
+    int i = 0;
+    while (i < indexes.length) {
+      long start = indexes[i];
+      buf.clear();
+      int j = i;
+      while (j < indexes.length && indexes[j] == start + (j - i) && buf.remaining() >= width) {
+        type.put(buf, values[j]);
+        j++;
       }
-    } catch (IOException e) {
-      throw new MmapException("write to " + file + " failed: " + e.getMessage(), e);
+      buf.flip();
+      writeFully(buf, start * width);
+      i = j;
     }
-    dirty = true;
   }
 
   /**
@@ -299,7 +302,7 @@ public final class MappedArray implements AutoCloseable {
       }
     } catch (IOException e) {
       try {
-        channel.truncate(start);
+        io(ch -> ch.truncate(start));
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
@@ -316,7 +319,7 @@ public final class MappedArray implements AutoCloseable {
     long bytes = newLength * type.width();
     mappingLock.writeLock().lock();
     try {
-      channel.truncate(bytes);
+      io(ch -> ch.truncate(bytes));
       fileBytes = bytes;
     } catch (IOException e) {
       throw new MmapException("truncate of " + file + " failed: " + e.getMessage(), e);
@@ -353,9 +356,48 @@ public final class MappedArray implements AutoCloseable {
   }
 
   private void writeFully(ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      pos += channel.write(buf, pos);
+    int start = buf.position();
+    io(ch -> {
+      buf.position(start); // a retry writes the whole buffer again, at the same place
+      long pos = position;
+      while (buf.hasRemaining()) {
+        pos += ch.write(buf, pos);
+      }
+      return null;
+    });
+  }
+
+  /** An operation on the channel; positional, so running it twice is harmless. */
+  private interface ChannelOp {
+    Object run(FileChannel channel) throws IOException;
+  }
+
+  /**
+   * Runs {@code op} on the channel. A FileChannel closes itself for good when
+   * the thread using it is interrupted (a server stopping its workers, say);
+   * that must not break the table for everyone: the channel is opened again on
+   * the same inode and the operation repeated, and the interrupt is kept for
+   * the caller to see.
+   */
+  private synchronized void io(ChannelOp op) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          op.run(channel);
+          return;
+        } catch (ClosedByInterruptException e) {
+          interrupted |= Thread.interrupted();
+          if (attempt == 3) {
+            throw e;
+          }
+          channel = FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -366,7 +408,10 @@ public final class MappedArray implements AutoCloseable {
     }
     dirty = false;
     try {
-      channel.force(false);
+      io(ch -> {
+        ch.force(false);
+        return null;
+      });
     } catch (IOException e) {
       dirty = true;
       throw new MmapException("cannot force " + file + " to disk: " + e.getMessage(), e);
@@ -383,42 +428,35 @@ public final class MappedArray implements AutoCloseable {
     return closed;
   }
 
-  /** Forces, unmaps and closes. Waits for running writers and block readers. */
+  /** Forces, unmaps and closes. Waits for a running write statement and block readers. */
   @Override public void close() {
     writeLock.lock();
     try {
-      if (closed) {
-        return;
-      }
-      try {
-        force();
-      } catch (MmapException ignored) {
-        // closing anyway; the data is in the page cache
-      }
-      mappingLock.writeLock().lock();
-      try {
-        closed = true;
-        closeMapping();
-      } finally {
-        mappingLock.writeLock().unlock();
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        try {
+          force();
+        } catch (MmapException ignored) {
+          // closing anyway; the data is in the page cache
+        }
+        mappingLock.writeLock().lock();
+        try {
+          closed = true;
+          arena.close();
+          try {
+            channel.close();
+          } catch (IOException ignored) {
+            // nothing to lose: writes went through the channel already
+          }
+          NativeMap.close(fd);
+        } finally {
+          mappingLock.writeLock().unlock();
+        }
       }
     } finally {
       writeLock.unlock();
-    }
-  }
-
-  private void closeMapping() {
-    if (arena != null) {
-      arena.close();
-      arena = null;
-    }
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // nothing to lose: writes went through the channel already
-      }
-      channel = null;
     }
   }
 }

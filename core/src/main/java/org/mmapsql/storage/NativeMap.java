@@ -26,8 +26,12 @@ final class NativeMap {
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 0x80000;
   /** Never follow a symbolic link swapped in after the path was checked (value differs by CPU). */
-  private static final int O_NOFOLLOW =
-      System.getProperty("os.arch", "").matches("aarch64|arm.*") ? 0x8000 : 0x20000;
+  private static final int O_NOFOLLOW = switch (System.getProperty("os.arch", "")) {
+    case "amd64", "x86_64" -> 0x20000;
+    case "aarch64" -> 0x8000;
+    default -> throw new UnsupportedOperationException(
+        "mmapsql runs on Linux x86-64 and aarch64, not " + System.getProperty("os.arch"));
+  };
   private static final int PROT_READ = 1;
   private static final int MAP_SHARED = 1;
 
@@ -56,30 +60,48 @@ final class NativeMap {
   }
 
   /**
-   * Maps {@code capacity} bytes of {@code file} read-only and shared. The mapping
-   * lives as long as {@code arena}; closing the arena unmaps it.
+   * Opens {@code file} read-only for mapping, refusing a symbolic link as its
+   * last component. The descriptor also names the file for good: reopening
+   * {@code /proc/self/fd/N} reaches the same inode, whatever is renamed later.
    */
-  static MemorySegment map(Path file, long capacity, Arena arena) throws IOException {
+  static int open(Path file) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
-      MemorySegment cpath = local.allocateFrom(file.toString());
-      int fd = (int) OPEN.invokeExact(errno, cpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+      int fd = (int) OPEN.invokeExact(errno, local.allocateFrom(file.toString()),
+          O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
       if (fd < 0) {
-        throw new IOException("cannot open " + file + " for mapping (errno "
-            + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
+        throw new IOException("cannot open " + file + " (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
       }
-      try {
-        MemorySegment address = (MemorySegment) MMAP.invokeExact(
-            errno, MemorySegment.NULL, capacity, PROT_READ, MAP_SHARED, fd, 0L);
-        if (address.address() == -1L) {
-          throw new IOException("cannot map " + file + " (errno "
-              + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
-        }
-        long addr = address.address();
-        return MemorySegment.ofAddress(addr).reinterpret(capacity, arena, s -> unmap(addr, capacity));
-      } finally {
-        int ignored = (int) CLOSE.invokeExact(fd);
+      return fd;
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("native call failed", t);
+    }
+  }
+
+  static void close(int fd) {
+    try {
+      int ignored = (int) CLOSE.invokeExact(fd);
+    } catch (Throwable t) {
+      throw new IllegalStateException("close failed", t);
+    }
+  }
+
+  /**
+   * Maps {@code capacity} bytes of the file open as {@code fd}, read-only and
+   * shared. The mapping lives as long as {@code arena}; closing it unmaps.
+   */
+  static MemorySegment map(int fd, long capacity, Arena arena) throws IOException {
+    try (Arena local = Arena.ofConfined()) {
+      MemorySegment errno = local.allocate(CAPTURE);
+      MemorySegment address = (MemorySegment) MMAP.invokeExact(
+          errno, MemorySegment.NULL, capacity, PROT_READ, MAP_SHARED, fd, 0L);
+      if (address.address() == -1L) {
+        throw new IOException("mmap failed (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
       }
+      long addr = address.address();
+      return MemorySegment.ofAddress(addr).reinterpret(capacity, arena, seg -> unmap(addr, capacity));
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
