@@ -156,10 +156,14 @@ public final class MmapMeta extends JdbcMeta {
     return c;
   }
 
-  /** Refuses a connection id that is not the current user's (as if it did not exist). */
+  /**
+   * Refuses a connection id that is not the current user's (as if it did not
+   * exist). An id with no owner on record is refused too: every connection
+   * gets its owner before it exists, so none is open to everyone.
+   */
   void checkConnection(String id) {
     String owner = id == null ? null : owners.get(id);
-    if (owner != null && !owner.equals(user().name())) {
+    if (owner == null || !owner.equals(user().name())) {
       LOG.warn("user '{}' used connection {} of another user", user().name(), id);
       throw new ExpiredConnection(id, config.connectionExpiry());
     }

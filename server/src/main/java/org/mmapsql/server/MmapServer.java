@@ -43,6 +43,30 @@ public final class MmapServer implements AutoCloseable {
    *
    * @throws StartException with a message for the person who started it
    */
+  /**
+   * A secret the server reads must not be a file that MMAP can reach: a
+   * readwrite user could rewrite it as doubles (add a user, change a role).
+   */
+  private static void refuseMappable(ServerConfig config, String what, java.nio.file.Path file)
+      throws StartException {
+    if (file == null) {
+      return;
+    }
+    java.util.List<java.nio.file.Path> reachable = new java.util.ArrayList<>(config.allowedDirectories());
+    reachable.add(config.dataDir());
+    try {
+      java.nio.file.Path real = file.toRealPath();
+      for (java.nio.file.Path dir : reachable) {
+        if (java.nio.file.Files.isDirectory(dir) && real.startsWith(dir.toRealPath())) {
+          throw new StartException("the " + what + " " + file + " is inside " + dir
+              + ", where MMAP can reach it; keep it outside the data and allowed directories");
+        }
+      }
+    } catch (IOException e) {
+      throw new StartException("cannot read the " + what + " " + file + ": " + e.getMessage());
+    }
+  }
+
   public static MmapServer start(ServerConfig config) throws StartException {
     boolean loopback;
     try {
@@ -67,6 +91,8 @@ public final class MmapServer implements AutoCloseable {
     if (config.tlsKeystore() != null && !config.tlsKeystore().toFile().isFile()) {
       throw new StartException("TLS keystore not found: " + config.tlsKeystore());
     }
+    refuseMappable(config, "users file", config.usersFile());
+    refuseMappable(config, "TLS keystore", config.tlsKeystore());
     Properties info = serverProperties(config);
     Connection anchor;
     try {

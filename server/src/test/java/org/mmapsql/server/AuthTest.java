@@ -163,6 +163,14 @@ class AuthTest {
     assertEquals(1, Main.run("serve", "--host", "0.0.0.0", "--port", "0", "--data-dir", dir.resolve("open").toString()));
   }
 
+  /** A users file that MMAP could reach could be rewritten as doubles by a readwrite user. */
+  @Test void aUsersFileInsideTheDataDirectoryIsRefused() throws Exception {
+    Path data = java.nio.file.Files.createDirectories(dir.resolve("exposed"));
+    ServerConfig exposed = Servers.config(data).withUsersFile(Servers.usersFile(data));
+    MmapServer.StartException e = assertThrows(MmapServer.StartException.class, () -> MmapServer.start(exposed));
+    assertTrue(e.getMessage().contains("where MMAP can reach it"), e.getMessage());
+  }
+
   @Test void passwdStoresOnlyAHash() throws Exception {
     Path f = dir.resolve("users-passwd");
     InputStream in = System.in;

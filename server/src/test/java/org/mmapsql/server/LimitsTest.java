@@ -64,9 +64,9 @@ class LimitsTest {
     assertInstanceOf(Service.ErrorResponse.class, raw.parse(r.body()));
     assertEquals(400, raw.get().statusCode());
     // well-formed requests that make no sense
-    Service.FetchResponse missing = assertInstanceOf(Service.FetchResponse.class,
+    Service.ErrorResponse missing = assertInstanceOf(Service.ErrorResponse.class,
         raw.send(new Service.FetchRequest("nope", 12345, 0, 10)));
-    assertTrue(missing.missingStatement);
+    assertTrue(missing.errorMessage.contains("nope"), missing.errorMessage);
     assertInstanceOf(Service.ErrorResponse.class, raw.send(new Service.PrepareAndExecuteRequest(
         "nope", 1, "SELECT 1", -1, -1)));
     assertInstanceOf(Service.ErrorResponse.class, raw.send(new Service.OpenConnectionRequest(null, Map.of())));
