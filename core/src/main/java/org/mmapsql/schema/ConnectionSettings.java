@@ -12,12 +12,6 @@ import org.mmapsql.MmapException;
  *     users with the role {@code readonly})
  */
 public record ConnectionSettings(boolean syncWrites, boolean readOnly) {
-  public static final ConnectionSettings DEFAULT = new ConnectionSettings(false, false);
-
-  public ConnectionSettings(boolean syncWrites) {
-    this(syncWrites, false);
-  }
-
   /** Throws unless this connection may write; {@code what} names the refused operation. */
   public void requireWritable(String what) {
     if (readOnly) {
