@@ -3,7 +3,6 @@ package org.mmapsql.exec;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -20,12 +19,6 @@ public final class Aggregates {
   private Aggregates() {
   }
 
-  /** Stops a canceled (or timed out) statement; called once a block, not once a row. */
-  static void checkCanceled(@Nullable AtomicBoolean cancel) {
-    if (cancel != null && cancel.get()) {
-      throw new MmapException("statement canceled");
-    }
-  }
 
   /** One row: for each kind, its value (null for SUM, MIN, MAX, AVG of no rows; SUM0 gives 0). */
   public static Object[] compute(MappedArray array, IdxRanges ranges, Kind[] kinds,
@@ -44,7 +37,7 @@ public final class Aggregates {
       double[] block = new double[BLOCK];
       for (int r = 0; r < ranges.size(); r++) {
         for (long i = ranges.start(r); i < ranges.end(r); ) {
-          checkCanceled(cancel);
+          Cancellation.check(cancel);
           int n = array.read(i, block, 0, (int) Math.min(BLOCK, ranges.end(r) - i));
           if (n == 0) {
             break; // cut short by a truncation

@@ -54,7 +54,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private boolean load() {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
-        Aggregates.checkCanceled(cancel);
+        Cancellation.check(cancel);
         int want = (int) Math.min(block.length, ranges.end(range) - next);
         int got = array.read(next, block, 0, want);
         if (got == 0) {

@@ -4,6 +4,9 @@ import java.util.Arrays;
 
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
@@ -25,8 +28,9 @@ public final class TableWrites {
   }
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
-  public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    array.writeLock().lock();
+  public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
+      @Nullable AtomicBoolean cancel) {
+    Cancellation.lock(array.writeLock(), cancel);
     try {
       Columns in = Columns.read(table, rows, true, "inserted");
       long length = array.refresh();
@@ -48,8 +52,9 @@ public final class TableWrites {
   }
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
-  public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    array.writeLock().lock();
+  public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
+      @Nullable AtomicBoolean cancel) {
+    Cancellation.lock(array.writeLock(), cancel);
     try {
       Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
       long length = array.refresh();
@@ -76,8 +81,9 @@ public final class TableWrites {
   }
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
-  public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync) {
-    array.writeLock().lock();
+  public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
+      @Nullable AtomicBoolean cancel) {
+    Cancellation.lock(array.writeLock(), cancel);
     try {
       Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
       long length = array.refresh();
@@ -98,8 +104,9 @@ public final class TableWrites {
    * Removes the rows whose idx is in {@code ranges} without reading them: the
    * plan of {@code DELETE FROM t [WHERE <idx predicate>]}.
    */
-  public static long delete(String table, MappedArray array, IdxRanges ranges, boolean sync) {
-    array.writeLock().lock();
+  public static long delete(String table, MappedArray array, IdxRanges ranges, boolean sync,
+      @Nullable AtomicBoolean cancel) {
+    Cancellation.lock(array.writeLock(), cancel);
     try {
       long length = array.refresh();
       IdxRanges doomed = ranges.clip(length);
@@ -128,8 +135,8 @@ public final class TableWrites {
   }
 
   /** Removes and returns the last value, or null when the array is empty. */
-  public static Double pop(MappedArray array, boolean sync) {
-    array.writeLock().lock();
+  public static Double pop(MappedArray array, boolean sync, @Nullable AtomicBoolean cancel) {
+    Cancellation.lock(array.writeLock(), cancel);
     try {
       array.refresh();
       Double v = array.pop();

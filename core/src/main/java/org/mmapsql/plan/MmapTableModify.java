@@ -2,6 +2,7 @@ package org.mmapsql.plan;
 
 import java.util.List;
 
+import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
 import org.apache.calcite.adapter.enumerable.JavaRowFormat;
@@ -70,7 +71,8 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
     if (isDelete() && bareScan(getInput()) instanceof MmapTableScan scan) {
       // DELETE FROM t [WHERE <idx predicate>]: cut the file, reading no row.
       Expression count = Expressions.call(target,
-          Types.lookupMethod(MmapTable.class, "delete", IdxRanges.class), scan.ranges(implementor));
+          Types.lookupMethod(MmapTable.class, "delete", DataContext.class, IdxRanges.class),
+          implementor.getRootExpression(), scan.ranges(implementor));
       return implementor.result(physType, Blocks.toBlock(
           Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     }
@@ -85,7 +87,8 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
       default -> throw new AssertionError(getOperation());
     };
     Expression count = Expressions.call(target,
-        Types.lookupMethod(MmapTable.class, method, Enumerable.class), rows);
+        Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class),
+        implementor.getRootExpression(), rows);
     builder.add(Expressions.return_(null,
         Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     return implementor.result(physType, builder.toBlock());

@@ -97,7 +97,8 @@ public final class MmapFunctions {
     if (b == null) {
       throw new MmapException("VPOP: no table named " + name);
     }
-    return TableWrites.pop(b.refreshed(), schema.settings().syncWrites());
+    return TableWrites.pop(b.refreshed(), schema.settings().syncWrites(),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
   private static MmapSchema schema(DataContext root) {

@@ -113,26 +113,29 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
         DataContext.Variable.CANCEL_FLAG.get(root)));
   }
 
-  public long insert(Enumerable<Object[]> rows) {
+  public long insert(DataContext root, Enumerable<Object[]> rows) {
     schema.settings().requireWritable("INSERT on " + name);
-    return TableWrites.insert(name, array(), rows, schema.settings().syncWrites());
+    return TableWrites.insert(name, array(), rows, schema.settings().syncWrites(),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
-  public long update(Enumerable<Object[]> rows) {
+  public long update(DataContext root, Enumerable<Object[]> rows) {
     schema.settings().requireWritable("UPDATE on " + name);
-    return TableWrites.update(name, array(), rows, schema.settings().syncWrites());
+    return TableWrites.update(name, array(), rows, schema.settings().syncWrites(),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
-  public long delete(Enumerable<Object[]> rows) {
+  public long delete(DataContext root, Enumerable<Object[]> rows) {
     schema.settings().requireWritable("DELETE on " + name);
-    return TableWrites.delete(name, array(), rows, schema.settings().syncWrites());
+    return TableWrites.delete(name, array(), rows, schema.settings().syncWrites(),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
   /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
-  public long delete(@Nullable IdxRanges ranges) {
+  public long delete(DataContext root, @Nullable IdxRanges ranges) {
     schema.settings().requireWritable("DELETE on " + name);
     return TableWrites.delete(name, array(), ranges == null ? IdxRanges.ALL : ranges,
-        schema.settings().syncWrites());
+        schema.settings().syncWrites(), DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
   /** The array, its length re-read: called once at the start of each statement. */

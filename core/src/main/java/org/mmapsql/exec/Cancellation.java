@@ -1,0 +1,36 @@
+package org.mmapsql.exec;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.MmapException;
+
+/**
+ * A statement's cancel flag (set by {@code Statement.cancel} and by the
+ * server's statement timeout), looked at wherever a statement can spend long:
+ * once a block of rows, and while it waits for a table's write lock.
+ */
+final class Cancellation {
+  private Cancellation() {
+  }
+
+  static void check(@Nullable AtomicBoolean cancel) {
+    if (cancel != null && cancel.get()) {
+      throw new MmapException("statement canceled");
+    }
+  }
+
+  /** Takes {@code lock}, giving up if the statement is canceled while it waits. */
+  static void lock(ReentrantLock lock, @Nullable AtomicBoolean cancel) {
+    try {
+      while (!lock.tryLock(50, TimeUnit.MILLISECONDS)) {
+        check(cancel);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MmapException("statement interrupted while waiting for another write on the table", e);
+    }
+  }
+}
