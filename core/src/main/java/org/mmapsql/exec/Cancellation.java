@@ -22,8 +22,14 @@ final class Cancellation {
     }
   }
 
-  /** Takes {@code lock}, giving up if the statement is canceled while it waits. */
+  /**
+   * Takes {@code lock}, giving up if the statement is canceled (or its thread
+   * interrupted) while it waits; a free lock is taken whatever the flags.
+   */
   static void lock(ReentrantLock lock, @Nullable AtomicBoolean cancel) {
+    if (lock.tryLock()) {
+      return;
+    }
     try {
       while (!lock.tryLock(50, TimeUnit.MILLISECONDS)) {
         check(cancel);
