@@ -58,10 +58,6 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
     return PREFIX;
   }
 
-  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
-    return MmapJdbcFactory.class.getName();
-  }
-
   @Override protected DriverVersion createDriverVersion() {
     return mmapsqlVersion("mmapsql JDBC Driver");
   }
