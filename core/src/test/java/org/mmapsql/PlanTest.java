@@ -136,6 +136,21 @@ class PlanTest {
     assertEquals(5, db.rows("SELECT idx FROM t WHERE idx BETWEEN 10 AND 20 AND val > 150").size());
   }
 
+  /** A DELETE of an idx range cuts the file without reading rows; with another filter it reads them. */
+  @Test void deleteOfAnIdxRangeTruncatesWithoutReading() throws SQLException {
+    for (String sql : List.of("DELETE FROM t WHERE idx >= 90", "DELETE FROM t WHERE idx > 89 AND idx < 1000",
+        "DELETE FROM t")) {
+      String p = plan(sql);
+      assertTrue(p.contains("truncate=[true]"), () -> sql + ":\n" + p);
+    }
+    String filtered = plan("DELETE FROM t WHERE idx >= 90 AND val > 0");
+    assertFalse(filtered.contains("truncate=[true]"), filtered);
+    assertEquals(10, db.update("DELETE FROM t WHERE idx >= 90"));
+    assertEquals(N - 10L, db.count("t"));
+    assertEquals(N - 10, db.update("DELETE FROM t"));
+    assertEquals(0L, db.count("t"));
+  }
+
   @Test void countStarReadsTheLength() throws SQLException {
     for (String sql : List.of("SELECT COUNT(*) FROM t", "SELECT COUNT(*) AS n FROM t", "SELECT COUNT(1) FROM t")) {
       String p = plan(sql);

@@ -120,10 +120,6 @@ public final class Database {
     }
   }
 
-  public Path directory() {
-    return dir;
-  }
-
   public Settings settings() {
     return settings;
   }

@@ -1,39 +1,53 @@
 package org.mmapsql.exec;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.storage.MappedArray;
 
 /**
- * INSERT, UPDATE and DELETE on one array. Each takes the array's write lock,
- * collects and checks all its rows (they may come from a query on the same
- * array), then writes them, so a statement is all or nothing and never
- * interleaves with another write on the same array: the values an UPDATE
- * computes from ({@code SET val = val + 1}) are the values it replaces.
+ * INSERT, UPDATE, DELETE and VPOP on one array, for one statement. Each takes
+ * the array's write lock, collects and checks all its rows (they may come from
+ * a query on the same array), then writes them, so a statement is all or
+ * nothing and never interleaves with another write on the same array: the
+ * values an UPDATE computes from ({@code SET val = val + 1}) are the values it
+ * replaces.
  *
  * <p>Caveat: a statement whose rows come from VPOP of another table takes that
- * table's lock too; two such statements crossing each other can deadlock.
+ * table's lock too; two such statements crossing each other wait for each
+ * other until one is canceled or times out.
  */
 public final class TableWrites {
   /** Value of idx in an INSERT row that did not name it: append at the end. */
   public static final long NEXT_IDX = Long.MIN_VALUE;
 
-  private TableWrites() {
+  private final String table;
+  private final MappedArray array;
+  private final boolean sync;
+  private final @Nullable AtomicBoolean cancel;
+
+  /**
+   * Writes of one statement on {@code array}, the table {@code table}:
+   * forced to disk before returning if {@code sync}, given up if
+   * {@code cancel} is set while waiting for the table.
+   */
+  public TableWrites(String table, MappedArray array, boolean sync, @Nullable AtomicBoolean cancel) {
+    this.table = table;
+    this.array = array;
+    this.sync = sync;
+    this.cancel = cancel;
   }
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
-  public static long insert(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
-      @Nullable AtomicBoolean cancel) {
-    Cancellation.lock(array.writeLock(), cancel);
-    try {
+  public long insert(Enumerable<Object[]> rows) {
+    return locked(() -> {
       Columns in = Columns.read(table, rows, true, "inserted");
-      long length = array.refresh();
+      long length = array.length();
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
           throw new MmapException("cannot insert idx " + in.idx[i] + " into " + table
@@ -44,20 +58,15 @@ public final class TableWrites {
       if (in.size > 0) {
         array.append(Arrays.copyOf(in.val, in.size));
       }
-      finish(array, sync);
-      return in.size;
-    } finally {
-      array.writeLock().unlock();
-    }
+      return (long) in.size;
+    });
   }
 
   /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
-  public static long update(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
-      @Nullable AtomicBoolean cancel) {
-    Cancellation.lock(array.writeLock(), cancel);
-    try {
+  public long update(Enumerable<Object[]> rows) {
+    return locked(() -> {
       Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
-      long length = array.refresh();
+      long length = array.length();
       int n = 0;
       long[] idx = new long[in.size];
       double[] values = new double[in.size];
@@ -73,84 +82,75 @@ public final class TableWrites {
         n++;
       }
       array.write(Arrays.copyOf(idx, n), Arrays.copyOf(values, n));
-      finish(array, sync);
-      return n;
-    } finally {
-      array.writeLock().unlock();
-    }
+      return (long) n;
+    });
   }
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
-  public static long delete(String table, MappedArray array, Enumerable<Object[]> rows, boolean sync,
-      @Nullable AtomicBoolean cancel) {
-    Cancellation.lock(array.writeLock(), cancel);
-    try {
+  public long delete(Enumerable<Object[]> rows) {
+    return locked(() -> {
       Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
-      long length = array.refresh();
-      long from = length - in.size;
+      long from = array.length() - in.size;
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != from + i) {
-          throw notTrailing(table, in.idx[i]);
+          throw notTrailing(in.idx[i]);
         }
       }
-      truncate(array, from, sync);
-      return in.size;
-    } finally {
-      array.writeLock().unlock();
-    }
+      truncate(from);
+      return (long) in.size;
+    });
   }
 
   /**
    * Removes the rows whose idx is in {@code ranges} without reading them: the
    * plan of {@code DELETE FROM t [WHERE <idx predicate>]}.
    */
-  public static long delete(String table, MappedArray array, IdxRanges ranges, boolean sync,
-      @Nullable AtomicBoolean cancel) {
-    Cancellation.lock(array.writeLock(), cancel);
-    try {
-      long length = array.refresh();
+  public long delete(IdxRanges ranges) {
+    return locked(() -> {
+      long length = array.length();
       IdxRanges doomed = ranges.clip(length);
       if (doomed.size() > 1 || doomed.size() == 1 && doomed.end(0) != length) {
-        throw notTrailing(table, doomed.start(0));
+        throw notTrailing(doomed.start(0));
       }
       long from = doomed.size() == 0 ? length : doomed.start(0);
-      truncate(array, from, sync);
+      truncate(from);
       return length - from;
-    } finally {
-      array.writeLock().unlock();
-    }
-  }
-
-  private static void truncate(MappedArray array, long from, boolean sync) {
-    // Cutting also drops a trailing partial element, if any: that is how one is repaired.
-    if (from < array.length() || array.tailBytes() != 0) {
-      array.truncate(from);
-      finish(array, sync);
-    }
-  }
-
-  private static MmapException notTrailing(String table, long idx) {
-    return new MmapException("DELETE on " + table + " can only remove rows at the end"
-        + " (idx >= k, or all rows); idx " + idx + " is not part of a trailing run; nothing was removed");
+    });
   }
 
   /** Removes and returns the last value, or null when the array is empty. */
-  public static Double pop(MappedArray array, boolean sync, @Nullable AtomicBoolean cancel) {
+  public @Nullable Double pop() {
+    return locked(array::pop);
+  }
+
+  /**
+   * Runs {@code write} holding the table's write lock, then forces the file if
+   * the connection asked for {@code durability=sync}. The length was re-read
+   * when the statement started; under the lock only this process changes it.
+   */
+  private <T> T locked(Supplier<T> write) {
     Cancellation.lock(array.writeLock(), cancel);
     try {
-      array.refresh();
-      Double v = array.pop();
-      finish(array, sync);
-      return v;
+      T result = write.get();
+      if (sync) {
+        array.force(); // nothing to do when nothing was written
+      }
+      return result;
     } finally {
       array.writeLock().unlock();
     }
   }
 
-  private static void finish(MappedArray array, boolean sync) {
-    if (sync) {
-      array.force();
+  private void truncate(long from) {
+    // Cutting also drops a trailing partial element, if any: that is how one is repaired.
+    if (from < array.length() || array.tailBytes() != 0) {
+      array.truncate(from);
     }
+  }
+
+  private MmapException notTrailing(long idx) {
+    return new MmapException("DELETE on " + table + " can only remove rows at the end"
+        + " (idx >= k, or all rows); idx " + idx + " is not part of a trailing run; nothing was removed");
   }
 
   /**

@@ -26,8 +26,6 @@ import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 import org.mmapsql.MmapException;
-import org.mmapsql.catalog.Binding;
-import org.mmapsql.exec.TableWrites;
 
 /**
  * The functions with side effects: {@code MMAP(name, path[, type])} binds a
@@ -91,14 +89,7 @@ public final class MmapFunctions {
 
   public static Double vpop(DataContext root, String name) {
     require(name, "VPOP", "table name");
-    MmapSchema schema = schema(root);
-    schema.settings().requireWritable("VPOP");
-    Binding b = schema.database().binding(name);
-    if (b == null) {
-      throw new MmapException("VPOP: no table named " + name);
-    }
-    return TableWrites.pop(b.refreshed(), schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+    return schema(root).table(name).pop(root);
   }
 
   private static MmapSchema schema(DataContext root) {

@@ -50,6 +50,15 @@ public final class MmapSchema extends AbstractSchema {
     return schema;
   }
 
+  /** The table bound as {@code name} (matched case-insensitively). */
+  public MmapTable table(String name) {
+    Binding b = database.binding(name);
+    if (b == null) {
+      throw new org.mmapsql.MmapException("no table named " + name);
+    }
+    return new MmapTable(this, b.name());
+  }
+
   @Override public Lookup<Table> tables() {
     return new Lookup<>() {
       @Override public @Nullable Table get(String name) {

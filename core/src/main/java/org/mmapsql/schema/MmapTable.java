@@ -114,28 +114,32 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   public long insert(DataContext root, Enumerable<Object[]> rows) {
-    schema.settings().requireWritable("INSERT on " + name);
-    return TableWrites.insert(name, array(), rows, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+    return writes(root, "INSERT").insert(rows);
   }
 
   public long update(DataContext root, Enumerable<Object[]> rows) {
-    schema.settings().requireWritable("UPDATE on " + name);
-    return TableWrites.update(name, array(), rows, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+    return writes(root, "UPDATE").update(rows);
   }
 
   public long delete(DataContext root, Enumerable<Object[]> rows) {
-    schema.settings().requireWritable("DELETE on " + name);
-    return TableWrites.delete(name, array(), rows, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+    return writes(root, "DELETE").delete(rows);
   }
 
   /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
   public long delete(DataContext root, @Nullable IdxRanges ranges) {
-    schema.settings().requireWritable("DELETE on " + name);
-    return TableWrites.delete(name, array(), ranges == null ? IdxRanges.ALL : ranges,
-        schema.settings().syncWrites(), DataContext.Variable.CANCEL_FLAG.get(root));
+    return writes(root, "DELETE").delete(ranges == null ? IdxRanges.ALL : ranges);
+  }
+
+  /** VPOP: removes and returns the last value, or null when empty. */
+  public @Nullable Double pop(DataContext root) {
+    return writes(root, "VPOP").pop();
+  }
+
+  /** The writes of one statement, if this connection may write. */
+  private TableWrites writes(DataContext root, String statement) {
+    schema.settings().requireWritable(statement + " on " + name);
+    return new TableWrites(name, array(), schema.settings().syncWrites(),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
   /** The array, its length re-read: called once at the start of each statement. */
