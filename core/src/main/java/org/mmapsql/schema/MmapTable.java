@@ -69,11 +69,13 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   @Override public Statistic getStatistic() {
-    double rows;
+    // Planning asks often; the length as last seen is enough, no need to stat the file.
+    Binding b = schema.database().binding(name);
+    double rows = 0;
     try {
-      rows = array().length();
+      rows = b == null ? 0 : b.array().length();
     } catch (MmapException e) {
-      rows = 0;
+      // unavailable now; the statement will say why when it runs
     }
     // idx is the key. No collation is claimed (see MmapTableScan.create).
     return Statistics.of(rows, List.of(ImmutableBitSet.of(0)));
