@@ -33,7 +33,7 @@ final class Errors {
         return e;
       }
       if (c instanceof MmapException e) {
-        return new SQLException(e.getMessage(), "HY000", t);
+        return new SQLException(e.getMessage(), e.state().code(), t);
       }
     }
     return new SQLException(message(t), "HY000", t);

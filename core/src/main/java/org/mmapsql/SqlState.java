@@ -1,0 +1,45 @@
+package org.mmapsql;
+
+/**
+ * The SQLSTATE classes mmapsql reports (SQL standard / ODBC codes), so that a
+ * client can tell a missing table from a syntax error or a value out of range.
+ * The JDBC layer puts {@link #code()} on every SQLException.
+ */
+public enum SqlState {
+  /** A value does not fit the column's type (300 into int8, -1 into uint16). */
+  NUMERIC_OUT_OF_RANGE("22003"),
+  /** A string that is not a number where a number is needed. */
+  INVALID_NUMBER("22018"),
+  /** Any other bad value (an over-long string, a bad type name). */
+  DATA_EXCEPTION("22000"),
+  /** NULL where a value is required. */
+  NOT_NULL_VIOLATION("23502"),
+  /** An idx that does not continue the sequence, a DELETE that is not a tail. */
+  INTEGRITY_CONSTRAINT_VIOLATION("23000"),
+  /** A write on a read-only binding or connection. */
+  READ_ONLY("25006"),
+  /** Permission refused: a path outside the permitted directories, a readonly user. */
+  INSUFFICIENT_PRIVILEGE("42501"),
+  /** Unknown table. */
+  UNDEFINED_TABLE("42S02"),
+  /** Unknown column. */
+  UNDEFINED_COLUMN("42S22"),
+  /** Syntax error or access rule violation. */
+  SYNTAX_ERROR("42000"),
+  /** The statement was canceled or timed out. */
+  CANCELED("57014"),
+  /** A file could not be read or written (missing, truncated, disk full). */
+  IO_ERROR("58030"),
+  /** Anything else. */
+  GENERAL("HY000");
+
+  private final String code;
+
+  SqlState(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}
