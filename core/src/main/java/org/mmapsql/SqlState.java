@@ -26,6 +26,8 @@ public enum SqlState {
   UNDEFINED_COLUMN("42S22"),
   /** Syntax error or access rule violation. */
   SYNTAX_ERROR("42000"),
+  /** A statement would need more than a limit allows (rows held by a sort). */
+  PROGRAM_LIMIT_EXCEEDED("54000"),
   /** The statement was canceled or timed out. */
   CANCELED("57014"),
   /** A file could not be read or written (missing, truncated, disk full). */

@@ -25,7 +25,7 @@ public final class Binding {
   private final MapOptions options;
   private final PathPolicy paths;
   private MappedArray array;
-  private String problem;
+  private volatile String problem;
   private boolean removed;
 
   Binding(String name, String storedPath, Path file, String type, MapOptions options, PathPolicy paths) {
@@ -143,7 +143,7 @@ public final class Binding {
         array = null;
       }
     }
-    replaced.close(); // outside the monitor: it waits for a write running on the old file
+    replaced.closeWhenFree(); // a write may still run on the old file: it finishes there
     MappedArray a = array();
     a.refresh();
     return a;
@@ -155,7 +155,7 @@ public final class Binding {
   }
 
   /** {@code ok}, {@code missing}, {@code partial: N trailing bytes} or {@code error: ...}. */
-  public synchronized String status() {
+  public String status() {
     try {
       MappedArray a = refreshed();
       return a.tailBytes() == 0 ? "ok" : "partial: " + a.tailBytes() + " trailing bytes";
@@ -164,12 +164,26 @@ public final class Binding {
     }
   }
 
-  /** Unbinds: closes the file, and this binding opens nothing any more. */
-  synchronized void close() {
-    removed = true;
-    if (array != null) {
-      array.close();
+  /**
+   * Unbinds: this binding opens nothing any more, and its file is closed, at
+   * once or, if a write statement still runs on it, when that ends. Never
+   * waits for the write under this binding's monitor (the write may need the
+   * monitor to finish: {@code INSERT INTO t VALUES (VPOP('t'))} racing UNMAP),
+   * and never waits at all unless {@code wait}.
+   */
+  void close(boolean wait) {
+    MappedArray a;
+    synchronized (this) {
+      removed = true;
+      a = array;
       array = null;
+    }
+    if (a != null) {
+      if (wait) {
+        a.close();
+      } else {
+        a.closeWhenFree();
+      }
     }
   }
 }

@@ -103,7 +103,7 @@ public final class Database {
       OPEN.remove(dir);
       flusher.shutdownNow();
       synchronized (this) {
-        bindings.values().forEach(Binding::close);
+        bindings.values().forEach(b -> b.close(true));
         bindings.clear();
       }
       // Inside: the next open of this directory in this JVM waits for the lock to be free.
@@ -217,7 +217,7 @@ public final class Database {
       saveCatalog();
     } catch (MmapException e) {
       bindings.remove(key(name));
-      b.close();
+      b.close(true);
       deleteIfCreated(file, created);
       throw e;
     }
@@ -248,7 +248,7 @@ public final class Database {
         throw e;
       }
     }
-    b.close(); // outside the monitor: it waits for a write statement running on the table
+    b.close(false); // a write statement running on the table finishes first, UNMAP does not wait for it
     return 1;
   }
 

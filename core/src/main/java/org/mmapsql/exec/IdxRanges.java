@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * A set of positions as sorted, disjoint, half-open intervals
@@ -16,6 +17,11 @@ import org.mmapsql.MmapException;
 public final class IdxRanges {
   public static final IdxRanges ALL = new IdxRanges(new long[] {0}, new long[] {Long.MAX_VALUE});
   public static final IdxRanges NONE = new IdxRanges(new long[0], new long[0]);
+
+  /** Longest string taken as a number: far more digits than any position needs. */
+  private static final int MAX_NUMBER_CHARS = 1000;
+  private static final BigDecimal BEYOND_LONG = BigDecimal.TEN.pow(19);
+  private static final BigDecimal HALF = new BigDecimal("0.5");
 
   private final long[] starts;
   private final long[] ends;
@@ -47,6 +53,10 @@ public final class IdxRanges {
   }
 
   private static BigDecimal decimal(Object o) {
+    return tame(parse(o));
+  }
+
+  private static BigDecimal parse(Object o) {
     if (o instanceof BigDecimal d) {
       return d;
     }
@@ -61,11 +71,33 @@ public final class IdxRanges {
       return Double.isInfinite(d) ? BigDecimal.valueOf(d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE)
           : new BigDecimal(d);
     }
-    try {
-      return new BigDecimal(o.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new MmapException("idx compared with a value that is not a number: '" + o + "'");
+    String s = o.toString().trim();
+    if (s.length() > MAX_NUMBER_CHARS) {
+      throw new MmapException(SqlState.INVALID_NUMBER, "idx compared with a string of " + s.length()
+          + " characters; a number has at most " + MAX_NUMBER_CHARS);
     }
+    try {
+      return new BigDecimal(s);
+    } catch (NumberFormatException e) {
+      throw new MmapException(SqlState.INVALID_NUMBER, "idx compared with a value that is not a number: '"
+          + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'");
+    }
+  }
+
+  /**
+   * {@code d}, or a number with the same floor and ceiling as far as a long
+   * position can tell: rounding {@code 1e500000000} or {@code 1e-500000000} to
+   * an integer as it is would build a number of 500 million digits. With more
+   * than 19 integer digits a value is past the long range; below one in
+   * magnitude, only its sign matters.
+   */
+  private static BigDecimal tame(BigDecimal d) {
+    int integerDigits = d.precision() - d.scale();
+    if (d.signum() == 0 || integerDigits > 0 && integerDigits <= 19) {
+      return d;
+    }
+    return integerDigits > 19 ? (d.signum() > 0 ? BEYOND_LONG : BEYOND_LONG.negate())
+        : (d.signum() > 0 ? HALF : HALF.negate());
   }
 
   /** First position in the set for a lower bound, saturating at the long range. */

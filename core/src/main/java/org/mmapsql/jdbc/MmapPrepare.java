@@ -14,6 +14,7 @@ import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
 import org.apache.calcite.prepare.CalciteSqlValidator;
 import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.sql.SqlMerge;
 import org.apache.calcite.sql.SqlNode;
@@ -27,6 +28,7 @@ import org.apache.calcite.util.TryThreadLocal;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.plan.MmapEager;
+import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
 import org.mmapsql.schema.MmapFunctions;
 
@@ -35,7 +37,8 @@ import org.mmapsql.schema.MmapFunctions;
  * {@code INSERT ... VALUES}, which has no table scan to register them from),
  * its functions, and IN lists kept as predicates whatever their length, so
  * that they stay positional access instead of becoming a join with VALUES;
- * and statements that call MMAP, UNMAP or VPOP run at execute, not at fetch.
+ * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
+ * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit}).
  */
 final class MmapPrepare extends CalcitePrepareImpl {
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
@@ -85,7 +88,8 @@ final class MmapPrepare extends CalcitePrepareImpl {
       }
 
       @Override protected PreparedResult implement(RelRoot root) {
-        return super.implement(sideEffects ? root.withRel(MmapEager.wrap(root.rel)) : root);
+        RelNode rel = MmapRowLimit.guard(root.rel);
+        return super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
       }
 
       @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader reader,

@@ -110,12 +110,13 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
   public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
-    MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
     AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    // The length is read when the rows are, not when the plan is bound: the input of a write on
+    // this table is read under its write lock (INSERT INTO t SELECT ... FROM t).
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        return new RowEnumerator(array, clipped, cancel);
+        MappedArray array = array();
+        return new RowEnumerator(array, (ranges == null ? IdxRanges.ALL : ranges).clip(array.length()), cancel);
       }
     };
   }
@@ -127,10 +128,16 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
    */
   public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
       Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
-    MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
-    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds, columns, types,
-        DataContext.Variable.CANCEL_FLAG.get(root)));
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    // Computed when read, like scan; and seeing each UPDATE whole or not at all.
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = array();
+        IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
+        return Linq4j.singletonEnumerator(array.consistent(
+            () -> Aggregates.compute(array, clipped, kinds, columns, types, cancel)));
+      }
+    };
   }
 
   public long insert(DataContext root, Enumerable<Object[]> rows) {

@@ -16,6 +16,7 @@ final class Durability {
   }
 
   private final AtomicLong writes = new AtomicLong();
+  private final AtomicLong forces = new AtomicLong();
   private volatile long forced;
 
   /** Counts a write; called after the data is in the page cache. */
@@ -30,10 +31,21 @@ final class Durability {
       return;
     }
     force.run();
+    forces.incrementAndGet();
     synchronized (this) {
       if (upTo > forced) {
         forced = upTo;
       }
     }
+  }
+
+  /** Writes counted that no successful force covers yet. */
+  long unforced() {
+    return writes.get() - forced;
+  }
+
+  /** Forces that ran and succeeded. */
+  long forces() {
+    return forces.get();
   }
 }

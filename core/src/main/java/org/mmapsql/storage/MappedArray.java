@@ -33,12 +33,18 @@ import org.mmapsql.SqlState;
  *
  * <p>Locking: {@link #writeLock} makes each write statement exclusive on this
  * array; the monitor of this object guards the size, so that a reader's
- * {@link #refresh()} cannot undo a concurrent append; {@link #mappingLock} is
- * held for reading while a reader copies a block and for writing while the
- * file shrinks or the mapping is replaced, so no reader ever touches bytes
- * that are being cut off. Order: writeLock, then the monitor, then mappingLock.
- * Writers take the append position and the bound of an update from the file
- * itself under these locks, never from a cached size.
+ * {@link #refresh()} cannot undo a concurrent append, and is never held
+ * through the file I/O of a write (a COUNT(*) does not wait behind a large
+ * INSERT); {@link #mappingLock} is held for reading while a reader copies a
+ * block and for writing while the file shrinks or the mapping is replaced, so
+ * no reader ever touches bytes that are being cut off; {@link #applyLock} is
+ * held for writing while an UPDATE's rows are written and for reading through
+ * a whole aggregate ({@link #consistent}), which so sees all of an UPDATE or
+ * none of it. Order: writeLock, then applyLock, then the monitor, then
+ * mappingLock; the channel's own lock is innermost. Writers take the append
+ * position and the bound of an update from the file itself, never from a
+ * cached size; appends to a headerless file go through O_APPEND, so the kernel
+ * puts them after whatever another program appended.
  */
 public final class MappedArray implements AutoCloseable {
   /** Smallest mapping reserved; the mapping always reaches well past the end of file. */
@@ -53,7 +59,11 @@ public final class MappedArray implements AutoCloseable {
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantReadWriteLock mappingLock = new ReentrantReadWriteLock();
+  private final ReentrantReadWriteLock applyLock = new ReentrantReadWriteLock();
+  private final Object channelLock = new Object();
   private final Durability durability = new Durability();
+  /** While an append writes: the file size before it, which readers keep seeing until it is done. */
+  private volatile long appendingFrom = -1;
 
   private Layout layout;
   /** The .npy header as last read or written, null for a headerless file. */
@@ -203,8 +213,9 @@ public final class MappedArray implements AutoCloseable {
     if (!Objects.equals(attrs.fileKey(), fileKey)) {
       throw new FileReplacedException("file " + file + " was replaced by another file");
     }
-    if (attrs.size() != fileBytes) {
-      adopt(attrs.size());
+    long size = appendingFrom < 0 ? attrs.size() : Math.min(attrs.size(), appendingFrom);
+    if (size != fileBytes) {
+      adopt(size);
     }
     return length();
   }
@@ -361,11 +372,20 @@ public final class MappedArray implements AutoCloseable {
    * file. If a write fails (a full disk filling a hole of a sparse file), the
    * rows already written are put back before the error is reported.
    */
-  public synchronized void write(long[] indexes, byte[] images) {
+  public void write(long[] indexes, byte[] images) {
     requireWritable("write to");
     if (indexes.length == 0) {
       return;
     }
+    applyLock.writeLock().lock();
+    try {
+      writeApplied(indexes, images);
+    } finally {
+      applyLock.writeLock().unlock();
+    }
+  }
+
+  private void writeApplied(long[] indexes, byte[] images) {
     long end = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * layout.stride();
     long real = realSize();
     if (real < end) {
@@ -406,50 +426,115 @@ public final class MappedArray implements AutoCloseable {
 
   /**
    * Appends {@code count} row images; returns the index of the first. The
-   * position is the file's real end, read under the lock. All or nothing: if
-   * the disk fills up half way the file is cut back to its old length. A .npy
-   * header gets its new shape after the data is written; if it has no room
-   * for the longer shape, nothing is appended.
+   * caller holds {@link #writeLock()}. A headerless file is written with
+   * O_APPEND, so rows another program appends at the same moment are never
+   * overwritten; a .npy file at its real end, read under the lock, and its
+   * header gets the new shape after the data is written (if the header has no
+   * room for the longer shape, nothing is appended). All or nothing: if the
+   * disk fills up half way the file is cut back to its old length (unless
+   * another program appended after these rows meanwhile; the error says so).
+   * Readers of this process see the rows once all of them are written.
    */
-  public synchronized long append(byte[] images, int count) {
-    requireWritable("append to");
-    adopt(realSize());
-    requireWholeRows("append to");
-    long first = length();
-    byte[] newHeader = header == null ? null : header.withRows(first + count);
-    if (header != null && newHeader == null) {
-      throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + file + ": its .npy header has no"
-          + " room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without room to"
-          + " grow; save it again with a current numpy); nothing was appended");
-    }
-    long start = layout.dataOffset() + first * layout.stride();
-    try {
-      for (int off = 0; off < images.length; off += WRITE_BUFFER) {
-        int n = Math.min(WRITE_BUFFER, images.length - off);
-        writeFully(ByteBuffer.wrap(images, off, n), start + off);
+  public long append(byte[] images, int count) {
+    long first;
+    long start;
+    byte[] newHeader;
+    synchronized (this) {
+      requireWritable("append to");
+      adopt(realSize());
+      requireWholeRows("append to");
+      first = length();
+      newHeader = header == null ? null : header.withRows(first + count);
+      if (header != null && newHeader == null) {
+        throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + file + ": its .npy header has no"
+            + " room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without room to"
+            + " grow; save it again with a current numpy); nothing was appended");
       }
-      if (newHeader != null) {
+      start = layout.dataOffset() + first * layout.stride();
+      appendingFrom = fileBytes;
+    }
+    long end = start + images.length;
+    try {
+      if (header == null) {
+        long[] ends = appendAtEnd(images);
+        start = ends[0];
+        end = ends[1];
+        first = (start - layout.dataOffset()) / layout.stride();
+      } else {
+        for (int off = 0; off < images.length; off += WRITE_BUFFER) {
+          int n = Math.min(WRITE_BUFFER, images.length - off);
+          writeFully(ByteBuffer.wrap(images, off, n), start + off);
+        }
         writeFully(ByteBuffer.wrap(newHeader), 0);
       }
     } catch (IOException e) {
-      try {
-        io(ch -> ch.truncate(start));
-        if (header != null) {
-          writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
-        }
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw new MmapException(SqlState.IO_ERROR, "append to " + file + " failed, nothing appended: "
-          + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "append to " + file + " failed, "
+          + rollBack(start, first, images.length, e)
+          + ": " + e.getMessage(), e);
     } finally {
       durability.written();
+      synchronized (this) {
+        appendingFrom = -1;
+      }
     }
-    if (newHeader != null) {
-      header = NpyHeader.parse(newHeader, file.toString());
+    synchronized (this) {
+      if (newHeader != null) {
+        header = NpyHeader.parse(newHeader, file.toString());
+      }
+      adopt(Math.max(end, realSize()));
     }
-    adopt(start + images.length);
     return first;
+  }
+
+  /**
+   * Writes {@code images} with O_APPEND, in whole rows per write(2), and
+   * returns where the first landed and where the last ended: the kernel picks
+   * the end of file for each write, so another program's appends cannot be
+   * overwritten (they may fall between two of these writes of a large append).
+   */
+  private long[] appendAtEnd(byte[] images) throws IOException {
+    int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
+    long first = -1;
+    long end = -1;
+    synchronized (channelLock) {
+      boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
+      try (FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        for (int off = 0; off < images.length; off += chunk) {
+          ByteBuffer b = ByteBuffer.wrap(images, off, Math.min(chunk, images.length - off));
+          int n = b.remaining();
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+          end = ch.position();
+          if (first < 0) {
+            first = end - n;
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return new long[] {first, end};
+  }
+
+  /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */
+  private String rollBack(long start, long first, long length, IOException e) {
+    try {
+      if (header == null && realSize() > start + length) {
+        return "and another program appended meanwhile, so the file was not cut back: rows from idx "
+            + first + " may be partly written";
+      }
+      io(ch -> ch.truncate(start));
+      if (header != null) {
+        writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
+      }
+      return "nothing appended";
+    } catch (IOException suppressed) {
+      e.addSuppressed(suppressed);
+      return "and cutting it back failed too";
+    }
   }
 
   /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
@@ -507,7 +592,13 @@ public final class MappedArray implements AutoCloseable {
    * the same inode and the operation repeated, and the interrupt is kept for
    * the caller to see.
    */
-  private synchronized void io(ChannelOp op) throws IOException {
+  private void io(ChannelOp op) throws IOException {
+    synchronized (channelLock) {
+      ioLocked(op);
+    }
+  }
+
+  private void ioLocked(ChannelOp op) throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -544,6 +635,29 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
+  /** Writes counted that no successful force covers yet: 0 right after a sync statement. */
+  public long unforcedWrites() {
+    return durability.unforced();
+  }
+
+  /** Forces of this file that ran and succeeded (a seam for the tests of durability). */
+  public long forces() {
+    return durability.forces();
+  }
+
+  /**
+   * Runs {@code reads} (an aggregate over many blocks) so that it sees each
+   * UPDATE on this array whole or not at all.
+   */
+  public <T> T consistent(java.util.function.Supplier<T> reads) {
+    applyLock.readLock().lock();
+    try {
+      return reads.get();
+    } finally {
+      applyLock.readLock().unlock();
+    }
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new MmapException("table on " + file + " was unmapped");
@@ -552,6 +666,25 @@ public final class MappedArray implements AutoCloseable {
 
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * Closes now if no write statement runs on this array, else as soon as it
+   * ends (on a thread of its own): an UNMAP never waits for a write, so
+   * neither a lock cycle nor a statement timeout can leave it stuck.
+   */
+  public void closeWhenFree() {
+    if (writeLock.tryLock()) {
+      try {
+        close();
+      } finally {
+        writeLock.unlock();
+      }
+      return;
+    }
+    Thread t = new Thread(this::close, "mmapsql-close " + file.getFileName());
+    t.setDaemon(true);
+    t.start();
   }
 
   /** Forces, unmaps and closes. Waits for a running write statement and block readers. */

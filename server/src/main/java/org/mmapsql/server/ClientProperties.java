@@ -26,7 +26,7 @@ public final class ClientProperties {
 
   /** mmapsql's own properties that only the server sets. */
   private static final List<String> SERVER_ONLY = List.of(
-      "dataDir", "maxMappings", "allowedDirectories", "readonly");
+      "dataDir", "maxMappings", "allowedDirectories", "readonly", "maxSortRows");
 
   private static final Map<String, String> ALLOWED_BY_KEY = new LinkedHashMap<>();
   private static final Set<String> FORBIDDEN = new TreeSet<>();

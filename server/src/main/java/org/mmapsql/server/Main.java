@@ -162,6 +162,10 @@ public final class Main {
         description = "async (forced to disk within about a second) or sync (before each write returns);"
             + " clients may choose their own (default: ${DEFAULT-VALUE})")
     String durability;
+    @Option(names = "--max-sort-rows", defaultValue = "" + ServerConfig.DEFAULT_MAX_SORT_ROWS,
+        description = "most rows one ORDER BY or window of a statement may hold in memory; 0 for no"
+            + " limit (default: ${DEFAULT-VALUE})")
+    long maxSortRows;
     @Option(names = "--shutdown-grace", defaultValue = "10s",
         description = "how long a stop waits for requests in flight (default: ${DEFAULT-VALUE})")
     Duration shutdownGrace;
@@ -188,7 +192,7 @@ public final class Main {
         config = new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly,
             tlsKeystore, password, bytes(maxRequestSize), maxRowsPerFrame, statementTimeout,
             connectionExpiry, statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories,
-            durability.toLowerCase(Locale.ROOT), shutdownGrace);
+            durability.toLowerCase(Locale.ROOT), shutdownGrace, maxSortRows);
       } catch (IllegalArgumentException e) {
         err.println("mmapsql serve: " + e.getMessage());
         return 2;

@@ -135,6 +135,7 @@ public final class MmapServer implements AutoCloseable {
           .map(d -> d.toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)));
     }
     p.setProperty("durability", config.durability());
+    p.setProperty(org.mmapsql.exec.RowLimit.PROPERTY, Long.toString(config.maxSortRows()));
     if (config.readOnly()) {
       p.setProperty("readonly", "true");
     }

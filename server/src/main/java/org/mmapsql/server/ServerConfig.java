@@ -30,6 +30,7 @@ import java.util.Locale;
  * @param allowedDirectories directories outside the data directory MMAP may map (core setting)
  * @param durability default {@code async} or {@code sync} (clients may choose their own)
  * @param shutdownGrace how long a stop waits for requests in flight
+ * @param maxSortRows most rows one sort or window of a statement may hold in memory (0: no limit)
  */
 public record ServerConfig(
     Path dataDir, String host, int port, String serialization,
@@ -37,7 +38,8 @@ public record ServerConfig(
     Path tlsKeystore, char[] tlsKeystorePassword,
     long maxRequestBytes, int maxRowsPerFrame, Duration statementTimeout,
     Duration connectionExpiry, Duration statementExpiry, int maxConnections, int maxThreads,
-    int maxMappings, List<Path> allowedDirectories, String durability, Duration shutdownGrace) {
+    int maxMappings, List<Path> allowedDirectories, String durability, Duration shutdownGrace,
+    long maxSortRows) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
@@ -49,6 +51,8 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_CONNECTIONS = 200;
   public static final int DEFAULT_MAX_THREADS = 32;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** A million rows of (idx, val) take some 150 MB while sorted. */
+  public static final long DEFAULT_MAX_SORT_ROWS = 1_000_000;
 
   public ServerConfig {
     serialization = serialization.toLowerCase(Locale.ROOT);
@@ -56,6 +60,9 @@ public record ServerConfig(
       throw new IllegalArgumentException("serialization must be protobuf or json, not " + serialization);
     }
     allowedDirectories = List.copyOf(allowedDirectories);
+    if (maxSortRows < 0) {
+      throw new IllegalArgumentException("--max-sort-rows must be 0 (no limit) or more, not " + maxSortRows);
+    }
   }
 
   /** A server on {@code dataDir} with every other option at its default. */
@@ -64,70 +71,77 @@ public record ServerConfig(
         null, null, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_ROWS_PER_FRAME, DEFAULT_STATEMENT_TIMEOUT,
         DEFAULT_CONNECTION_EXPIRY, DEFAULT_STATEMENT_EXPIRY, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_THREADS,
         org.mmapsql.catalog.Database.Settings.DEFAULT_MAX_MAPPINGS, List.of(), "async",
-        DEFAULT_SHUTDOWN_GRACE);
+        DEFAULT_SHUTDOWN_GRACE, DEFAULT_MAX_SORT_ROWS);
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(dataDir, host, p, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withHost(String h) {
     return new ServerConfig(dataDir, h, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withUsersFile(Path f) {
     return new ServerConfig(dataDir, host, port, serialization, f, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withSerialization(String s) {
     return new ServerConfig(dataDir, host, port, s, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withTls(Path keystore, char[] password) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, keystore,
         password, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withLimits(long maxRequest, int maxRows, Duration timeout) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequest, maxRows, timeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withExpiry(Duration connection, Duration statement) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connection,
         statement, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
+  }
+
+  public ServerConfig withMaxSortRows(long rows) {
+    return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
+        tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
+        statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
+        shutdownGrace, rows);
   }
 
   public ServerConfig withReadOnly(boolean r) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, r, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   public ServerConfig withInsecure(boolean i) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, i, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace);
+        shutdownGrace, maxSortRows);
   }
 
   /** A duration as a person says it: "8 hours", "90 seconds". */
