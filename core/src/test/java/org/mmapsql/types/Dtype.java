@@ -477,10 +477,15 @@ public record Dtype(Kind kind, int size, ByteOrder order, String unit) {
     return out.subList(0, n);
   }
 
-  /** Can {@code v} be written as an SQL literal? Not NaN, the infinities or -0 (a literal has no sign of zero). */
+  /**
+   * Can {@code v} be written as an SQL literal? Not NaN, the infinities or -0
+   * (a literal has no sign of zero), nor a decimal beyond what SQL's DECIMAL
+   * literals take (38 digits, 19 after the point).
+   */
   public static boolean literalAble(Object v) {
     return !(v instanceof Float f && (f.isNaN() || f.isInfinite() || f == 0 && 1 / f < 0)
-        || v instanceof Double d && (d.isNaN() || d.isInfinite() || d == 0 && 1 / d < 0));
+        || v instanceof Double d && (d.isNaN() || d.isInfinite() || d == 0 && 1 / d < 0)
+        || v instanceof BigDecimal x && (x.precision() > 38 || x.scale() > 19));
   }
 
   static String randomWord(Random r, int n) {

@@ -108,7 +108,8 @@ public final class Npy {
     }
   }
 
-  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+  /** A descr: a type string, or a structured dtype's list of fields (kept as its text). */
+  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*(?:'([^']*)'|(\\[.*?\\]))");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
@@ -140,6 +141,7 @@ public final class Npy {
         shape.add(Long.parseLong(part.trim()));
       }
     }
-    return new Header(major, minor, d.group(1), f.group(1).equals("True"), shape, start + hlen, text);
+    String descr = d.group(1) != null ? d.group(1) : d.group(2);
+    return new Header(major, minor, descr, f.group(1).equals("True"), shape, start + hlen, text);
   }
 }

@@ -69,12 +69,12 @@ class NumpyBytesTest {
     write(stem + "_v2.npy", Npy.file(2, t.descr(), shape, data));
     write(stem + "_v3.npy", Npy.file(3, t.descr(), shape, data));
     // an older numpy's header: aligned to 16, no spare room, keys in another order
-    write(stem + "_old.npy", Npy.concat(Npy.wrap(1, "{'shape': (" + values.size() + ",), 'fortran_order': False, "
+    write(stem + "_older.npy", Npy.concat(Npy.wrap(1, "{'shape': (" + values.size() + ",), 'fortran_order': False, "
         + "'descr': '" + t.descr() + "'}", 16, false), data));
 
     assertEquals(values.size(), Sql.mmap(c, "r", stem + ".bin", t.mmapType(), null), "MMAP's count of the raw file");
     assertTable("r", t, values);
-    for (String v : List.of("v1", "v2", "v3", "old")) {
+    for (String v : List.of("v1", "v2", "v3", "older")) {
       assertEquals(values.size(), Sql.mmap(c, v, stem + "_" + v + ".npy", null, null), "MMAP's count of " + v);
       assertTable(v, t, values);
     }

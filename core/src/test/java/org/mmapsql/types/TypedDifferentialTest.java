@@ -402,13 +402,13 @@ class TypedDifferentialTest {
     String c = col();
     switch (t.kind()) {
       case INT, UINT, FLOAT -> {
-        String sql = "SELECT COUNT(*), SUM(" + c + "), MIN(" + c + "), MAX(" + c + "), AVG(" + c + "), SUM(ABS(" + c
-            + ")) FROM t" + where;
-        log(sql);
-        List<Object> e = aggregateRow(h2, sql);
+        String sql = "SELECT COUNT(*), SUM(" + c + "), MIN(" + c + "), MAX(" + c + "), AVG(" + c + ")";
+        log(sql + " FROM t" + where);
+        // the sum of magnitudes bounds the rounding of float sums (H2 only; in DOUBLE so that ABS cannot overflow)
+        List<Object> e = aggregateRow(h2, sql + ", SUM(ABS(CAST(" + c + " AS DOUBLE PRECISION))) FROM t" + where);
         List<Object> a;
         try {
-          a = aggregateRow(mm, sql.replace(", SUM(ABS(" + c + "))", ", 0"));
+          a = aggregateRow(mm, sql + ", 0 FROM t" + where);
         } catch (SQLException x) {
           BigDecimal sum = (BigDecimal) e.get(1);
           boolean beyondBigint = sum != null && (sum.compareTo(new BigDecimal(Long.MAX_VALUE)) > 0
