@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * The list of bindings kept in the data directory, one line each:
@@ -44,7 +45,7 @@ final class CatalogFile {
         }
         String[] f = line.split("\t", 3);
         if (f.length != 3) {
-          throw new MmapException("catalog " + file + " is damaged at line: " + line);
+          throw new MmapException(SqlState.IO_ERROR, "catalog " + file + " is damaged at line: " + line);
         }
         entries.add(new Entry(f[0], f[1], f[2]));
       }

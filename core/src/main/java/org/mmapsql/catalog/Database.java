@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.storage.ElementType;
 import org.mmapsql.storage.MappedArray;
 import org.slf4j.Logger;
@@ -146,7 +147,7 @@ public final class Database {
    */
   public synchronized long map(String name, String path, String typeName) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new MmapException("invalid table name '" + name
+      throw new MmapException(SqlState.SYNTAX_ERROR, "invalid table name '" + name
           + "': use letters, digits and underscores, starting with a letter or underscore");
     }
     ElementType type = ElementType.of(typeName);
@@ -154,22 +155,22 @@ public final class Database {
     Binding existing = binding(name);
     if (existing != null) {
       if (!existing.file().equals(file)) {
-        throw new MmapException("table " + existing.name() + " is already mapped on another file ("
+        throw new MmapException(SqlState.TABLE_EXISTS, "table " + existing.name() + " is already mapped on another file ("
             + existing.storedPath() + ")");
       }
       if (existing.type() != type) {
-        throw new MmapException("table " + existing.name() + " is already mapped with type "
+        throw new MmapException(SqlState.TABLE_EXISTS, "table " + existing.name() + " is already mapped with type "
             + existing.type().sqlName());
       }
       return existing.refreshed().length();
     }
     for (Binding b : bindings.values()) {
       if (b.file().equals(file)) {
-        throw new MmapException("file " + path + " is already mapped as table " + b.name());
+        throw new MmapException(SqlState.TABLE_EXISTS, "file " + path + " is already mapped as table " + b.name());
       }
     }
     if (bindings.size() >= settings.maxMappings()) {
-      throw new MmapException("too many mappings: the limit is " + settings.maxMappings()
+      throw new MmapException(SqlState.LIMIT_EXCEEDED, "too many mappings: the limit is " + settings.maxMappings()
           + " (setting maxMappings)");
     }
     boolean created = createIfMissing(file);

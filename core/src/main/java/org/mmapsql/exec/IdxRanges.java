@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * A set of positions as sorted, disjoint, half-open intervals
@@ -56,7 +57,7 @@ public final class IdxRanges {
     if (o instanceof Number n) {
       double d = n.doubleValue();
       if (Double.isNaN(d)) {
-        throw new MmapException("idx cannot be compared with NaN");
+        throw new MmapException(SqlState.DATA_EXCEPTION, "idx cannot be compared with NaN");
       }
       return Double.isInfinite(d) ? BigDecimal.valueOf(d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE)
           : new BigDecimal(d);
@@ -64,7 +65,7 @@ public final class IdxRanges {
     try {
       return new BigDecimal(o.toString().trim());
     } catch (NumberFormatException e) {
-      throw new MmapException("idx compared with a value that is not a number: '" + o + "'");
+      throw new MmapException(SqlState.INVALID_NUMBER, "idx compared with a value that is not a number: '" + o + "'");
     }
   }
 

@@ -8,6 +8,7 @@ import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -50,7 +51,7 @@ public final class TableWrites {
       long length = array.length();
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
-          throw new MmapException("cannot insert idx " + in.idx[i] + " into " + table
+          throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i] + " into " + table
               + ": rows are appended at the end, the next idx is " + (length + i)
               + "; nothing was inserted");
         }
@@ -149,7 +150,7 @@ public final class TableWrites {
   }
 
   private MmapException notTrailing(long idx) {
-    return new MmapException("DELETE on " + table + " can only remove rows at the end"
+    return new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "DELETE on " + table + " can only remove rows at the end"
         + " (idx >= k, or all rows); idx " + idx + " is not part of a trailing run; nothing was removed");
   }
 
@@ -193,7 +194,9 @@ public final class TableWrites {
         while (root.getCause() != null) {
           root = root.getCause();
         }
-        throw new MmapException("cannot compute the rows for " + table + ", nothing was " + what + ": "
+        throw new MmapException(root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
+            : root instanceof ArithmeticException ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.DATA_EXCEPTION,
+            "cannot compute the rows for " + table + ", nothing was " + what + ": "
             + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
       }
       return c;
@@ -225,7 +228,7 @@ public final class TableWrites {
 
   private static double value(Object v, String table, String what) {
     if (v == null) {
-      throw new MmapException("val of " + table + " cannot be NULL; nothing was " + what);
+      throw new MmapException(SqlState.NOT_NULL_VIOLATION, "val of " + table + " cannot be NULL; nothing was " + what);
     }
     if (v instanceof Number n) {
       return n.doubleValue();
@@ -234,7 +237,7 @@ public final class TableWrites {
     try {
       return Double.parseDouble(v.toString().trim());
     } catch (NumberFormatException e) {
-      throw new MmapException("val of " + table + " must be a number, not '" + v + "'; nothing was " + what);
+      throw new MmapException(SqlState.INVALID_NUMBER, "val of " + table + " must be a number, not '" + v + "'; nothing was " + what);
     }
   }
 }

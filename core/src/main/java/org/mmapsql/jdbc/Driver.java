@@ -16,6 +16,7 @@ import org.apache.calcite.avatica.DriverVersion;
 import org.apache.calcite.avatica.Handler;
 import org.apache.calcite.avatica.HandlerImpl;
 import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.MmapJdbcFactory;
 import org.apache.calcite.schema.SchemaPlus;
 import org.mmapsql.MmapException;
 import org.mmapsql.catalog.Database;
@@ -60,6 +61,10 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
 
   @Override protected DriverVersion createDriverVersion() {
     return mmapsqlVersion("mmapsql JDBC Driver");
+  }
+
+  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return MmapJdbcFactory.class.getName();
   }
 
   /** mmapsql's name and version, as a driver reports them. */

@@ -26,6 +26,7 @@ import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * The functions with side effects: {@code MMAP(name, path[, type])} binds a
@@ -60,7 +61,7 @@ public final class MmapFunctions {
           found[0] = true;
           String text = call.toString();
           if (!calls.add(text.toUpperCase(java.util.Locale.ROOT))) {
-            throw new MmapException(text + " appears twice in one statement; it would run once."
+            throw new MmapException(SqlState.SYNTAX_ERROR, text + " appears twice in one statement; it would run once."
                 + " Use one call per statement");
           }
         }
@@ -98,7 +99,7 @@ public final class MmapFunctions {
 
   private static void require(String arg, String function, String what) {
     if (arg == null) {
-      throw new MmapException(function + ": the " + what + " must not be NULL");
+      throw new MmapException(SqlState.DATA_EXCEPTION, function + ": the " + what + " must not be NULL");
     }
   }
 

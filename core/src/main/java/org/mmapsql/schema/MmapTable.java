@@ -32,6 +32,7 @@ import org.apache.calcite.sql2rel.NullInitializerExpressionFactory;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.catalog.Binding;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.IdxRanges;
@@ -148,7 +149,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   private MappedArray array() {
     Binding b = schema.database().binding(name);
     if (b == null) {
-      throw new MmapException("table " + name + " is not mapped (any more)");
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
     }
     return b.refreshed();
   }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * The fixed-width element types a mapped file can hold. Elements are always
@@ -64,7 +65,7 @@ public enum ElementType {
         return t;
       }
     }
-    throw new MmapException("unsupported element type '" + name + "'; supported: "
+    throw new MmapException(SqlState.DATA_EXCEPTION, "unsupported element type '" + name + "'; supported: "
         + Arrays.stream(values()).map(ElementType::sqlName).collect(Collectors.joining(", ")));
   }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * One plain file of fixed-width little-endian elements, mapped into memory.
@@ -64,7 +65,7 @@ public final class MappedArray implements AutoCloseable {
     this.self = Path.of("/proc/self/fd/" + fd);
     BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
     if (!attrs.isRegularFile()) {
-      throw new MmapException(file + " is not a regular file");
+      throw new MmapException(SqlState.IO_ERROR, file + " is not a regular file");
     }
     this.fileKey = attrs.fileKey();
     this.channel = FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -129,7 +130,7 @@ public final class MappedArray implements AutoCloseable {
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new MmapException("file " + file + " is gone (deleted by another program?)");
+      throw new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted by another program?)");
     } catch (IOException e) {
       throw new MmapException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -217,9 +218,9 @@ public final class MappedArray implements AutoCloseable {
     try {
       size = Files.size(self);
     } catch (IOException io) {
-      return new MmapException("file " + file + " is gone (deleted while being read)", e);
+      return new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted while being read)", e);
     }
-    return new MmapException("file " + file + " was truncated by another program while being read"
+    return new MmapException(SqlState.IO_ERROR, "file " + file + " was truncated by another program while being read"
         + " (now " + size + " bytes)", e);
   }
 
@@ -344,7 +345,7 @@ public final class MappedArray implements AutoCloseable {
   private void requireWholeElements(String what) {
     long tail = tailBytes();
     if (tail != 0) {
-      throw new MmapException("cannot " + what + " " + file + ": it ends with a partial element ("
+      throw new MmapException(SqlState.IO_ERROR, "cannot " + what + " " + file + ": it ends with a partial element ("
           + tail + " trailing bytes, file size " + fileBytes + " is not a multiple of "
           + type.width() + "); repair it by truncating, e.g. DELETE FROM the table");
     }
@@ -420,7 +421,7 @@ public final class MappedArray implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new MmapException("table on " + file + " was unmapped");
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table on " + file + " was unmapped");
     }
   }
 

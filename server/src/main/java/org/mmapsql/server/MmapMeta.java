@@ -210,9 +210,14 @@ public final class MmapMeta extends JdbcMeta {
 
   // ------------------------------------------------ statements: frames and timeout
 
+  /**
+   * Rows in a frame: what the client asked for, at most the server's frame
+   * size; none asked for (a fetch size of 0, JDBC's "driver's default", which
+   * Spark sends) is the server's frame size too, never an empty frame.
+   */
   private int frame(int requested) {
     int max = config.maxRowsPerFrame();
-    return requested < 0 || requested > max ? max : requested;
+    return requested <= 0 || requested > max ? max : requested;
   }
 
   @Override public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
