@@ -260,4 +260,71 @@ class JdbcContractTest {
     assertTrue(e instanceof SQLFeatureNotSupportedException || "0A000".equals(e.getSQLState()), e.toString());
     conn.setAutoCommit(true);
   }
+
+  // ------------------------------------------------ batches
+
+  @Test void aBatchIsAppliedWhole() throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO t(val) VALUES (?)")) {
+      for (int i = 0; i < 1000; i++) {
+        ps.setDouble(1, 10 + i);
+        ps.addBatch();
+      }
+      long[] counts = ps.executeLargeBatch();
+      assertEquals(1000, counts.length);
+      for (long c : counts) {
+        assertEquals(1, c);
+      }
+    }
+    assertEquals(1003, count());
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT val FROM t WHERE idx = 1002")) {
+      assertTrue(rs.next());
+      assertEquals(1009.0, rs.getDouble(1));
+    }
+  }
+
+  /** Spark's writer: a NULL in row 501 of 1000 once left 500 rows behind and said "nothing was inserted". */
+  @Test void aBatchWithABadRowAppliesNothingAndSaysSo() throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO t(val) VALUES (?)")) {
+      for (int i = 0; i < 1000; i++) {
+        if (i == 500) {
+          ps.setNull(1, java.sql.Types.DOUBLE);
+        } else {
+          ps.setDouble(1, i);
+        }
+        ps.addBatch();
+      }
+      SQLException e = assertThrows(SQLException.class, ps::executeBatch);
+      assertEquals("23502", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("501") && e.getMessage().contains("nothing of the batch"), e.getMessage());
+      if (e instanceof java.sql.BatchUpdateException b) { // Avatica's own client makes a plain SQLException
+        assertEquals(0, b.getLargeUpdateCounts().length, "nothing applied");
+      }
+      assertEquals(3, count(), "nothing of the batch in the table");
+      ps.setDouble(1, 7); // the statement is still usable
+      ps.addBatch();
+      assertEquals(1, ps.executeBatch().length);
+    }
+    assertEquals(4, count());
+  }
+
+  @Test void anUpdateBatchSaysHowManySetsWereApplied() throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("UPDATE t SET val = ? WHERE idx = ?")) {
+      ps.setDouble(1, 5);
+      ps.setLong(2, 0);
+      ps.addBatch();
+      ps.setString(1, "five");
+      ps.setLong(2, 1);
+      ps.addBatch();
+      SQLException e = assertThrows(SQLException.class, ps::executeBatch);
+      assertTrue(e.getMessage().contains("parameter set 2 of 2") && e.getMessage().contains("1 sets before it"),
+          e.getMessage());
+      if (e instanceof java.sql.BatchUpdateException b) {
+        assertEquals(1, b.getLargeUpdateCounts().length, "the first set was applied");
+      }
+    }
+    try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT val FROM t WHERE idx = 0")) {
+      assertTrue(rs.next());
+      assertEquals(5.0, rs.getDouble(1), "the first set was applied");
+    }
+  }
 }

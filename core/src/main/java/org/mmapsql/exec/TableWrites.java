@@ -46,8 +46,20 @@ public final class TableWrites {
 
   /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
   public long insert(Enumerable<Object[]> rows) {
+    AppendBatch batch = AppendBatch.current();
+    if (batch != null && batch.defers()) {
+      return batch.keep(this, Columns.read(table, rows, true, "inserted"));
+    }
+    return insert(Columns.read(table, rows, true, "inserted"));
+  }
+
+  MappedArray array() {
+    return array;
+  }
+
+  /** Appends rows already read. */
+  long insert(Columns in) {
     return locked(() -> {
-      Columns in = Columns.read(table, rows, true, "inserted");
       long length = array.length();
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
@@ -58,6 +70,10 @@ public final class TableWrites {
       }
       if (in.size > 0) {
         array.append(Arrays.copyOf(in.val, in.size));
+      }
+      AppendBatch batch = AppendBatch.current();
+      if (batch != null) {
+        batch.appended(length, in.size);
       }
       return (long) in.size;
     });
@@ -159,10 +175,27 @@ public final class TableWrites {
    * value to write (the last column). Primitive arrays, so a statement over
    * millions of rows holds 16 bytes a row, not a row object.
    */
-  private static final class Columns {
+  static final class Columns {
     long[] idx = new long[16];
     double[] val;
     int size;
+
+    /** The rows of {@code parts}, one after the other. */
+    static Columns concat(java.util.List<Columns> parts) {
+      if (parts.size() == 1) {
+        return parts.get(0);
+      }
+      Columns c = new Columns();
+      int n = parts.stream().mapToInt(p -> p.size).sum();
+      c.idx = new long[n];
+      c.val = new double[n];
+      for (Columns p : parts) {
+        System.arraycopy(p.idx, 0, c.idx, c.size, p.size);
+        System.arraycopy(p.val, 0, c.val, c.size, p.size);
+        c.size += p.size;
+      }
+      return c;
+    }
 
     /**
      * Reads all rows. A value that cannot be computed (a string that is not a

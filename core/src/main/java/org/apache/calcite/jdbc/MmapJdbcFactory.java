@@ -1,5 +1,6 @@
 package org.apache.calcite.jdbc;
 
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -20,7 +21,9 @@ import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.QueryState;
 import org.apache.calcite.avatica.UnregisteredDriver;
+import org.apache.calcite.avatica.remote.TypedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.exec.AppendBatch;
 import org.mmapsql.jdbc.Errors;
 
 /**
@@ -48,7 +51,27 @@ public final class MmapJdbcFactory extends CalciteFactory {
   @Override public AvaticaPreparedStatement newPreparedStatement(AvaticaConnection connection,
       Meta.@Nullable StatementHandle h, Meta.Signature signature, int type, int concurrency,
       int holdability) throws SQLException {
-    return calcite.newPreparedStatement(connection, h, signature, type, concurrency, holdability);
+    return new MmapPreparedStatement((CalciteConnectionImpl) connection, h,
+        (CalcitePrepare.CalciteSignature<?>) signature, type, concurrency, holdability);
+  }
+
+  /** Calcite's prepared statement, with its batch open to {@link MmapConnection}. */
+  static final class MmapPreparedStatement extends CalcitePreparedStatement {
+    MmapPreparedStatement(CalciteConnectionImpl connection, Meta.@Nullable StatementHandle h,
+        CalcitePrepare.CalciteSignature<?> signature, int type, int concurrency, int holdability)
+        throws SQLException {
+      super(connection, h, signature, type, concurrency, holdability);
+    }
+
+    List<List<TypedValue>> batch() {
+      return getParameterValueBatch();
+    }
+
+    /** An INSERT (Calcite's signature says only "DML"). */
+    boolean isInsert() {
+      Meta.Signature s = getSignature();
+      return s != null && s.sql != null && s.sql.stripLeading().regionMatches(true, 0, "INSERT", 0, 6);
+    }
   }
 
   @Override public AvaticaResultSet newResultSet(AvaticaStatement statement, QueryState state,
@@ -77,6 +100,8 @@ public final class MmapJdbcFactory extends CalciteFactory {
    */
   static final class MmapConnection extends CalciteConnectionImpl {
     private boolean autoCommit = true;
+    /** The idx of the rows appended by the last batch. */
+    private long[] lastKeys = new long[0];
     /** Rows written with auto-commit off since the last commit or rollback. */
     private long uncommittedRows;
 
@@ -121,18 +146,50 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return rs;
     }
 
+    /**
+     * A PreparedStatement's batch, whole or not at all: each parameter set is
+     * run with its appends deferred (its rows checked and computed, nothing
+     * written), then the rows are appended with one write and one force. An
+     * UPDATE or DELETE batch runs set by set; its error says how many sets were
+     * applied.
+     */
     @Override protected long[] executeBatchUpdateInternal(AvaticaPreparedStatement statement)
         throws SQLException {
-      long[] counts;
-      try {
-        counts = super.executeBatchUpdateInternal(statement);
-      } catch (SQLException e) {
-        throw Errors.withState(e.getMessage(), e);
+      MmapPreparedStatement ps = (MmapPreparedStatement) statement;
+      List<List<TypedValue>> sets = ps.batch();
+      boolean inserts = ps.isInsert();
+      long[] counts = new long[sets.size()];
+      try (AppendBatch batch = inserts ? AppendBatch.defer() : AppendBatch.recordKeys()) {
+        for (int i = 0; i < sets.size(); i++) {
+          try {
+            Meta.ExecuteResult r = meta.execute(statement.handle, sets.get(i), -1);
+            counts[i] = r.resultSets.size() == 1 ? r.resultSets.get(0).updateCount : -1;
+          } catch (RuntimeException | NoSuchStatementException e) {
+            throw batchError("parameter set " + (i + 1) + " of " + sets.size() + ": " + Errors.message(e)
+                + (inserts ? "; nothing of the batch was inserted"
+                    : "; the " + i + " sets before it were applied"), e,
+                inserts ? new long[0] : java.util.Arrays.copyOf(counts, i));
+          }
+        }
+        if (inserts) {
+          try {
+            batch.apply();
+          } catch (RuntimeException e) {
+            throw batchError(Errors.message(e) + "; nothing of the batch of " + sets.size()
+                + " was inserted", e, new long[0]);
+          }
+        }
+        lastKeys = batch.keys();
       }
       for (long c : counts) {
         wrote(c);
       }
       return counts;
+    }
+
+    private static BatchUpdateException batchError(String message, Throwable cause, long[] applied) {
+      return new BatchUpdateException(message, Errors.withState(message, cause).getSQLState(), 0,
+          applied, cause);
     }
 
     @Override protected Meta.ExecuteBatchResult prepareAndUpdateBatch(AvaticaStatement statement,
