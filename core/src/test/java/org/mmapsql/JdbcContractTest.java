@@ -327,4 +327,165 @@ class JdbcContractTest {
       assertEquals(5.0, rs.getDouble(1), "the first set was applied");
     }
   }
+
+  // ------------------------------------------------ generated keys
+
+  /** Whether this client can return generated keys (Avatica's protocol carries none). */
+  protected boolean hasGeneratedKeys() {
+    return true;
+  }
+
+  private static java.util.List<Long> keys(Statement s) throws SQLException {
+    java.util.List<Long> keys = new java.util.ArrayList<>();
+    try (ResultSet rs = s.getGeneratedKeys()) {
+      assertEquals("idx", rs.getMetaData().getColumnLabel(1).toLowerCase(java.util.Locale.ROOT));
+      while (rs.next()) {
+        keys.add(rs.getLong(1));
+      }
+    }
+    return keys;
+  }
+
+  @Test void generatedKeysAreTheIdxOfTheAppendedRows() throws SQLException {
+    if (!hasGeneratedKeys()) {
+      assertThrows(SQLException.class,
+          () -> stmt.executeUpdate("INSERT INTO t(val) VALUES (1)", Statement.RETURN_GENERATED_KEYS));
+      return;
+    }
+    assertEquals(2, stmt.executeUpdate("INSERT INTO t(val) VALUES (7), (8)", Statement.RETURN_GENERATED_KEYS));
+    assertEquals(java.util.List.of(3L, 4L), keys(stmt));
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO t(val) VALUES (?)",
+        Statement.RETURN_GENERATED_KEYS)) {
+      ps.setDouble(1, 9);
+      assertEquals(1, ps.executeUpdate());
+      assertEquals(java.util.List.of(5L), keys(ps));
+      for (int i = 0; i < 3; i++) {
+        ps.setDouble(1, i);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      assertEquals(java.util.List.of(6L, 7L, 8L), keys(ps), "a batch's keys");
+    }
+    stmt.executeUpdate("UPDATE t SET val = 0 WHERE idx = 0");
+    assertEquals(java.util.List.of(), keys(stmt), "an UPDATE appends nothing");
+  }
+
+  // ------------------------------------------------ DBeaver's connect-time metadata
+
+  private static int rowsOf(ResultSet rs) throws SQLException {
+    try (rs) {
+      int n = 0;
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        for (int i = 1; i <= columns; i++) {
+          rs.getObject(i);
+        }
+        n++;
+      }
+      return n;
+    }
+  }
+
+  @Test void dbeaversMetadataCallsAnswer() throws Exception {
+    java.sql.DatabaseMetaData md = conn.getMetaData();
+    assertTrue(md.getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("mmapsql")
+        || md.getDriverName().toLowerCase(java.util.Locale.ROOT).contains("mmapsql")
+        || md.getDatabaseProductName() != null, md.getDatabaseProductName());
+    rowsOf(md.getCatalogs());
+    assertTrue(rowsOf(md.getSchemas()) >= 1, "schemas");
+    rowsOf(md.getSchemas(null, "%"));
+    assertTrue(rowsOf(md.getTableTypes()) >= 1, "table types");
+    assertTrue(rowsOf(md.getTables(null, null, "%", null)) >= 1, "tables");
+    assertTrue(rowsOf(md.getTables(null, "mmap", "t", new String[] {"TABLE"})) == 1, "table t");
+    assertEquals(2, rowsOf(md.getColumns(null, "mmap", "t", null)), "columns of t");
+    assertTrue(rowsOf(md.getTypeInfo()) > 0, "type info");
+    rowsOf(md.getIndexInfo(null, "mmap", "t", false, true));
+    rowsOf(md.getPrimaryKeys(null, "mmap", "t"));
+    rowsOf(md.getImportedKeys(null, "mmap", "t"));
+    rowsOf(md.getExportedKeys(null, "mmap", "t"));
+    rowsOf(md.getProcedures(null, null, "%"));
+    rowsOf(md.getFunctions(null, null, "%"));
+    rowsOf(md.getUDTs(null, null, "%", null));
+    rowsOf(md.getTablePrivileges(null, "mmap", "t"));
+    rowsOf(md.getBestRowIdentifier(null, "mmap", "t", java.sql.DatabaseMetaData.bestRowSession, true));
+    rowsOf(md.getVersionColumns(null, "mmap", "t"));
+    rowsOf(md.getClientInfoProperties());
+    // every property a tool reads on connect: supportsX, getX, isX, nullsAreX...
+    for (java.lang.reflect.Method m : java.sql.DatabaseMetaData.class.getMethods()) {
+      Class<?> r = m.getReturnType();
+      if (m.getParameterCount() == 0 && (r == boolean.class || r == int.class || r == String.class
+          || r == long.class)) {
+        try {
+          m.invoke(md);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+          throw new AssertionError("DatabaseMetaData." + m.getName() + "() failed: " + e.getCause(), e.getCause());
+        }
+      }
+    }
+    assertTrue(md.supportsResultSetType(ResultSet.TYPE_FORWARD_ONLY));
+    assertTrue(conn.isValid(5));
+    conn.getCatalog();
+    conn.getSchema();
+    conn.isReadOnly();
+    conn.getHoldability();
+    conn.getClientInfo();
+    conn.getWarnings();
+    conn.clearWarnings();
+  }
+
+  // ------------------------------------------------ Spark's JDBC source
+
+  /** The statements Spark 4's JDBC source sends for partitionColumn=idx, numPartitions=3. */
+  @Test void sparksQueriesReadEveryRowOnce() throws SQLException {
+    for (int i = 0; i < 7; i++) {
+      stmt.executeUpdate("INSERT INTO t(val) SELECT val FROM t"); // 384 rows
+    }
+    try (PreparedStatement ps = conn.prepareStatement("SELECT * FROM t WHERE 1=0")) { // schema
+      ps.setQueryTimeout(0);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertEquals(2, rs.getMetaData().getColumnCount());
+        assertFalse(rs.next());
+      }
+    }
+    String[] partitions = {
+        "SELECT \"idx\",\"val\" FROM t WHERE \"idx\" < 128 or \"idx\" is null",
+        "SELECT \"idx\",\"val\" FROM t WHERE \"idx\" >= 128 AND \"idx\" < 256",
+        "SELECT \"idx\",\"val\" FROM t WHERE \"idx\" >= 256"};
+    long rows = 0;
+    for (String sql : partitions) {
+      try (Statement explain = conn.createStatement();
+          ResultSet plan = explain.executeQuery("EXPLAIN PLAN FOR " + sql)) {
+        plan.next();
+        String text = plan.getString(1);
+        assertTrue(text.contains("MmapTableScan(table=[[mmap, t]], idx=["),
+            "positional access for " + sql + ":\n" + text);
+        assertFalse(text.contains("Filter") || text.contains("condition"),
+            "no filter left over the scan for " + sql + ":\n" + text);
+      }
+      try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        ps.setFetchSize(0);
+        ps.setQueryTimeout(60);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rs.getLong(1);
+            rs.getDouble(2);
+            rows++;
+          }
+        }
+      }
+      conn.commit(); // after every partition, in auto-commit mode
+    }
+    assertEquals(384, rows, "every row once");
+    try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM t")) { // count()
+      ps.setFetchSize(0);
+      try (ResultSet rs = ps.executeQuery()) {
+        long n = 0;
+        while (rs.next()) {
+          n++;
+        }
+        assertEquals(384, n);
+      }
+    }
+    assertEquals(null, conn.getWarnings(), "no warnings");
+  }
 }

@@ -51,6 +51,10 @@ class RemoteJdbcContractTest extends JdbcContractTest {
     return DriverManager.getConnection(url(server(dataDir, true)));
   }
 
+  @Override protected boolean hasGeneratedKeys() {
+    return false;
+  }
+
   @Override protected String unreachableUrl() {
     return "jdbc:mmap:remote:url=http://127.0.0.1:1";
   }
