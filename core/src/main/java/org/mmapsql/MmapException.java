@@ -14,8 +14,9 @@ public class MmapException extends RuntimeException {
     this(SqlState.GENERAL, message, null);
   }
 
+  /** An error caused by {@code cause}: an I/O error if that is one. */
   public MmapException(String message, Throwable cause) {
-    this(SqlState.GENERAL, message, cause);
+    this(cause instanceof java.io.IOException ? SqlState.IO_ERROR : SqlState.GENERAL, message, cause);
   }
 
   public MmapException(SqlState state, String message) {

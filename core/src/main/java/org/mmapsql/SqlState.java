@@ -10,6 +10,8 @@ public enum SqlState {
   NUMERIC_OUT_OF_RANGE("22003"),
   /** A string that is not a number where a number is needed. */
   INVALID_NUMBER("22018"),
+  /** Division by zero. */
+  DIVISION_BY_ZERO("22012"),
   /** Any other bad value (an over-long string, a bad type name). */
   DATA_EXCEPTION("22000"),
   /** NULL where a value is required. */
@@ -20,16 +22,22 @@ public enum SqlState {
   READ_ONLY("25006"),
   /** Permission refused: a path outside the permitted directories, a readonly user. */
   INSUFFICIENT_PRIVILEGE("42501"),
+  /** A table or file that is already mapped. */
+  TABLE_EXISTS("42S01"),
   /** Unknown table. */
   UNDEFINED_TABLE("42S02"),
   /** Unknown column. */
   UNDEFINED_COLUMN("42S22"),
   /** Syntax error or access rule violation. */
   SYNTAX_ERROR("42000"),
-  /** A statement would need more than a limit allows (rows held by a sort). */
-  PROGRAM_LIMIT_EXCEEDED("54000"),
+  /** A feature mmapsql does not have (savepoints, rollback of committed writes). */
+  FEATURE_NOT_SUPPORTED("0A000"),
+  /** The server cannot be reached or refused the connection. */
+  CONNECTION_FAILURE("08001"),
   /** The statement was canceled or timed out. */
   CANCELED("57014"),
+  /** A limit of the database is reached (most mappings, rows held by a sort). */
+  LIMIT_EXCEEDED("54000"),
   /** A file could not be read or written (missing, truncated, disk full). */
   IO_ERROR("58030"),
   /** Anything else. */

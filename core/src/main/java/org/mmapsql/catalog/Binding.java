@@ -88,7 +88,7 @@ public final class Binding {
   /** The open array, opening it if needed; throws if the file cannot be opened. */
   public synchronized MappedArray array() {
     if (removed) {
-      throw new MmapException("table " + name + " is not mapped (any more)");
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
     }
     if (array == null || array.isClosed()) {
       array = null;
@@ -97,7 +97,7 @@ public final class Binding {
         problem = null;
       } catch (IOException | MmapException e) {
         problem = Files.exists(file) ? "error: " + e.getMessage() : "missing";
-        throw new MmapException("table " + name + " is unavailable: "
+        throw new MmapException(SqlState.IO_ERROR, "table " + name + " is unavailable: "
             + ("missing".equals(problem) ? "file " + file + " is missing" : problem), e);
       }
     }
@@ -120,7 +120,7 @@ public final class Binding {
     Path opened = a.openedPath();
     if (!paths.permitted(opened)) {
       a.close();
-      throw new MmapException("path '" + storedPath + "' now leads to " + opened
+      throw new MmapException(SqlState.INSUFFICIENT_PRIVILEGE, "path '" + storedPath + "' now leads to " + opened
           + ", outside the permitted directories; refused");
     }
     return a;

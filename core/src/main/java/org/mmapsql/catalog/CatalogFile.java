@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * The list of bindings kept in the data directory, one line each:
@@ -51,7 +52,7 @@ final class CatalogFile {
         }
         String[] f = line.split("\t", v1 ? 3 : 4);
         if (f.length != (v1 ? 3 : 4)) {
-          throw new MmapException("catalog " + file + " is damaged at line: " + line);
+          throw new MmapException(SqlState.IO_ERROR, "catalog " + file + " is damaged at line: " + line);
         }
         entries.add(v1 ? new Entry(f[0], f[1], "", f[2]) : new Entry(f[0], f[1], f[2], f[3]));
       }

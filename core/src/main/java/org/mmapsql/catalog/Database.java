@@ -162,14 +162,14 @@ public final class Database {
     Binding existing = binding(name);
     if (existing != null) {
       if (!existing.file().equals(file)) {
-        throw new MmapException("table " + existing.name() + " is already mapped on another file ("
+        throw new MmapException(SqlState.TABLE_EXISTS, "table " + existing.name() + " is already mapped on another file ("
             + existing.storedPath() + ")");
       }
       Layout bound = existing.refreshed().layout();
       String wanted = given != null ? given.code() : npy ? bound.typeCode() : Dtype.FLOAT64.code();
       if (!wanted.equals(existing.type()) || existing.options().readOnly() != options.readOnly()
           || (options.columns() != 0 || !npy) && options.columns() != bound.twoDColumns()) {
-        throw new MmapException("table " + existing.name() + " is already mapped with type " + existing.type()
+        throw new MmapException(SqlState.TABLE_EXISTS, "table " + existing.name() + " is already mapped with type " + existing.type()
             + (existing.options().toString().isEmpty() ? "" : " and options '" + existing.options() + "'")
             + "; UNMAP it first to bind it as " + wanted
             + (options.toString().isEmpty() ? "" : " with options '" + options + "'"));
@@ -178,11 +178,11 @@ public final class Database {
     }
     for (Binding b : bindings.values()) {
       if (b.file().equals(file)) {
-        throw new MmapException("file " + path + " is already mapped as table " + b.name());
+        throw new MmapException(SqlState.TABLE_EXISTS, "file " + path + " is already mapped as table " + b.name());
       }
     }
     if (bindings.size() >= settings.maxMappings()) {
-      throw new MmapException("too many mappings: the limit is " + settings.maxMappings()
+      throw new MmapException(SqlState.LIMIT_EXCEEDED, "too many mappings: the limit is " + settings.maxMappings()
           + " (setting maxMappings)");
     }
     Layout raw = npy ? null : Layout.raw(given == null ? Dtype.FLOAT64 : given, options.columns());

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * Decides which files MMAP may reach: those whose real path (symlinks resolved)
@@ -40,10 +41,10 @@ public final class PathPolicy {
    */
   public Path resolve(String given) {
     if (given == null || given.isBlank()) {
-      throw new MmapException("path must not be empty");
+      throw new MmapException(SqlState.DATA_EXCEPTION, "path must not be empty");
     }
     if (given.indexOf('\0') >= 0 || given.chars().anyMatch(c -> c < 0x20)) {
-      throw new MmapException("path contains control characters");
+      throw new MmapException(SqlState.DATA_EXCEPTION, "path contains control characters");
     }
     Path p = dataDir.resolve(given).normalize();
     Path real;
@@ -53,7 +54,7 @@ public final class PathPolicy {
       } else {
         Path parent = p.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-          throw new MmapException("directory of '" + given + "' does not exist");
+          throw new MmapException(SqlState.IO_ERROR, "directory of '" + given + "' does not exist");
         }
         real = parent.toRealPath().resolve(p.getFileName().toString());
         if (Files.exists(real, LinkOption.NOFOLLOW_LINKS)) {
@@ -61,17 +62,17 @@ public final class PathPolicy {
         }
       }
     } catch (IOException e) {
-      throw new MmapException("cannot resolve '" + given + "': " + e.getMessage());
+      throw new MmapException(SqlState.IO_ERROR, "cannot resolve '" + given + "': " + e.getMessage());
     }
     if (!permitted(real)) {
-      throw new MmapException("path '" + given + "' is outside the data directory " + dataDir
+      throw new MmapException(SqlState.INSUFFICIENT_PRIVILEGE, "path '" + given + "' is outside the data directory " + dataDir
           + " and the allowed directories; refused");
     }
     if (real.getFileName().toString().startsWith(RESERVED_PREFIX) && real.getParent().equals(dataDir)) {
-      throw new MmapException("'" + given + "' is a file of mmapsql itself and cannot be mapped");
+      throw new MmapException(SqlState.INSUFFICIENT_PRIVILEGE, "'" + given + "' is a file of mmapsql itself and cannot be mapped");
     }
     if (Files.exists(real) && !Files.isRegularFile(real)) {
-      throw new MmapException("'" + given + "' is not a regular file; only regular files can be mapped");
+      throw new MmapException(SqlState.IO_ERROR, "'" + given + "' is not a regular file; only regular files can be mapped");
     }
     return real;
   }

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * A statement's cancel flag (set by {@code Statement.cancel} and by the
@@ -18,7 +19,7 @@ final class Cancellation {
 
   static void check(@Nullable AtomicBoolean cancel) {
     if (cancel != null && cancel.get()) {
-      throw new MmapException("statement canceled");
+      throw new MmapException(SqlState.CANCELED, "statement canceled");
     }
   }
 
@@ -36,7 +37,7 @@ final class Cancellation {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MmapException("statement interrupted while waiting for another write on the table", e);
+      throw new MmapException(SqlState.CANCELED, "statement interrupted while waiting for another write on the table", e);
     }
   }
 }

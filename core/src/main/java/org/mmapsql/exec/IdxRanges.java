@@ -66,7 +66,7 @@ public final class IdxRanges {
     if (o instanceof Number n) {
       double d = n.doubleValue();
       if (Double.isNaN(d)) {
-        throw new MmapException("idx cannot be compared with NaN");
+        throw new MmapException(SqlState.DATA_EXCEPTION, "idx cannot be compared with NaN");
       }
       return Double.isInfinite(d) ? BigDecimal.valueOf(d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE)
           : new BigDecimal(d);

@@ -42,7 +42,7 @@ public final class RowLimit {
               return false;
             }
             if (++count > max) {
-              throw new MmapException(SqlState.PROGRAM_LIMIT_EXCEEDED, operator + " would hold more than "
+              throw new MmapException(SqlState.LIMIT_EXCEEDED, operator + " would hold more than "
                   + max + " rows in memory (limit maxSortRows); narrow the WHERE, add a LIMIT,"
                   + " or ask for a higher limit; the statement was stopped");
             }

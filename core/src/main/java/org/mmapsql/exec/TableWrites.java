@@ -2,6 +2,7 @@ package org.mmapsql.exec;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -47,25 +48,51 @@ public final class TableWrites {
     this.cancel = cancel;
   }
 
-  /** Appends rows {@code (idx, columns...)}; an explicit idx must continue the sequence. */
+  /**
+   * Appends rows {@code (idx, columns...)}; an explicit idx must continue the
+   * sequence. Inside a JDBC batch ({@link AppendBatch#defer}) the rows are only
+   * checked and kept, to be appended with the rest of the batch in one write.
+   */
   public long insert(Enumerable<Object[]> rows) {
-    return locked(() -> {
-      Layout layout = array.layout();
-      int[] all = IntStream.range(0, layout.columns().size()).toArray();
-      Rows in = Rows.read(table, layout, rows, 1, all, "inserted");
-      long length = array.length();
-      for (int i = 0; i < in.size; i++) {
-        if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
-          throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i]
-              + " into " + table + ": rows are appended at the end, the next idx is " + (length + i)
-              + "; nothing was inserted");
-        }
+    AppendBatch batch = AppendBatch.current();
+    if (batch != null && batch.defers()) {
+      return batch.keep(this, readInserted(rows)); // parameters only: nothing to read under the lock
+    }
+    return locked(() -> append(readInserted(rows)));
+  }
+
+  MappedArray array() {
+    return array;
+  }
+
+  /** Appends rows already read and checked (a batch's, concatenated). */
+  long insert(Rows in) {
+    return locked(() -> append(in));
+  }
+
+  private Rows readInserted(Enumerable<Object[]> rows) {
+    Layout layout = array.layout();
+    int[] all = IntStream.range(0, layout.columns().size()).toArray();
+    return Rows.read(table, layout, rows, 1, all, "inserted");
+  }
+
+  private long append(Rows in) {
+    long length = array.length();
+    for (int i = 0; i < in.size; i++) {
+      if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
+        throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i]
+            + " into " + table + ": rows are appended at the end, the next idx is " + (length + i)
+            + "; nothing was inserted");
       }
-      if (in.size > 0) {
-        array.append(Arrays.copyOf(in.images, in.size * layout.stride()), in.size);
-      }
-      return (long) in.size;
-    });
+    }
+    if (in.size > 0) {
+      array.append(Arrays.copyOf(in.images, in.size * in.stride), in.size);
+    }
+    AppendBatch batch = AppendBatch.current();
+    if (batch != null) {
+      batch.appended(length, in.size);
+    }
+    return (long) in.size;
   }
 
   /**
@@ -182,7 +209,7 @@ public final class TableWrites {
   }
 
   private MmapException notTrailing(long idx) {
-    return new MmapException("DELETE on " + table + " can only remove rows at the end"
+    return new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "DELETE on " + table + " can only remove rows at the end"
         + " (idx >= k, or all rows); idx " + idx + " is not part of a trailing run; nothing was removed");
   }
 
@@ -192,11 +219,29 @@ public final class TableWrites {
    * that does not fit fails here, before anything is written). Primitive
    * arrays: a statement over millions of rows holds its bytes, not row objects.
    */
-  private static final class Rows {
+  static final class Rows {
     long[] idx = new long[16];
     byte[] images;
     int size;
     int stride;
+
+    /** The rows of {@code parts} (all of one table), one after the other. */
+    static Rows concat(List<Rows> parts) {
+      if (parts.size() == 1) {
+        return parts.get(0);
+      }
+      Rows r = new Rows();
+      r.stride = parts.get(0).stride;
+      int n = parts.stream().mapToInt(p -> p.size).sum();
+      r.idx = new long[n];
+      r.images = new byte[n * r.stride];
+      for (Rows p : parts) {
+        System.arraycopy(p.idx, 0, r.idx, r.size, p.size);
+        System.arraycopy(p.images, 0, r.images, r.size * r.stride, p.size * p.stride);
+        r.size += p.size;
+      }
+      return r;
+    }
 
     /**
      * Reads all rows; the values of layout columns {@code columns} are at
@@ -234,7 +279,8 @@ public final class TableWrites {
         }
         String message = String.valueOf(root.getMessage());
         SqlState state = root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
-            : message.contains("out of range") ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.GENERAL;
+            : root instanceof ArithmeticException || message.contains("out of range")
+                ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.DATA_EXCEPTION;
         throw new MmapException(state, "cannot compute the rows for " + table + " (" + layout.sqlTypeText()
             + "), nothing was " + what + ": " + (root instanceof NumberFormatException ? "not a number: " : "")
             + message, e);

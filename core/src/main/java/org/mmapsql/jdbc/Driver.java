@@ -1,7 +1,5 @@
 package org.mmapsql.jdbc;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,6 +14,7 @@ import org.apache.calcite.avatica.DriverVersion;
 import org.apache.calcite.avatica.Handler;
 import org.apache.calcite.avatica.HandlerImpl;
 import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.MmapJdbcFactory;
 import org.apache.calcite.schema.SchemaPlus;
 import org.mmapsql.MmapException;
 import org.mmapsql.catalog.Database;
@@ -59,38 +58,16 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
   }
 
   @Override protected DriverVersion createDriverVersion() {
-    return mmapsqlVersion("mmapsql JDBC Driver");
+    return Version.driverVersion("mmapsql JDBC Driver");
   }
 
-  /** mmapsql's name and version, as a driver reports them. */
-  static DriverVersion mmapsqlVersion(String driverName) {
-    String version = version();
-    String[] parts = version.split("[.-]");
-    int major = parts.length > 0 ? parseOr(parts[0]) : 0;
-    int minor = parts.length > 1 ? parseOr(parts[1]) : 0;
-    return new DriverVersion(driverName, version, "mmapsql", version, true,
-        major, minor, major, minor);
+  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return MmapJdbcFactory.class.getName();
   }
 
   /** mmapsql's version, from the build. */
   public static String version() {
-    Properties p = new Properties();
-    try (InputStream in = Driver.class.getResourceAsStream("/org/mmapsql/mmapsql.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException ignored) {
-      // fall through to "unknown"
-    }
-    return p.getProperty("version", "unknown");
-  }
-
-  private static int parseOr(String s) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return Version.get();
   }
 
   @Override public Connection connect(String url, Properties info) throws SQLException {

@@ -7,7 +7,11 @@ import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.runtime.Bindable;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.validate.SqlValidatorException;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * Turns what escapes Calcite's generated code into an {@link SQLException}.
@@ -23,20 +27,84 @@ import org.mmapsql.MmapException;
  * bare RuntimeException, since Avatica's cursor cannot throw checked
  * exceptions; here it leaves as the SQLException that {@code next()} declares.
  */
-final class Errors {
+public final class Errors {
   private Errors() {
   }
 
   static SQLException toSql(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SQLException e) {
+      if (c instanceof SQLException e && e.getSQLState() != null) {
         return e;
       }
       if (c instanceof MmapException e) {
         return new SQLException(e.getMessage(), e.state().code(), t);
       }
     }
-    return new SQLException(message(t), "HY000", t);
+    return new SQLException(message(t), state(t), t);
+  }
+
+  /**
+   * An SQLException with {@code message} and the SQLSTATE of {@code t}'s
+   * causes: Avatica makes its SQLExceptions without one.
+   */
+  public static SQLException withState(String message, Throwable t) {
+    if (t instanceof SQLException e && e.getSQLState() != null && e.getMessage().equals(message)) {
+      return e;
+    }
+    SQLException e = new SQLException(message, state(t), t);
+    e.setNextException(t instanceof SQLException s ? s.getNextException() : null);
+    return e;
+  }
+
+  /** The SQLSTATE of an error: its own, or that of the first cause that tells one. */
+  static String state(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLException e && e.getSQLState() != null) {
+        return e.getSQLState();
+      }
+      SqlState s = stateOf(c);
+      if (s != null) {
+        return s.code();
+      }
+    }
+    return SqlState.GENERAL.code();
+  }
+
+  /** The class of error that {@code c} itself says, or null. */
+  private static SqlState stateOf(Throwable c) {
+    if (c instanceof MmapException e) {
+      return e.state();
+    }
+    if (c instanceof SqlParseException) {
+      return SqlState.SYNTAX_ERROR;
+    }
+    if (c instanceof SqlValidatorException v) {
+      String m = String.valueOf(v.getMessage());
+      return (m.startsWith("Object '") || m.startsWith("Table '")) && m.endsWith("' not found")
+          ? SqlState.UNDEFINED_TABLE
+          : m.startsWith("Column '") && m.contains("' not found")
+          ? SqlState.UNDEFINED_COLUMN
+          : SqlState.SYNTAX_ERROR;
+    }
+    if (c instanceof NumberFormatException) {
+      return SqlState.INVALID_NUMBER;
+    }
+    if (c instanceof ArithmeticException a) {
+      return String.valueOf(a.getMessage()).contains("by zero")
+          ? SqlState.DIVISION_BY_ZERO : SqlState.NUMERIC_OUT_OF_RANGE;
+    }
+    return null;
+  }
+
+  /** {@link #stateOf} of the first cause that says one. */
+  private static SqlState kind(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      SqlState s = stateOf(c);
+      if (s != null) {
+        return s;
+      }
+    }
+    return SqlState.GENERAL;
   }
 
   /**
@@ -58,13 +126,14 @@ final class Errors {
     if (t instanceof RuntimeException r && !(r instanceof NumberFormatException)) {
       return r;
     }
-    return new MmapException(message(t), t);
+    return new MmapException(kind(t), message(t), t);
   }
 
   /** The most telling message of a chain of causes. */
-  static String message(Throwable t) {
+  public static String message(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof MmapException || c instanceof SQLException) {
+      if (c instanceof MmapException || c instanceof SQLException && c.getCause() == null
+          || c instanceof CalciteContextException) {
         return c.getMessage();
       }
       if (c instanceof NumberFormatException) {

@@ -27,6 +27,7 @@ import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.util.TryThreadLocal;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
@@ -106,7 +107,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
         : null;
     if (columns != null && columns.stream().anyMatch(c -> c.toString().equalsIgnoreCase("idx")
         || c.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".idx"))) {
-      throw new MmapException("cannot set idx: it is the position of the value; set val instead");
+      throw new MmapException(SqlState.SYNTAX_ERROR, "cannot set idx: it is the position of the value; set val instead");
     }
   }
 

@@ -7,6 +7,7 @@ import org.apache.calcite.rel.convert.ConverterRule;
 import org.apache.calcite.rel.core.TableModify;
 import org.apache.calcite.rel.logical.LogicalTableModify;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.schema.MmapTable;
 
 /** Plans INSERT, UPDATE and DELETE on an array as an {@link MmapTableModify}. */
@@ -25,7 +26,7 @@ final class TableModifyRule extends ConverterRule {
   @Override public RelNode convert(RelNode rel) {
     LogicalTableModify modify = (LogicalTableModify) rel;
     if (modify.getOperation() == TableModify.Operation.MERGE) {
-      throw new MmapException("MERGE is not supported; use INSERT, UPDATE or DELETE");
+      throw new MmapException(SqlState.FEATURE_NOT_SUPPORTED, "MERGE is not supported; use INSERT, UPDATE or DELETE");
     }
     var traits = modify.getTraitSet().replace(EnumerableConvention.INSTANCE);
     RelNode input = convert(modify.getInput(),

@@ -1,6 +1,7 @@
 package org.mmapsql.schema;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
  * What one connection chooses for itself.
@@ -15,7 +16,7 @@ public record ConnectionSettings(boolean syncWrites, boolean readOnly) {
   /** Throws unless this connection may write; {@code what} names the refused operation. */
   public void requireWritable(String what) {
     if (readOnly) {
-      throw new MmapException("read-only connection: " + what
+      throw new MmapException(SqlState.READ_ONLY, "read-only connection: " + what
           + " is not allowed (readonly=true); nothing was changed");
     }
   }

@@ -96,7 +96,7 @@ public final class MmapFunctions {
           found[0] = true;
           String text = call.toString();
           if (!calls.add(text.toUpperCase(java.util.Locale.ROOT))) {
-            throw new MmapException(text + " appears twice in one statement; it would run once."
+            throw new MmapException(SqlState.SYNTAX_ERROR, text + " appears twice in one statement; it would run once."
                 + " Use one call per statement");
           }
         }
@@ -148,7 +148,7 @@ public final class MmapFunctions {
 
   private static void require(String arg, String function, String what) {
     if (arg == null) {
-      throw new MmapException(function + ": the " + what + " must not be NULL");
+      throw new MmapException(SqlState.DATA_EXCEPTION, function + ": the " + what + " must not be NULL");
     }
   }
 

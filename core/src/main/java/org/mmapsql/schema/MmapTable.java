@@ -184,7 +184,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   private MappedArray array() {
     Binding b = schema.database().binding(name);
     if (b == null) {
-      throw new MmapException("table " + name + " is not mapped (any more)");
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
     }
     return b.refreshed();
   }

@@ -84,7 +84,7 @@ public final class MappedArray implements AutoCloseable {
     this.self = Path.of("/proc/self/fd/" + fd);
     BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
     if (!attrs.isRegularFile()) {
-      throw new MmapException(file + " is not a regular file");
+      throw new MmapException(SqlState.IO_ERROR, file + " is not a regular file");
     }
     this.fileKey = attrs.fileKey();
     this.channel = openChannel();
@@ -660,7 +660,7 @@ public final class MappedArray implements AutoCloseable {
 
   private void checkOpen() {
     if (closed) {
-      throw new MmapException("table on " + file + " was unmapped");
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table on " + file + " was unmapped");
     }
   }
 

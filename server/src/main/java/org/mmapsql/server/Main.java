@@ -41,6 +41,20 @@ public final class Main {
   }
 
   /** slf4j-simple's defaults, unless set with -D: warnings and errors, to stderr. */
+  /**
+   * {@code level} for mmapsql's loggers only: Jetty's debug output is of no use
+   * to a user and grows by gigabytes. The statement log, when on, is at info.
+   */
+  static void logLevels(String level, boolean statements) {
+    System.setProperty("org.slf4j.simpleLogger.log.org.mmapsql", level);
+    if (level.equals("error")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+    if (statements) {
+      System.setProperty("org.slf4j.simpleLogger.log." + StatementLog.LOGGER, "info");
+    }
+  }
+
   static void quietLogging(String level) {
     setDefault("org.slf4j.simpleLogger.defaultLogLevel", level);
     setDefault("org.slf4j.simpleLogger.logFile", "System.err");
@@ -170,13 +184,19 @@ public final class Main {
         description = "how long a stop waits for requests in flight (default: ${DEFAULT-VALUE})")
     Duration shutdownGrace;
     @Option(names = "--log-level", defaultValue = "warn",
-        description = "error, warn, info or debug (default: ${DEFAULT-VALUE})")
+        description = "level of mmapsql's own loggers: error, warn, info or debug (default: ${DEFAULT-VALUE});"
+            + " other libraries' (Jetty's) stay at warn")
     String logLevel;
+    @Option(names = "--log-statements", description = "log every statement: SQL, user, duration, rows")
+    boolean logStatements;
+    @Option(names = "--log-min-duration", description = "log the statements that run at least this long"
+        + " (like PostgreSQL's log_min_duration_statement)")
+    Duration logMinDuration;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override public Integer call() throws Exception {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", logLevel.toLowerCase(Locale.ROOT));
+      logLevels(logLevel.toLowerCase(Locale.ROOT), logStatements || logMinDuration != null);
       PrintWriter err = spec.commandLine().getErr();
       PrintWriter out = spec.commandLine().getOut();
       char[] password = null;
@@ -192,7 +212,8 @@ public final class Main {
         config = new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly,
             tlsKeystore, password, bytes(maxRequestSize), maxRowsPerFrame, statementTimeout,
             connectionExpiry, statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories,
-            durability.toLowerCase(Locale.ROOT), shutdownGrace, maxSortRows);
+            durability.toLowerCase(Locale.ROOT), shutdownGrace, maxSortRows,
+            logStatements ? Duration.ZERO : logMinDuration);
       } catch (IllegalArgumentException e) {
         err.println("mmapsql serve: " + e.getMessage());
         return 2;

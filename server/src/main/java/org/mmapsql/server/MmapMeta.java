@@ -47,10 +47,14 @@ public final class MmapMeta extends JdbcMeta {
   /** Connection id to the name of the user who opened it. */
   private final Map<String, String> owners = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
+  private final StatementLog statementLog;
+  /** SQL of prepared statements by statement id, for the statement log. */
+  private final Map<Integer, String> preparedSql = new ConcurrentHashMap<>();
 
   MmapMeta(ServerConfig config, Properties serverInfo) throws SQLException {
     super(URL, withCacheSettings(config, serverInfo));
     this.config = config;
+    this.statementLog = new StatementLog(config.logMinDuration());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "mmapsql-meta-timer");
       t.setDaemon(true);
@@ -80,6 +84,7 @@ public final class MmapMeta extends JdbcMeta {
       getConnectionCache().cleanUp();
       getStatementCache().cleanUp();
       owners.keySet().retainAll(getConnectionCache().asMap().keySet());
+      preparedSql.keySet().retainAll(getStatementCache().asMap().keySet());
     } catch (RuntimeException e) {
       LOG.warn("expiring idle connections failed: {}", e.toString());
     }
@@ -210,20 +215,39 @@ public final class MmapMeta extends JdbcMeta {
 
   // ------------------------------------------------ statements: frames and timeout
 
+  /**
+   * Rows in a frame: what the client asked for, at most the server's frame
+   * size; none asked for (a fetch size of 0, JDBC's "driver's default", which
+   * Spark sends) is the server's frame size too, never an empty frame.
+   */
   private int frame(int requested) {
     int max = config.maxRowsPerFrame();
-    return requested < 0 || requested > max ? max : requested;
+    return requested <= 0 || requested > max ? max : requested;
   }
 
   @Override public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
       int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
-    return timedStatement(h, () -> super.prepareAndExecute(h, sql, maxRowCount, frame(maxRowsInFirstFrame),
-        callback));
+    return logged(sql, () -> timedStatement(h, () -> super.prepareAndExecute(h, sql, maxRowCount,
+        frame(maxRowsInFirstFrame), callback)));
+  }
+
+  @Override public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
+    StatementHandle h = super.prepare(ch, sql, maxRowCount);
+    if (statementLog.on()) {
+      preparedSql.put(h.id, sql);
+    }
+    return h;
+  }
+
+  @Override public void closeStatement(StatementHandle h) {
+    preparedSql.remove(h.id);
+    super.closeStatement(h);
   }
 
   @Override public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
-    return timedStatement(h, () -> super.execute(h, parameterValues, frame(maxRowsInFirstFrame)));
+    return logged(preparedSql.get(h.id), () -> timedStatement(h, () -> super.execute(h, parameterValues,
+        frame(maxRowsInFirstFrame))));
   }
 
   @Override public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
@@ -233,17 +257,46 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public ExecuteBatchResult prepareAndExecuteBatch(StatementHandle h, List<String> sqlCommands)
       throws NoSuchStatementException {
-    return timedStatement(h, () -> super.prepareAndExecuteBatch(h, sqlCommands));
+    return logged(String.join("; ", sqlCommands),
+        () -> timedStatement(h, () -> super.prepareAndExecuteBatch(h, sqlCommands)));
   }
 
   @Override public ExecuteBatchResult executeBatch(StatementHandle h, List<List<TypedValue>> updateBatches)
       throws NoSuchStatementException {
-    return timedStatement(h, () -> super.executeBatch(h, updateBatches));
+    return logged(batchSql(h, updateBatches.size()),
+        () -> timedStatement(h, () -> super.executeBatch(h, updateBatches)));
   }
 
   @Override public ExecuteBatchResult executeBatchProtobuf(StatementHandle h,
       List<Requests.UpdateBatch> updateBatches) throws NoSuchStatementException {
-    return timedStatement(h, () -> super.executeBatchProtobuf(h, updateBatches));
+    return logged(batchSql(h, updateBatches.size()),
+        () -> timedStatement(h, () -> super.executeBatchProtobuf(h, updateBatches)));
+  }
+
+  private String batchSql(StatementHandle h, int sets) {
+    return "batch of " + sets + ": " + preparedSql.get(h.id);
+  }
+
+  /** A statement call that throws no checked exception. */
+  private interface StatementCall<T> {
+    T call() throws NoSuchStatementException;
+  }
+
+  /** Runs {@code call}, then puts it in the statement log (if on). */
+  private <T> T logged(String sql, StatementCall<T> call) throws NoSuchStatementException {
+    if (!statementLog.on()) {
+      return call.call();
+    }
+    long start = System.nanoTime();
+    String user = user().name().isEmpty() ? "anonymous" : user().name();
+    try {
+      T result = call.call();
+      statementLog.ran(user, System.nanoTime() - start, sql, result);
+      return result;
+    } catch (RuntimeException e) {
+      statementLog.failed(user, System.nanoTime() - start, sql, e);
+      throw e;
+    }
   }
 
   /** A call that may throw what Meta's statement calls throw. */

@@ -31,6 +31,8 @@ import java.util.Locale;
  * @param durability default {@code async} or {@code sync} (clients may choose their own)
  * @param shutdownGrace how long a stop waits for requests in flight
  * @param maxSortRows most rows one sort or window of a statement may hold in memory (0: no limit)
+ * @param logMinDuration statements that run at least this long are logged (SQL, user, duration,
+ *     rows) to the logger {@code org.mmapsql.statements}; zero: all; null: none
  */
 public record ServerConfig(
     Path dataDir, String host, int port, String serialization,
@@ -39,7 +41,7 @@ public record ServerConfig(
     long maxRequestBytes, int maxRowsPerFrame, Duration statementTimeout,
     Duration connectionExpiry, Duration statementExpiry, int maxConnections, int maxThreads,
     int maxMappings, List<Path> allowedDirectories, String durability, Duration shutdownGrace,
-    long maxSortRows) {
+    long maxSortRows, Duration logMinDuration) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8765;
@@ -71,77 +73,85 @@ public record ServerConfig(
         null, null, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_ROWS_PER_FRAME, DEFAULT_STATEMENT_TIMEOUT,
         DEFAULT_CONNECTION_EXPIRY, DEFAULT_STATEMENT_EXPIRY, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_THREADS,
         org.mmapsql.catalog.Database.Settings.DEFAULT_MAX_MAPPINGS, List.of(), "async",
-        DEFAULT_SHUTDOWN_GRACE, DEFAULT_MAX_SORT_ROWS);
+        DEFAULT_SHUTDOWN_GRACE, DEFAULT_MAX_SORT_ROWS, null);
   }
 
   public ServerConfig withPort(int p) {
     return new ServerConfig(dataDir, host, p, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withHost(String h) {
     return new ServerConfig(dataDir, h, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withUsersFile(Path f) {
     return new ServerConfig(dataDir, host, port, serialization, f, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withSerialization(String s) {
     return new ServerConfig(dataDir, host, port, s, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withTls(Path keystore, char[] password) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, keystore,
         password, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withLimits(long maxRequest, int maxRows, Duration timeout) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequest, maxRows, timeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withExpiry(Duration connection, Duration statement) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connection,
         statement, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withMaxSortRows(long rows) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, rows);
+        shutdownGrace, rows, logMinDuration);
   }
 
   public ServerConfig withReadOnly(boolean r) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, r, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
   }
 
   public ServerConfig withInsecure(boolean i) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, i, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
-        shutdownGrace, maxSortRows);
+        shutdownGrace, maxSortRows, logMinDuration);
+  }
+
+  /** Logs statements that run at least {@code min} (zero: all; null: none). */
+  public ServerConfig withStatementLog(Duration min) {
+    return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
+        tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
+        statementExpiry, maxConnections, maxThreads, maxMappings, allowedDirectories, durability,
+        shutdownGrace, maxSortRows, min);
   }
 
   /** A duration as a person says it: "8 hours", "90 seconds". */

@@ -19,19 +19,24 @@ import org.apache.calcite.avatica.DriverVersion;
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
  * BASIC, reopens connections the server has expired, gives up after a few
  * retries where Avatica's client would retry forever, and reports mmapsql's own
- * name and version. Reached through {@link Driver}, which hands it every URL
- * that starts with {@link #PREFIX}; it does not register itself.
+ * name and version. Compiled for Java 11, with no dependency on the engine, so
+ * that it is the whole of the thin driver jar ({@code mmapsql-jdbc-remote});
+ * the full driver hands it every URL that starts with {@link #PREFIX}.
  */
 public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver {
-  public static final String PREFIX = Driver.PREFIX + "remote:";
-  static final RemoteDriver INSTANCE = new RemoteDriver();
+  public static final String PREFIX = "jdbc:mmap:remote:";
+  public static final RemoteDriver INSTANCE = new RemoteDriver();
+
+  static {
+    INSTANCE.register();
+  }
 
   @Override protected String getConnectStringPrefix() {
     return PREFIX;
   }
 
   @Override protected DriverVersion createDriverVersion() {
-    return Driver.mmapsqlVersion("mmapsql JDBC Driver (remote)");
+    return Version.driverVersion("mmapsql JDBC Driver (remote)");
   }
 
   @Override public Connection connect(String url, Properties info) throws SQLException {
@@ -67,7 +72,8 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
   /** Says in plain words why a connection to the server failed. */
   private static SQLException connectError(RuntimeException e, String server, String user) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof AvaticaClientRuntimeException a) {
+      if (c instanceof AvaticaClientRuntimeException) {
+        AvaticaClientRuntimeException a = (AvaticaClientRuntimeException) c;
         String m = a.getMessage().replaceFirst("^Remote driver error: ", "");
         return new SQLException(m, a.getSqlState(), a.getErrorCode(), e);
       }
