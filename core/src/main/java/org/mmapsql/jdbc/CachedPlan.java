@@ -133,7 +133,9 @@ final class CachedPlan {
      * connection's schema, with the values as its parameters; to JDBC it has none.
      */
     <T> CalciteSignature<T> on(CalcitePrepare.Context context, String sql) {
-      return on(context.getRootSchema(), sql);
+      // The live schema, not the snapshot Calcite took for planning: the plan is made already,
+      // and a snapshot lists every table the first time it looks one up.
+      return on(context.getMutableRootSchema(), sql);
     }
 
     <T> CalciteSignature<T> on(org.apache.calcite.jdbc.@Nullable CalciteSchema rootSchema, String sql) {

@@ -57,6 +57,11 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
     super(MmapPrepare::new);
   }
 
+  @Override protected String getFactoryClassName(
+      org.apache.calcite.avatica.UnregisteredDriver.JdbcVersion jdbcVersion) {
+    return org.apache.calcite.jdbc.MmapConnectionFactory.class.getName();
+  }
+
   @Override protected String getConnectStringPrefix() {
     return PREFIX;
   }
