@@ -162,6 +162,24 @@ class PlanCacheTest {
     assertEquals(8L, mm.longValue("SELECT COUNT(*) FROM t"));
   }
 
+  @Test void aTypeChangeIsNeverAnsweredFromAStalePlan() throws SQLException, java.io.IOException {
+    java.nio.ByteBuffer ints = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ints.putInt(7).putInt(-8);
+    java.nio.file.Files.write(dir.resolve("ints.i4"), ints.array());
+    String sql = "SELECT val FROM t WHERE idx = 1";
+    assertEquals(1.5, mm.scalar(sql));
+    assertEquals(1.5, mm.scalar(sql));
+    mm.longValue("SELECT UNMAP('t')");
+    mm.scalar("SELECT MMAP('t', 'ints.i4', 'int32')");
+    try (Statement s = mm.conn.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+      assertEquals(java.sql.Types.INTEGER, rs.getMetaData().getColumnType(1));
+      rs.next();
+      assertEquals(-8, rs.getObject(1));
+    }
+    assertEquals(2L, mm.longValue("SELECT COUNT(*) FROM t"));
+    assertEquals(-1L, ((Number) mm.scalar("SELECT SUM(val) FROM t")).longValue());
+  }
+
   @Test void statementsWithSideEffectsAndWritesRunEveryTime() throws SQLException {
     assertEquals(0.5, mm.scalar("SELECT VPOP('t')"));
     assertEquals(1e300, mm.scalar("SELECT VPOP('t')"));
