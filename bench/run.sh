@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every mmapsql benchmark once (about 7 minutes on 2 cores) and prints the ratios.
-# Usage: bench/run.sh [extra JMH options or a benchmark regex]   (build first, see bench/README.md)
+# The performance suite: every workload of the performance issue on mmapsql (embedded and remote),
+# H2, DuckDB, a reference Avatica server over H2 and the plain Java loops, one JVM each, same data;
+# prints the table of times and ratios (about 4 minutes on 2 cores with the defaults).
+# Usage: bench/run.sh [--rows N] [--warm S] [--measure S] [--engines MMAPSQL,H2,...]
+# Build first: ./mvnw -B -q -pl bench -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
@@ -8,7 +11,5 @@ if [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
   export PATH="$JAVA_HOME/bin:$PATH"
 fi
 DATA="${MMAPSQL_BENCH_DIR:-${TMPDIR:-/tmp}/mmapsql-bench}"
-java --sun-misc-unsafe-memory-access=allow -Dmmapsql.bench.dir="$DATA" \
-  -jar target/benchmarks.jar -f 1 -wi 2 -i 3 -w 2s -r 2s \
-  -rf csv -rff target/results.csv "$@" | tee target/results.txt
-java -cp target/benchmarks.jar org.mmapsql.bench.Ratios target/results.csv | tee target/ratios.md
+java -Dmmapsql.bench.dir="$DATA" -cp "target/classes:$(cat target/classpath.txt)" \
+  org.mmapsql.bench.Suite --out target/suite.md "$@"

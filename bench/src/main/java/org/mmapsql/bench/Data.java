@@ -168,6 +168,15 @@ final class Data {
     return new double[] {sum, min, max};
   }
 
+  /** SUM of values from..to-1 (exact: whole numbers far below 2^53). */
+  static double expectedSum(long from, long to) {
+    double sum = 0;
+    for (long i = from; i < to; i++) {
+      sum += value(i);
+    }
+    return sum;
+  }
+
   static void check(boolean ok, String what) {
     if (!ok) {
       throw new IllegalStateException("benchmark setup is wrong: " + what);

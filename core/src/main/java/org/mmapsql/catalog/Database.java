@@ -44,6 +44,8 @@ public final class Database {
   /** Bindings by lower-case name: names match case-insensitively. */
   private final Map<String, Binding> bindings = new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher;
+  /** Counts changes of the catalog (a binding made or removed); cached plans depend on it. */
+  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
   private int users;
 
   /** What is fixed when a directory is opened (by its first connection). */
@@ -126,6 +128,20 @@ public final class Database {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * The catalog's version: it changes whenever a name is bound or unbound
+   * (and so when one is bound again to another file or type). Plans made at
+   * one version may name tables or row types that no longer exist at another.
+   */
+  public long version() {
+    return version.get();
+  }
+
+  /** Marks the catalog as changed, for a change the bindings alone do not show (a table's row type). */
+  public void catalogChanged() {
+    version.incrementAndGet();
   }
 
   private static String key(String name) {
@@ -213,10 +229,12 @@ public final class Database {
       throw new MmapException(e.state(), "cannot map " + path + ": " + e.getMessage(), e);
     }
     bindings.put(key(name), b);
+    catalogChanged();
     try {
       saveCatalog();
     } catch (MmapException e) {
       bindings.remove(key(name));
+      catalogChanged();
       b.close(true);
       deleteIfCreated(file, created);
       throw e;
@@ -241,10 +259,12 @@ public final class Database {
       if (b == null) {
         return 0;
       }
+      catalogChanged();
       try {
         saveCatalog();
       } catch (MmapException e) {
         bindings.put(key(name), b);
+        catalogChanged();
         throw e;
       }
     }

@@ -14,6 +14,7 @@ import org.apache.calcite.avatica.DriverVersion;
 import org.apache.calcite.avatica.Handler;
 import org.apache.calcite.avatica.HandlerImpl;
 import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.MmapJdbcFactory;
 import org.apache.calcite.schema.SchemaPlus;
 import org.mmapsql.MmapException;
@@ -33,7 +34,9 @@ import org.mmapsql.schema.SysSchema;
  *   <li>{@code allowedDirectories}: directories outside the data directory whose
  *   files MMAP may map, separated by the platform's path separator;</li>
  *   <li>{@code readonly}: {@code true} makes MMAP, UNMAP, VPOP, INSERT, UPDATE
- *   and DELETE fail on this connection.</li>
+ *   and DELETE fail on this connection;</li>
+ *   <li>{@code planCache}: {@code false} plans every statement afresh instead of
+ *   reusing the plans of earlier ones ({@link PlanCache}).</li>
  * </ul>
  * {@code jdbc:mmap:remote:url=http://host:8765[;user=...;password=...]}
  * connects to an mmapsql server instead (see {@link RemoteDriver}).
@@ -112,6 +115,9 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
           mmap.setCacheEnabled(false);
           root.add(SysSchema.NAME, new SysSchema(db));
           c.setSchema(MmapSchema.NAME);
+          if (!"false".equalsIgnoreCase(p.getProperty("planCache", "true").trim())) {
+            PlanCache.attach(root.unwrap(CalciteSchema.class), db, planSettings(p));
+          }
         } catch (SQLException | RuntimeException e) {
           db.release();
           throw e instanceof SQLException s ? s : Errors.toSql(e);
@@ -121,12 +127,24 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
       @Override public void onConnectionClose(AvaticaConnection connection) {
         try {
           SchemaPlus root = ((CalciteConnection) connection).getRootSchema();
+          PlanCache.detach(root.unwrap(CalciteSchema.class));
           MmapSchema.of(root).database().release();
         } catch (IllegalStateException ignored) {
           // init failed before the schema was added; nothing to release
         }
       }
     };
+  }
+
+  /** A connection's properties as a key of cached plans: all but the password, in a fixed order. */
+  static String planSettings(Properties p) {
+    java.util.TreeMap<String, String> m = new java.util.TreeMap<>();
+    for (String k : p.stringPropertyNames()) {
+      if (!k.equalsIgnoreCase("password")) {
+        m.put(k, p.getProperty(k));
+      }
+    }
+    return m.toString();
   }
 
   static Database.Settings databaseSettings(Properties p) throws SQLException {

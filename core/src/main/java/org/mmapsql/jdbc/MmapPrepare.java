@@ -22,6 +22,8 @@ import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.util.TryThreadLocal;
@@ -39,7 +41,8 @@ import org.mmapsql.schema.MmapFunctions;
  * its functions, and IN lists kept as predicates whatever their length, so
  * that they stay positional access instead of becoming a join with VALUES;
  * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
- * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit}).
+ * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit});
+ * plans are cached ({@link PlanCache}).
  */
 final class MmapPrepare extends CalcitePrepareImpl {
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
@@ -49,22 +52,103 @@ final class MmapPrepare extends CalcitePrepareImpl {
     return planner;
   }
 
+  /**
+   * A statement's plan: from the {@link PlanCache} when one made earlier fits
+   * (the same text but for numbers in WHERE clauses), else planned and cached.
+   */
   @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context, Query<T> query,
       Type elementType, long maxRowCount) {
-    CalciteSignature<T> s;
+    PlanCache.Session session = query.sql == null ? null : PlanCache.session(context.getMutableRootSchema());
+    SqlShape shape = session == null ? null : SqlShape.of(query.sql);
+    if (shape == null || shape.hasParameters) {
+      return guarded(plan(context, query, elementType, maxRowCount));
+    }
+    PlanCache cache = session.cache();
+    long version = cache.catalogVersion();
+    PlanCache.Key key = new PlanCache.Key(session.settings(), context.getDefaultSchemaPath(),
+        elementType.getTypeName(), maxRowCount, shape.shape);
+    CachedPlan.Bound hit = cache.find(key, shape, version);
+    if (hit != null) {
+      return hit.on(context, query.sql);
+    }
+    boolean[] parameter = cacheable(context, shape);
+    if (parameter == null) {
+      return guarded(plan(context, query, elementType, maxRowCount));
+    }
+    boolean literalOnly = false;
+    if (any(parameter) && !cache.literalOnly(key, version)) {
+      CachedPlan p = null;
+      try {
+        p = CachedPlan.parameterized(plan(context, Query.of(withParameters(shape, parameter)),
+            elementType, maxRowCount), shape, parameter);
+      } catch (RuntimeException e) {
+        // A ? where Calcite cannot infer its type, or must see a literal: plan the text as it is.
+      }
+      CachedPlan.Bound b = p == null ? null : p.bind(shape);
+      if (p != null) {
+        cache.put(key, p, version);
+      }
+      if (b != null) {
+        return b.on(context, query.sql);
+      }
+      literalOnly = p == null;
+    }
+    CalciteSignature<T> s = plan(context, query, elementType, maxRowCount);
+    CachedPlan p = CachedPlan.literal(s, shape, literalOnly);
+    cache.put(key, p, version);
+    return new CachedPlan.Bound(s, new Object[0]).on(context, query.sql);
+  }
+
+  /** Calcite's plan of {@code query}, IN lists kept as predicates. */
+  private <T> CalciteSignature<T> plan(CalcitePrepare.Context context, Query<T> query, Type elementType,
+      long maxRowCount) {
     try (TryThreadLocal.Memo ignored = Prepare.THREAD_INSUBQUERY_THRESHOLD.push(Integer.MAX_VALUE)) {
-      s = super.prepareSql(context, query, elementType, maxRowCount);
+      return super.prepareSql(context, query, elementType, maxRowCount);
     } catch (Throwable t) {
       throw Errors.unchecked(t);
     }
-    // The same signature, with the errors of execution made fit for JDBC (see Errors).
-    CalciteSignature<T> prepared = s;
-    return new CalciteSignature<>(s.sql, s.parameters, s.internalParameters, s.rowType, s.columns,
-        s.cursorFactory, s.rootSchema, s.getCollationList(), maxRowCount, null, s.statementType) {
-      @Override public Enumerable<T> enumerable(DataContext dataContext) {
-        return Errors.guard(prepared::enumerable).bind(dataContext);
+  }
+
+  /** The same signature, with the errors of execution made fit for JDBC (see Errors). */
+  private static <T> CalciteSignature<T> guarded(CalciteSignature<T> s) {
+    return new CachedPlan.Bound(s, new Object[0]).on(s.rootSchema, s.sql);
+  }
+
+  /** For each number of the statement, whether it may be a parameter; null if the statement is not cached. */
+  private static boolean @Nullable [] cacheable(CalcitePrepare.Context context, SqlShape shape) {
+    CalciteConnectionConfig config = context.config();
+    SqlParser.Config parserConfig = SqlParser.config()
+        .withQuotedCasing(config.quotedCasing())
+        .withUnquotedCasing(config.unquotedCasing())
+        .withQuoting(config.quoting())
+        .withConformance(config.conformance())
+        .withCaseSensitive(config.caseSensitive());
+    try {
+      return WhereNumbers.of(SqlParser.create(shape.sql, parserConfig).parseStmt(), shape);
+    } catch (SqlParseException e) {
+      return null; // planning reports it
+    }
+  }
+
+  private static boolean any(boolean[] flags) {
+    for (boolean f : flags) {
+      if (f) {
+        return true;
       }
-    };
+    }
+    return false;
+  }
+
+  /** The statement's text with the marked numbers written as {@code ?}. */
+  private static String withParameters(SqlShape shape, boolean[] parameter) {
+    StringBuilder b = new StringBuilder(shape.sql.length());
+    int at = 0;
+    for (int i = 0; i < parameter.length; i++) {
+      SqlShape.Slot slot = shape.slots.get(i);
+      b.append(shape.sql, at, slot.start()).append(parameter[i] ? "?" : shape.text(i));
+      at = slot.end();
+    }
+    return b.append(shape.sql, at, shape.sql.length()).toString();
   }
 
   @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,

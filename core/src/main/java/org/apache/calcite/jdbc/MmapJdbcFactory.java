@@ -7,9 +7,12 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Savepoint;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.TimeZone;
 
+import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaDatabaseMetaData;
@@ -22,6 +25,9 @@ import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.QueryState;
 import org.apache.calcite.avatica.UnregisteredDriver;
 import org.apache.calcite.avatica.remote.TypedValue;
+import org.apache.calcite.rel.type.TimeFrameSet;
+import org.apache.calcite.rel.type.TimeFrames;
+import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendBatch;
 import org.mmapsql.jdbc.Errors;
@@ -195,6 +201,42 @@ public final class MmapJdbcFactory extends CalciteFactory {
     MmapConnection(Driver driver, AvaticaFactory factory, String url, Properties info,
         @Nullable CalciteSchema rootSchema, @Nullable JavaTypeFactory typeFactory) {
       super(driver, factory, url, info, rootSchema, typeFactory);
+    }
+
+    // What each execution's data context needs, read from the properties once.
+    private @Nullable TimeZone timeZone;
+    private @Nullable Locale locale;
+    private @Nullable TimeFrameSet timeFrames;
+
+    @Override public TimeZone getTimeZone() {
+      return (TimeZone) zone().clone(); // callers may change it
+    }
+
+    TimeZone zone() {
+      if (timeZone == null) {
+        timeZone = super.getTimeZone();
+      }
+      return timeZone;
+    }
+
+    Locale locale() {
+      if (locale == null) {
+        String name = config().locale();
+        locale = name != null ? Util.parseLocale(name) : Locale.ROOT;
+      }
+      return locale;
+    }
+
+    TimeFrameSet timeFrames() {
+      if (timeFrames == null) {
+        timeFrames = typeFactory.getTypeSystem().deriveTimeFrameSet(TimeFrames.CORE);
+      }
+      return timeFrames;
+    }
+
+    @Override public DataContext createDataContext(Map<String, Object> parameterValues,
+        @Nullable CalciteSchema rootSchema) {
+      return new MmapDataContext(this, parameterValues, rootSchema);
     }
 
     @Override public CalcitePreparedStatement prepareStatement(String sql, int resultSetType,

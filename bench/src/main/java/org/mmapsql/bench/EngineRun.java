@@ -1,0 +1,412 @@
+package org.mmapsql.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+
+/**
+ * One engine's share of the suite, in its own JVM: every workload that
+ * applies to it, each warmed up then timed for a fixed time (at least one
+ * operation), each answer checked. Prints one line per workload for
+ * {@link Suite}: {@code R <workload> <nanos per op> <rows per op> <note>}.
+ *
+ * <pre>EngineRun ENGINE ROWS WARM_SECONDS MEASURE_SECONDS URL|- [first]</pre>
+ */
+public final class EngineRun {
+  private final Engine engine;
+  private final long rows;
+  private final double warm;
+  private final double measure;
+  private long seed = 0x9E3779B97F4A7C15L;
+
+  private EngineRun(Engine engine, long rows, double warm, double measure) {
+    this.engine = engine;
+    this.rows = rows;
+    this.warm = warm;
+    this.measure = measure;
+  }
+
+  public static void main(String[] args) throws Exception {
+    long main = System.nanoTime();
+    Engine engine = Engine.valueOf(args[0]);
+    long rows = Long.parseLong(args[1]);
+    String url = !engine.sql() ? null : args[4].equals("-") ? engine.embeddedUrl() : args[4];
+    if (args.length > 5 && args[5].equals("first")) {
+      first(engine, url, main);
+      return;
+    }
+    EngineRun run = new EngineRun(engine, rows, Double.parseDouble(args[2]), Double.parseDouble(args[3]));
+    if (engine.sql()) {
+      try (Connection c = engine.connect(url)) {
+        engine.prepare(c, rows);
+        run.sql(c);
+      }
+    } else {
+      try (Arena arena = Arena.ofShared()) {
+        run.plain(PlainLoops.of(engine, Data.mapFile("t", rows, arena)));
+      }
+    }
+    System.out.flush();
+  }
+
+  /** A fresh JVM's first answer: connect and one query, timed from JVM start. */
+  private static void first(Engine engine, String url, long mainNanos) throws SQLException {
+    String sql = engine.mmapsql() || engine == Engine.AVATICA_H2 ? "SELECT COUNT(*) FROM t" : "SELECT 1";
+    try (Connection c = engine.connect(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      rs.getLong(1);
+    }
+    long answered = System.currentTimeMillis();
+    long fromMain = System.nanoTime() - mainNanos;
+    long fromStart = answered - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    result(Workload.FIRST_QUERY, fromStart * 1e6, 1,
+        String.format(Locale.ROOT, "%.0f ms from main()", fromMain / 1e6));
+  }
+
+  // ------------------------------------------------ SQL engines
+
+  private void sql(Connection c) throws Exception {
+    try (PreparedStatement point = c.prepareStatement("SELECT val FROM t WHERE idx = ?")) {
+      time(Workload.POINT_READ, () -> {
+        long i = next(rows);
+        point.setLong(1, i);
+        try (ResultSet rs = point.executeQuery()) {
+          Data.check(rs.next() && rs.getDouble(1) == Data.value(i), engine + ": point read at " + i);
+        }
+        return 1;
+      });
+    }
+    try (PreparedStatement in = c.prepareStatement(
+        "SELECT idx, val FROM t WHERE idx IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      time(Workload.IN10_READ, () -> {
+        long base = next(rows - 1000);
+        for (int k = 0; k < 10; k++) {
+          in.setLong(k + 1, base + 97L * k);
+        }
+        int n = 0;
+        try (ResultSet rs = in.executeQuery()) {
+          while (rs.next()) {
+            Data.check(rs.getDouble(2) == Data.value(rs.getLong(1)), engine + ": IN read");
+            n++;
+          }
+        }
+        Data.check(n == 10, engine + ": IN read gave " + n + " rows");
+        return 1;
+      });
+    }
+    try (PreparedStatement update = c.prepareStatement("UPDATE t SET val = ? WHERE idx = ?")) {
+      time(Workload.POINT_UPDATE, () -> {
+        long i = next(rows);
+        update.setDouble(1, Data.value(i)); // the same value: t stays as every engine has it
+        update.setLong(2, i);
+        Data.check(update.executeUpdate() == 1, engine + ": point update at " + i);
+        return 1;
+      });
+    }
+    try (Statement s = c.createStatement()) {
+      time(Workload.COUNT_STATEMENT, () -> {
+        Data.check(count(s, "SELECT COUNT(*) FROM t") == rows, engine + ": COUNT(*)");
+        return 1;
+      });
+      time(Workload.LITERAL_STATEMENT, () -> {
+        long i = next(rows);
+        try (ResultSet rs = s.executeQuery("SELECT val FROM t WHERE idx = " + i)) {
+          Data.check(rs.next() && rs.getDouble(1) == Data.value(i), engine + ": literal point read at " + i);
+        }
+        return 1;
+      });
+      if (engine.mmapsql()) {
+        time(Workload.COUNT_1K, () -> {
+          Data.check(count(s, "SELECT COUNT(*) FROM c1k") == 1000, engine + ": COUNT(*) of c1k");
+          return 1;
+        });
+        time(Workload.COUNT_100M, () -> {
+          Data.check(count(s, "SELECT COUNT(*) FROM c100m") == 100_000_000L, engine + ": COUNT(*) of c100m");
+          return 1;
+        });
+      }
+      if (!engine.remote()) {
+        double sum = Data.expectedSum(0, rows);
+        time(Workload.SUM_STATEMENT, () -> {
+          try (ResultSet rs = s.executeQuery("SELECT SUM(val) FROM t")) {
+            Data.check(rs.next() && rs.getDouble(1) == sum, engine + ": SUM(val) " + rs.getDouble(1) + ", want " + sum);
+          }
+          return 1;
+        });
+      }
+    }
+    if (!engine.remote()) {
+      aggregates(c);
+      downsample(c);
+    }
+    scan(c);
+    append(c);
+  }
+
+  private void aggregates(Connection c) throws Exception {
+    String select = "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(val) FROM t";
+    long lo = rows / 4;
+    long hi = 3 * rows / 4;
+    aggregate(c, Workload.AGGREGATES, select, Expected.of(0, rows, Double.NEGATIVE_INFINITY));
+    aggregate(c, Workload.AGGREGATES_RANGE, select + " WHERE idx BETWEEN " + lo + " AND " + hi,
+        Expected.of(lo, hi + 1, Double.NEGATIVE_INFINITY));
+    aggregate(c, Workload.AGGREGATES_PREDICATE, select + " WHERE val > 500000",
+        Expected.of(0, rows, 500000));
+  }
+
+  private void aggregate(Connection c, Workload w, String sql, Expected want) throws Exception {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      time(w, () -> {
+        try (ResultSet rs = p.executeQuery()) {
+          rs.next();
+          Expected got = new Expected(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getLong(5));
+          Data.check(got.matches(want), engine + ": " + w + " " + got + ", want " + want);
+        }
+        return 1;
+      });
+    }
+  }
+
+  private void downsample(Connection c) throws Exception {
+    String sql = "SELECT " + engine.bucket("10000") + " AS b, MIN(val), MAX(val), AVG(val) FROM t GROUP BY "
+        + engine.bucket("10000");
+    long buckets = (rows + 9999) / 10000;
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      time(Workload.DOWNSAMPLE, () -> {
+        long n = 0;
+        double mins = 0;
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            n++;
+            mins += rs.getDouble(2);
+          }
+        }
+        Data.check(n == buckets, engine + ": downsampling gave " + n + " buckets, want " + buckets);
+        return 1;
+      });
+    }
+  }
+
+  private void scan(Connection c) throws Exception {
+    try (Statement s = c.createStatement()) {
+      if (engine == Engine.H2 || engine == Engine.AVATICA_H2) {
+        s.execute("SET LAZY_QUERY_EXECUTION TRUE"); // stream rows, as the others do, rather than build the result first
+      }
+      s.setFetchSize(10_000);
+      rate(Workload.FULL_SCAN, budget -> {
+        long n = 0;
+        long end = System.nanoTime() + budget;
+        try (ResultSet rs = s.executeQuery("SELECT idx, val FROM t")) {
+          while (rs.next()) {
+            long i = rs.getLong(1);
+            double v = rs.getDouble(2);
+            if ((n & 0xFFFF) == 0) {
+              Data.check(v == Data.value(i), engine + ": scan at " + i);
+              if (System.nanoTime() > end) {
+                n++;
+                break;
+              }
+            }
+            n++;
+          }
+        }
+        return n;
+      });
+    }
+  }
+
+  private void append(Connection c) throws Exception {
+    String note = "";
+    try {
+      c.setAutoCommit(false);
+    } catch (SQLException | RuntimeException e) {
+      note = "setAutoCommit(false) fails: " + e;
+    }
+    boolean[] commit = {c.getAutoCommit() == false};
+    String[] failed = {null};
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO app(val) VALUES (?)")) {
+      long[] next = {0};
+      String finalNote = note;
+      rate(Workload.APPEND, budget -> {
+        long end = System.nanoTime() + budget;
+        long n = 0;
+        do {
+          for (int k = 0; k < 1000; k++) {
+            insert.setDouble(1, Data.value(next[0]++));
+            insert.addBatch();
+          }
+          insert.executeBatch();
+          if (commit[0]) {
+            try {
+              c.commit();
+            } catch (SQLException | RuntimeException e) {
+              failed[0] = "commit() fails: " + e;
+              commit[0] = false;
+              c.setAutoCommit(true);
+            }
+          }
+          n += 1000;
+        } while (System.nanoTime() < end);
+        return n;
+      }, () -> failed[0] != null ? failed[0] + "; measured without it" : finalNote);
+    } finally {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  // ------------------------------------------------ plain Java
+
+  private void plain(PlainLoops loops) throws Exception {
+    time(Workload.POINT_READ, () -> {
+      long i = next(rows);
+      Data.check(loops.get(i) == Data.value(i), engine + ": point read");
+      return 1;
+    });
+    double sum = Data.expectedSum(0, rows);
+    time(Workload.SUM_STATEMENT, () -> {
+      Data.check(loops.sum() == sum, engine + ": sum");
+      return 1;
+    });
+    long lo = rows / 4;
+    long hi = 3 * rows / 4;
+    plainAggregate(Workload.AGGREGATES, loops, 0, rows, Double.NEGATIVE_INFINITY);
+    plainAggregate(Workload.AGGREGATES_RANGE, loops, lo, hi + 1, Double.NEGATIVE_INFINITY);
+    plainAggregate(Workload.AGGREGATES_PREDICATE, loops, 0, rows, 500000);
+    time(Workload.DOWNSAMPLE, () -> {
+      Data.check(loops.downsample(10_000).length == (rows + 9999) / 10000 * 3, engine + ": downsampling");
+      return 1;
+    });
+    rate(Workload.FULL_SCAN, budget -> {
+      loops.scan();
+      return rows;
+    });
+  }
+
+  private void plainAggregate(Workload w, PlainLoops loops, long from, long to, double above) throws Exception {
+    Expected want = Expected.of(from, to, above);
+    time(w, () -> {
+      Expected got = loops.aggregate(from, to, above);
+      Data.check(got.matches(want), engine + ": " + w + " " + got + ", want " + want);
+      return 1;
+    });
+  }
+
+  // ------------------------------------------------ measuring
+
+  interface Op {
+    long run() throws Exception;
+  }
+
+  interface Batch {
+    /** Runs for about {@code budgetNanos}; returns the rows processed. */
+    long run(long budgetNanos) throws Exception;
+  }
+
+  /** Warms up for {@code warm} seconds, then runs {@code op} for {@code measure} seconds; at least once each. */
+  private void time(Workload w, Op op) throws Exception {
+    if (skipped(w)) {
+      return;
+    }
+    long warmEnd = System.nanoTime() + (long) (warm * 1e9);
+    long first = System.nanoTime();
+    op.run();
+    first = System.nanoTime() - first;
+    if (first > measure * 1e9) { // one operation is longer than the whole budget: it is the measurement
+      result(w, first, 1, "one execution");
+      return;
+    }
+    while (System.nanoTime() < warmEnd) {
+      op.run();
+    }
+    long n = 0;
+    long start = System.nanoTime();
+    long end = start + (long) (measure * 1e9);
+    long now;
+    do {
+      op.run();
+      n++;
+      now = System.nanoTime();
+    } while (now < end);
+    result(w, (double) (now - start) / n, 1, n + " ops");
+  }
+
+  private void rate(Workload w, Batch batch) throws Exception {
+    rate(w, batch, () -> "");
+  }
+
+  private void rate(Workload w, Batch batch, java.util.function.Supplier<String> note) throws Exception {
+    if (skipped(w)) {
+      return;
+    }
+    batch.run((long) (warm * 1e9));
+    long start = System.nanoTime();
+    long rowsDone = 0;
+    long end = start + (long) (measure * 1e9);
+    do {
+      rowsDone += batch.run(end - System.nanoTime());
+    } while (System.nanoTime() < end);
+    long took = System.nanoTime() - start;
+    result(w, took, rowsDone, note.get());
+  }
+
+  /** {@code -Dmmapsql.bench.only=POINT_READ,...} runs only those workloads (for profiling one). */
+  private static boolean skipped(Workload w) {
+    String only = System.getProperty("mmapsql.bench.only");
+    return only != null && !java.util.Arrays.asList(only.split(",")).contains(w.name());
+  }
+
+  private static void result(Workload w, double nanos, long rowsPerOp, String note) {
+    System.out.println("R\t" + w.name() + "\t" + nanos + "\t" + rowsPerOp + "\t" + note);
+    System.out.flush();
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** xorshift64: cheap, the same sequence for every engine. */
+  private long next(long bound) {
+    long x = seed;
+    x ^= x << 13;
+    x ^= x >>> 7;
+    x ^= x << 17;
+    seed = x;
+    return Math.floorMod(x, bound);
+  }
+
+  /** SUM, MIN, MAX, AVG, COUNT(val) of a run of rows. */
+  record Expected(double sum, double min, double max, double avg, long count) {
+    /** Of rows {@code from..to-1} whose value is above {@code above}, computed directly. */
+    static Expected of(long from, long to, double above) {
+      double sum = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = Double.NEGATIVE_INFINITY;
+      long n = 0;
+      for (long i = from; i < to; i++) {
+        double v = Data.value(i);
+        if (v > above) {
+          sum += v;
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+          n++;
+        }
+      }
+      return new Expected(sum, min, max, sum / n, n);
+    }
+
+    boolean matches(Expected o) {
+      return sum == o.sum && min == o.min && max == o.max && count == o.count
+          && Math.abs(avg - o.avg) <= 1e-9 * Math.abs(o.avg);
+    }
+  }
+}

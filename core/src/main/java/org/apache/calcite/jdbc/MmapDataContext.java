@@ -1,0 +1,81 @@
+package org.apache.calcite.jdbc;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TimeZone;
+
+import org.apache.calcite.DataContext;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.avatica.AvaticaSite;
+import org.apache.calcite.linq4j.QueryProvider;
+import org.apache.calcite.runtime.Hook;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.util.Holder;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The variables of one execution, as Calcite's own data context has them, but
+ * with the time zone, locale and time frames the connection read once (Calcite
+ * parses its properties again at every execution).
+ */
+final class MmapDataContext implements DataContext {
+  private final Map<String, Object> map;
+  private final @Nullable CalciteSchema rootSchema;
+  private final MmapJdbcFactory.MmapConnection connection;
+
+  MmapDataContext(MmapJdbcFactory.MmapConnection connection, Map<String, Object> parameters, @Nullable CalciteSchema rootSchema) {
+    this.connection = connection;
+    this.rootSchema = rootSchema;
+    // The time the statement started: CURRENT_TIMESTAMP is the same throughout it.
+    Holder<Long> timeHolder = Holder.of(System.currentTimeMillis());
+    Hook.CURRENT_TIME.run(timeHolder);
+    long time = timeHolder.get();
+    TimeZone zone = connection.zone();
+    long localOffset = zone.getOffset(time);
+    long sysOffset = TimeZone.getDefault().getOffset(time);
+    Holder<Object[]> streams = Holder.of(new Object[] {System.in, System.out, System.err});
+    Hook.STANDARD_STREAMS.run(streams);
+    map = new HashMap<>(32);
+    map.put(Variable.UTC_TIMESTAMP.camelName, time);
+    map.put(Variable.CURRENT_TIMESTAMP.camelName, time + localOffset);
+    map.put(Variable.LOCAL_TIMESTAMP.camelName, time + localOffset);
+    map.put(Variable.SYS_TIMESTAMP.camelName, time + sysOffset);
+    map.put(Variable.TIME_ZONE.camelName, zone);
+    map.put(Variable.TIME_FRAME_SET.camelName, connection.timeFrames());
+    map.put(Variable.USER.camelName, "sa");
+    map.put(Variable.SYSTEM_USER.camelName, SYSTEM_USER);
+    map.put(Variable.LOCALE.camelName, connection.locale());
+    map.put(Variable.STDIN.camelName, streams.get()[0]);
+    map.put(Variable.STDOUT.camelName, streams.get()[1]);
+    map.put(Variable.STDERR.camelName, streams.get()[2]);
+    for (Map.Entry<String, Object> e : parameters.entrySet()) {
+      map.put(e.getKey(), e.getValue() == null ? AvaticaSite.DUMMY_VALUE : e.getValue());
+    }
+  }
+
+  @Override public @Nullable Object get(String name) {
+    Object o = map.get(name);
+    if (o == AvaticaSite.DUMMY_VALUE) {
+      return null;
+    }
+    if (o == null && Variable.SQL_ADVISOR.camelName.equals(name)) {
+      // Rare (sqlline's completion): Calcite's own context knows how to make one.
+      return new CalciteConnectionImpl.DataContextImpl(connection, Map.of(), rootSchema).get(name);
+    }
+    return o;
+  }
+
+  @Override public @Nullable SchemaPlus getRootSchema() {
+    return rootSchema == null ? null : rootSchema.plus();
+  }
+
+  @Override public JavaTypeFactory getTypeFactory() {
+    return connection.getTypeFactory();
+  }
+
+  @Override public QueryProvider getQueryProvider() {
+    return connection;
+  }
+
+  private static final String SYSTEM_USER = String.valueOf(System.getProperty("user.name"));
+}

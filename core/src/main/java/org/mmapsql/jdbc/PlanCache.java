@@ -1,0 +1,146 @@
+package org.mmapsql.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.catalog.Database;
+import org.mmapsql.schema.MmapSchema;
+
+/**
+ * Plans of statements already prepared on a data directory, so that a
+ * statement that differs from an earlier one only in the numbers of its WHERE
+ * clauses ({@code idx = 5}, then {@code idx = 6}), or not at all, skips
+ * Calcite's parse, validation, planning and code generation. One per
+ * {@link Database}, shared by its connections; bounded, least recently used
+ * first out; emptied when the catalog changes ({@link Database#version()}:
+ * MMAP, UNMAP, a rebinding, another type), since plans depend on the tables'
+ * names and row types.
+ *
+ * <p>A plan is found by {@link Key}: the connection's settings, default schema,
+ * row class and row limit, and the statement's {@link SqlShape}. Its
+ * {@link CachedPlan} says which numbers are parameters of the plan and which
+ * must be the same as when it was made.
+ */
+public final class PlanCache {
+  static final int CAPACITY = 1024;
+  /** Plans kept for one shape: a few with different fixed numbers (LIMIT 10, LIMIT 20). */
+  private static final int PER_SHAPE = 8;
+  private static final Map<Database, PlanCache> CACHES = new WeakHashMap<>();
+  /** The connections served, by their root schema (what a prepare context names). */
+  private static final Map<CalciteSchema, Session> SESSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Database database;
+  private final Map<Key, List<CachedPlan>> plans = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override protected boolean removeEldestEntry(Map.Entry<Key, List<CachedPlan>> eldest) {
+      return size() > CAPACITY;
+    }
+  };
+  private long version = -1;
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+
+  private PlanCache(Database database) {
+    this.database = database;
+  }
+
+  static PlanCache of(Database database) {
+    synchronized (CACHES) {
+      return CACHES.computeIfAbsent(database, PlanCache::new);
+    }
+  }
+
+  /** The cache serving an embedded mmapsql connection (for tests and diagnostics). */
+  public static PlanCache of(Connection connection) throws SQLException {
+    CalciteConnection c = connection.unwrap(CalciteConnection.class);
+    return of(MmapSchema.of(c.getRootSchema()).database());
+  }
+
+  /** What one connection's statements are cached with: its directory's cache, and its settings. */
+  record Session(PlanCache cache, String settings) {
+  }
+
+  /** Serves the connection whose root schema is {@code root}; {@code settings} is all it chose that plans may depend on. */
+  static void attach(CalciteSchema root, Database database, String settings) {
+    SESSIONS.put(root, new Session(of(database), settings));
+  }
+
+  static void detach(CalciteSchema root) {
+    SESSIONS.remove(root);
+  }
+
+  static @Nullable Session session(CalciteSchema root) {
+    return SESSIONS.get(root);
+  }
+
+  /** Statements answered from a cached plan. */
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Statements that had to be planned (and were then cached, where they can be). */
+  public long misses() {
+    return misses.get();
+  }
+
+  /** Everything a plan depends on besides the statement text. */
+  record Key(String connection, List<String> schemaPath, String rowClass, long maxRowCount, String shape) {
+  }
+
+  /** The catalog version the plans of this cache were made at; reading it first makes a concurrent change safe. */
+  long catalogVersion() {
+    return database.version();
+  }
+
+  /** A cached plan that fits {@code shape}'s numbers, bound to them; or null. */
+  synchronized CachedPlan.@Nullable Bound find(Key key, SqlShape shape, long catalogVersion) {
+    sync(catalogVersion);
+    List<CachedPlan> list = plans.get(key);
+    if (list != null) {
+      for (CachedPlan p : list) {
+        CachedPlan.Bound b = p.bind(shape);
+        if (b != null) {
+          hits.incrementAndGet();
+          return b;
+        }
+      }
+    }
+    misses.incrementAndGet();
+    return null;
+  }
+
+  /** Whether an earlier statement of this shape showed that its numbers cannot become parameters. */
+  synchronized boolean literalOnly(Key key, long catalogVersion) {
+    sync(catalogVersion);
+    List<CachedPlan> list = plans.get(key);
+    return list != null && list.stream().anyMatch(CachedPlan::literalOnly);
+  }
+
+  synchronized void put(Key key, CachedPlan plan, long catalogVersion) {
+    sync(catalogVersion);
+    if (catalogVersion != version) {
+      return; // the catalog changed while planning: the plan may be stale already
+    }
+    List<CachedPlan> list = plans.computeIfAbsent(key, k -> new ArrayList<>(2));
+    if (list.size() >= PER_SHAPE) {
+      list.removeFirst();
+    }
+    list.add(plan);
+  }
+
+  private void sync(long catalogVersion) {
+    long now = database.version();
+    if (now != version) {
+      plans.clear();
+      version = now;
+    }
+  }
+}

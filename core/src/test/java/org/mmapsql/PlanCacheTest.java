@@ -1,0 +1,212 @@
+package org.mmapsql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mmapsql.jdbc.PlanCache;
+
+/**
+ * The plan cache: statements that differ only in numbers share a plan and
+ * still give their own answers (H2, holding the same rows, is the oracle);
+ * a rebinding is never answered from a plan made before it; writes and
+ * statements with side effects run every time.
+ */
+class PlanCacheTest {
+  private static final double[] VALUES = {0.1, 1.5, 2.0, -3.25, 0.1, 7.0, 1e300, 0.5};
+
+  @TempDir Path dir;
+  private TestDb mm;
+  private Connection h2;
+
+  @BeforeEach void setUp() throws SQLException {
+    mm = TestDb.open(dir);
+    mm.mmap("t", "t.f8");
+    mm.append("t", VALUES);
+    h2 = DriverManager.getConnection("jdbc:h2:mem:");
+    TestDb.update(h2, "CREATE TABLE t(idx BIGINT PRIMARY KEY, val DOUBLE)");
+    for (int i = 0; i < VALUES.length; i++) {
+      TestDb.update(h2, "INSERT INTO t VALUES (?, ?)", (long) i, VALUES[i]);
+    }
+  }
+
+  @AfterEach void tearDown() throws SQLException {
+    mm.close();
+    h2.close();
+  }
+
+  private PlanCache cache() throws SQLException {
+    return PlanCache.of(mm.conn);
+  }
+
+  /** Runs {@code sql} through a Statement on both engines and compares the rows. */
+  private List<List<Object>> same(String sql) throws SQLException {
+    List<List<Object>> want = statementRows(h2, sql);
+    List<List<Object>> got = statementRows(mm.conn, sql);
+    assertEquals(want, got, sql);
+    return got;
+  }
+
+  /**
+   * Runs {@code sql} with the cache and on a connection without it, where
+   * H2's answer is not Calcite's (a DOUBLE compared with a decimal literal).
+   */
+  private void sameAsUncached(String sql) throws SQLException {
+    try (TestDb fresh = TestDb.open(dir, ";planCache=false")) {
+      assertEquals(statementRows(fresh.conn, sql), statementRows(mm.conn, sql), sql);
+    }
+  }
+
+  private static List<List<Object>> statementRows(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      return TestDb.drain(s.executeQuery(sql));
+    }
+  }
+
+  @Test void aStatementAgainIsAnsweredFromTheCache() throws SQLException {
+    same("SELECT COUNT(*) FROM t");
+    long hits = cache().hits();
+    long misses = cache().misses();
+    for (int i = 0; i < 3; i++) {
+      same("SELECT COUNT(*) FROM t");
+    }
+    assertEquals(hits + 3, cache().hits());
+    assertEquals(misses, cache().misses());
+  }
+
+  @Test void statementsThatDifferInANumberShareAPlanAndGiveTheirOwnAnswers() throws SQLException {
+    assertEquals(List.of(List.of(1.5)), same("SELECT val FROM t WHERE idx = 1"));
+    long hits = cache().hits();
+    assertEquals(List.of(List.of(-3.25)), same("SELECT val FROM t WHERE idx = 3"));
+    assertEquals(List.of(), same("SELECT val FROM t WHERE idx = 30"));
+    same("SELECT idx FROM t WHERE val > 1 AND idx BETWEEN 1 AND 6 ORDER BY idx");
+    same("SELECT idx FROM t WHERE val > 2 AND idx BETWEEN 0 AND 7 ORDER BY idx");
+    same("SELECT idx, val FROM t WHERE idx IN (0, 2, 4) ORDER BY idx");
+    same("SELECT idx, val FROM t WHERE idx IN (1, 3, 5) ORDER BY idx");
+    assertEquals(hits + 4, cache().hits());
+    // Another connection on the directory shares the plans.
+    try (Connection other = mm.connect(); Statement s = other.createStatement()) {
+      assertEquals(List.of(List.of(7.0)), TestDb.drain(s.executeQuery("SELECT val FROM t WHERE idx = 5")));
+    }
+    assertEquals(hits + 5, cache().hits());
+  }
+
+  @Test void aNumberIsBoundOnlyWhereItsValueIsExact() throws SQLException {
+    // Each group has one shape; every answer must be the literal statement's (H2's).
+    String[][] groups = {
+        {"idx = 2", "idx = 2.5", "idx = 2.0", "idx = 2e0", "idx = 25e-1",
+            "idx = 9223372036854775807", "idx = -1"},
+        {"idx < 3", "idx < 2.5", "idx < 2.000000000000000001", "idx <= 2.9", "idx > -1", "idx > -0.5"},
+        {"val > 0", "val > 0.1", "val > 0.5", "val = 0.1", "val = 0.5", "val < 1e300", "val < 1e301",
+            "val > 1E-1"},
+        {"idx IN (1, 2)", "idx IN (1, 2.5)", "idx IN (1.5, 2.0)"},
+        {"val * 2 > 3", "val * 2 > 3.0", "val * 2 > 0.2", "val + 1 > 1.1", "idx + 1 = 3", "idx / 2 = 1"},
+    };
+    for (String[] group : groups) {
+      for (int pass = 0; pass < 2; pass++) {
+        for (String where : group) {
+          same("SELECT idx, val FROM t WHERE " + where + " ORDER BY idx");
+        }
+      }
+    }
+    // Literals whose value a double does not hold: Calcite compares in DOUBLE (H2 does not).
+    String[] inexact = {"val >= 0.5", "val >= 0.10000000000000001", "val >= 0.1", "val < 0.10000000000000001",
+        "val >= 1e-1", "val >= 0.5"};
+    for (String where : inexact) {
+      sameAsUncached("SELECT idx, val FROM t WHERE " + where + " ORDER BY idx");
+    }
+  }
+
+  @Test void numbersOutsideWhereStayPartOfThePlan() throws SQLException {
+    for (int pass = 0; pass < 2; pass++) {
+      same("SELECT idx FROM t ORDER BY idx LIMIT 2");
+      same("SELECT idx FROM t ORDER BY idx LIMIT 3");
+      same("SELECT idx FROM t ORDER BY idx LIMIT 2 OFFSET 1");
+      same("SELECT idx, val FROM t ORDER BY 2, 1");
+      same("SELECT idx, val FROM t ORDER BY 1 DESC");
+      same("SELECT idx / 2 AS b, COUNT(*) FROM t GROUP BY idx / 2 ORDER BY b");
+      same("SELECT idx / 3 AS b, COUNT(*) FROM t GROUP BY idx / 3 ORDER BY b");
+      same("SELECT idx * 2, val + 1 FROM t WHERE idx < 3 ORDER BY idx");
+      same("SELECT idx * 3, val + 2 FROM t WHERE idx < 4 ORDER BY idx");
+      same("SELECT COUNT(*) FROM t WHERE idx < 4 HAVING COUNT(*) > 3");
+      same("SELECT COUNT(*) FROM t WHERE idx < 4 HAVING COUNT(*) > 4");
+      same("SELECT idx FROM t WHERE val > (SELECT MAX(val) - 2 FROM t WHERE idx < 4) ORDER BY idx");
+      same("SELECT idx FROM t WHERE val > (SELECT MAX(val) - 3 FROM t WHERE idx < 5) ORDER BY idx");
+      same("SELECT idx, COUNT(val) OVER (ORDER BY idx ROWS 1 PRECEDING) FROM t ORDER BY idx");
+      same("SELECT idx, COUNT(val) OVER (ORDER BY idx ROWS 2 PRECEDING) FROM t ORDER BY idx");
+    }
+  }
+
+  @Test void aRebindingIsNeverAnsweredFromAStalePlan() throws SQLException {
+    TestDb.writeDoubles(dir.resolve("other.f8"), 10, 20);
+    assertEquals(1.5, mm.scalar("SELECT val FROM t WHERE idx = 1"));
+    assertEquals(8L, mm.longValue("SELECT COUNT(*) FROM t"));
+    assertEquals(1.5, mm.scalar("SELECT val FROM t WHERE idx = 1"));
+    mm.longValue("SELECT UNMAP('t')");
+    mm.mmap("t", "other.f8");
+    assertEquals(20.0, mm.scalar("SELECT val FROM t WHERE idx = 1"));
+    assertEquals(2L, mm.longValue("SELECT COUNT(*) FROM t"));
+    // Unbound: the statement fails rather than reading the old file.
+    mm.longValue("SELECT UNMAP('t')");
+    mm.fails("SELECT COUNT(*) FROM t", "T");
+    mm.mmap("t", "t.f8");
+    assertEquals(8L, mm.longValue("SELECT COUNT(*) FROM t"));
+  }
+
+  @Test void aTypeChangeIsNeverAnsweredFromAStalePlan() throws SQLException, java.io.IOException {
+    java.nio.ByteBuffer ints = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ints.putInt(7).putInt(-8);
+    java.nio.file.Files.write(dir.resolve("ints.i4"), ints.array());
+    String sql = "SELECT val FROM t WHERE idx = 1";
+    assertEquals(1.5, mm.scalar(sql));
+    assertEquals(1.5, mm.scalar(sql));
+    mm.longValue("SELECT UNMAP('t')");
+    mm.scalar("SELECT MMAP('t', 'ints.i4', 'int32')");
+    try (Statement s = mm.conn.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+      assertEquals(java.sql.Types.INTEGER, rs.getMetaData().getColumnType(1));
+      rs.next();
+      assertEquals(-8, rs.getObject(1));
+    }
+    assertEquals(2L, mm.longValue("SELECT COUNT(*) FROM t"));
+    assertEquals(-1L, ((Number) mm.scalar("SELECT SUM(val) FROM t")).longValue());
+  }
+
+  @Test void statementsWithSideEffectsAndWritesRunEveryTime() throws SQLException {
+    assertEquals(0.5, mm.scalar("SELECT VPOP('t')"));
+    assertEquals(1e300, mm.scalar("SELECT VPOP('t')"));
+    assertEquals(1, mm.update("UPDATE t SET val = val + 1 WHERE idx = 0"));
+    assertEquals(1, mm.update("UPDATE t SET val = val + 1 WHERE idx = 0"));
+    assertEquals(2.1, (double) mm.scalar("SELECT val FROM t WHERE idx = 0"), 1e-12);
+    assertEquals(6L, mm.longValue("SELECT COUNT(*) FROM t"));
+  }
+
+  @Test void withoutTheCacheEveryStatementIsPlanned() throws SQLException {
+    try (TestDb fresh = TestDb.open(dir, ";planCache=false")) {
+      long hits = cache().hits();
+      long misses = cache().misses();
+      assertEquals(8L, fresh.longValue("SELECT COUNT(*) FROM t"));
+      assertEquals(8L, fresh.longValue("SELECT COUNT(*) FROM t"));
+      assertEquals(hits, cache().hits());
+      assertEquals(misses, cache().misses());
+    }
+  }
+
+  @Test void aReadOnlyConnectionHasItsOwnPlans() throws SQLException {
+    same("SELECT val FROM t WHERE idx = 2");
+    try (TestDb ro = TestDb.open(dir, ";readonly=true")) {
+      long misses = PlanCache.of(ro.conn).misses();
+      assertEquals(2.0, ro.scalar("SELECT val FROM t WHERE idx = 2"));
+      assertEquals(misses + 1, PlanCache.of(ro.conn).misses());
+      ro.fails("SELECT VPOP('t')", "read-only");
+    }
+  }
+}
