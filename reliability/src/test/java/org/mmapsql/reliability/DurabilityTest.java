@@ -58,7 +58,7 @@ class DurabilityTest {
         racer.start();
         int statements = 0;
         try {
-          for (int i = 0; i < 150; i++) {
+          for (int i = 0; i < 90; i++) {
             String sql = switch (i % 3) {
               case 0 -> "INSERT INTO t(val) VALUES (" + i + ")";
               case 1 -> "UPDATE t SET val = val + 1 WHERE idx = " + (i % 20);
