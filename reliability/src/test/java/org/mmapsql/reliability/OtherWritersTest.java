@@ -119,9 +119,6 @@ class OtherWritersTest {
     Map<String, String> otherBefore = Map.of("other", Raw.sha256(Files.readAllBytes(data.resolve("other.f8"))));
 
     ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    AtomicLong ok = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
-    long deadline = Long.MAX_VALUE;
     List<Thread> users = new ArrayList<>();
     boolean[] stop = {false};
     for (int t = 0; t < 2; t++) {
@@ -238,8 +235,15 @@ class OtherWritersTest {
     Files.delete(tmp);
   }
 
-  private static void pause() throws InterruptedException {
-    Thread.sleep(400);
+  private final AtomicLong ok = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+
+  /** Lets the two connections run at least 10 statements on the file as it now is (at most 20 s). */
+  private void pause() throws InterruptedException {
+    long until = ok.get() + errors.get() + 10;
+    for (int i = 0; i < 400 && ok.get() + errors.get() < until; i++) {
+      Thread.sleep(50);
+    }
   }
 
   private long count(String table) throws SQLException {
