@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TypedDifferentialTest {
   private static final long SEED = Long.getLong("mmapsql.types.seed", 20261204L);
-  private static final int OPS = Integer.getInteger("mmapsql.types.ops", 150);
+  private static final int OPS = Integer.getInteger("mmapsql.types.ops", 120);
 
   @TempDir Path dir;
   private Connection mm;
@@ -175,7 +175,7 @@ class TypedDifferentialTest {
   @Test void sumOfEveryIntegerWidthNeverWraps() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(2), Dtype.i(4), Dtype.u(1), Dtype.u(2), Dtype.u(4), Dtype.u(8))) {
       t = d;
-      String name = "t" + d.code();
+      String name = "w" + d.size() + d.kind().ordinal();
       Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
       List<String> v = new ArrayList<>();
       for (int i = 0; i < 300; i++) {
@@ -197,7 +197,7 @@ class TypedDifferentialTest {
 
   @Test void avgOfIntegersIsNotTruncated() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(2), Dtype.u(8))) {
-      String name = "t" + d.code();
+      String name = "v" + d.size() + d.kind().ordinal();
       Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
       Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (1), (2), (2)");
       Object avg = Sql.scalar(mm, "SELECT AVG(val) FROM " + name);
@@ -207,7 +207,7 @@ class TypedDifferentialTest {
 
   @Test void integerArithmeticBeyondTheTypeIsRefusedNotWrapped() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(4), Dtype.u(8))) {
-      String name = "t" + d.code();
+      String name = "x" + d.size() + d.kind().ordinal();
       Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
       Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (" + d.max() + "), (" + d.min() + ")");
       byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
@@ -219,26 +219,69 @@ class TypedDifferentialTest {
 
   @Test void outOfRangeMessagesNameTheValueAndTheType() throws SQLException {
     Object[][] cases = {
-        {Dtype.i(1), "300"}, {Dtype.u(2), "-1"}, {Dtype.i(4), "1.5"}, {Dtype.f(4), "1E39"}, {Dtype.u(8), "18446744073709551616"},
+        {Dtype.i(1), "300"}, {Dtype.u(2), "-1"}, {Dtype.i(4), "2147483648"}, {Dtype.u(8), "18446744073709551616"},
         {Dtype.u(1), "256"}, {Dtype.i(8), "9223372036854775808"}};
     for (Object[] cs : cases) {
       Dtype d = (Dtype) cs[0];
-      String name = "t" + d.code();
+      String name = "y" + d.size() + d.kind().ordinal();
       Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
       Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (" + d.literal(d.specials().get(3)) + ")");
       byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
       String v = (String) cs[1];
-      String shown = v.equals("1E39") ? "E39|E+39|e39|e+39|10000000000000000000000000000000000000" : v;
       SQLException e = Sql.fails(mm, "INSERT INTO " + name + "(val) VALUES (" + d.literal(d.specials().get(2)) + "), (" + v + ")",
-          Sql.states("22003"), shown, typeNames(d));
+          Sql.states("22003"), v, typeNames(d));
       assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written: " + e.getMessage());
       Sql.fails(mm, "UPDATE " + name + " SET val = " + v + " WHERE idx = 0", Sql.states("22003"), typeNames(d));
       assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))));
     }
-    Dtype s = Dtype.s(3);
-    Sql.mmap(mm, "s", "s.bin", s.mmapType(), null);
-    Sql.fails(mm, "INSERT INTO s(val) VALUES ('ab'), ('abcd')", Sql.states("22001", "22000", "22003"), "abcd");
-    assertEquals(0, Sql.bytes(dir.resolve("s.bin")).length, "nothing written");
+  }
+
+  @Test void aFractionIntoAnIntegerTypeIsRefused() throws SQLException {
+    for (Dtype d : List.of(Dtype.i(1), Dtype.i(2), Dtype.i(4), Dtype.i(8), Dtype.u(1), Dtype.u(2), Dtype.u(4), Dtype.u(8),
+        Dtype.i(4).big())) {
+      String name = "z" + d.size() + d.kind().ordinal() + d.order().toString().charAt(0);
+      Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
+      Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (1), (2)");
+      byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
+      for (String sql : List.of("INSERT INTO " + name + "(val) VALUES (3), (58.5)", "INSERT INTO " + name + "(val) VALUES (0.25)",
+          "UPDATE " + name + " SET val = 2.5 WHERE idx = 1", "UPDATE " + name + " SET val = val + 0.5",
+          "UPDATE " + name + " SET val = 1.5E0 WHERE idx = 0")) {
+        Sql.fails(mm, sql, Sql.states("22003"), typeNames(d));
+        assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written by " + sql + " on " + d);
+      }
+    }
+  }
+
+  @Test void aValueBeyondRealsRangeIsRefused() throws SQLException {
+    for (Dtype d : List.of(Dtype.f(4), Dtype.f(4).big())) {
+      String name = "r" + d.order().toString().charAt(0);
+      Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
+      Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (1.5E0), (3.4028234663852886E38)");
+      byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
+      for (String sql : List.of("INSERT INTO " + name + "(val) VALUES (1E39)", "INSERT INTO " + name + "(val) VALUES (-3.5E38)",
+          "UPDATE " + name + " SET val = 1E300 WHERE idx = 0", "UPDATE " + name + " SET val = val * 2E0 WHERE idx = 1")) {
+        Sql.fails(mm, sql, Sql.states("22003"), typeNames(d));
+        assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written by " + sql);
+      }
+    }
+  }
+
+  @Test void aStringTooLongIsRefusedAsH2Refuses() throws SQLException {
+    t = Dtype.s(5);
+    setUpTable("t.bin", 0);
+    insertLiterals(List.of("'abc'", "'hello'", "''"));
+    byte[] before = Sql.bytes(dir.resolve("t.bin"));
+    for (String sql : List.of("INSERT INTO t(val) VALUES ('abcdefg')", "UPDATE t SET val = 'toolong' WHERE idx = 0",
+        "UPDATE t SET val = TRIM(val) || 'x' WHERE idx = 1", "UPDATE t SET val = val || 'x'")) {
+      Sql.fails(h2, sql, new String[0]);
+      h2.rollback();
+      Sql.fails(mm, sql, Sql.states("22001", "22000", "22003"));
+      assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve("t.bin"))), () -> "nothing written by " + sql);
+    }
+    // what fits is written, as H2 does
+    rnd = new Random(SEED);
+    write("UPDATE t SET val = TRIM(val) || 'x' WHERE idx = 0", false);
+    read("SELECT idx, val FROM t ORDER BY idx", 2);
   }
 
   @Test void datetimeBeyondTheUnitsRangeIsRefused() throws SQLException {
@@ -375,7 +418,7 @@ class TypedDifferentialTest {
       case UINT -> t.size() == 8 ? List.of(c + " + 1", c + " - 1") : List.of(c + " + 1", c + " - 1", c + " / 2", c + " * 2");
       case FLOAT -> t.size() == 2 ? List.of("-" + c) : List.of("-" + c, c + " / 2");
       case BOOL -> List.of("NOT " + c);
-      case STRING -> List.of("UPPER(" + c + ")", "LOWER(" + c + ")", "TRIM(" + c + ") || 'x'");
+      case STRING -> List.of("UPPER(" + c + ")", "LOWER(" + c + ")", "TRIM(" + c + ")");
       case DATETIME -> List.of(c + " + INTERVAL '1' DAY", c + " - INTERVAL '1' HOUR");
       default -> throw new AssertionError();
     };
@@ -425,12 +468,25 @@ class TypedDifferentialTest {
         assertEquals(zero(e.get(2)), zero(a.get(2)), context("MIN"));
         assertEquals(zero(e.get(3)), zero(a.get(3)), context("MAX"));
         long n = (Long) e.get(0);
-        assertNumber(e.get(4), a.get(4), t.isInteger() ? 1e-12 * Math.max(1, Math.abs(num(e.get(4)))) : tol / Math.max(1, n) + 1e-300,
-            "AVG");
+        // H2's AVG of integers is a NUMERIC rounded to 10 decimals
+        assertNumber(e.get(4), a.get(4), t.isInteger() ? Math.max(1e-9, 1e-12 * Math.abs(num(e.get(4))))
+            : tol / Math.max(1, n) + 1e-300, "AVG");
       }
       case BOOL -> read("SELECT COUNT(*), COUNT(CASE WHEN " + c + " THEN 1 END), COUNT(CASE WHEN NOT " + c
           + " THEN 1 END) FROM t" + where);
-      default -> read("SELECT COUNT(*), COUNT(" + c + "), MIN(" + c + "), MAX(" + c + ") FROM t" + where, 3, 4);
+      default -> {
+        // H2 returns MIN and MAX of a CHAR(n) without its padding: compare both sides padded to n
+        String sql = "SELECT COUNT(*), COUNT(" + c + "), MIN(" + c + "), MAX(" + c + ") FROM t" + where;
+        log(sql);
+        List<List<Object>> e = rows(h2, sql, 3, 4);
+        List<List<Object>> a = rows(mm, sql, 3, 4);
+        if (t.kind() == Dtype.Kind.STRING) {
+          for (List<List<Object>> r : List.of(e, a)) {
+            r.get(0).replaceAll(o -> o instanceof String x ? t.pad(x) : o);
+          }
+        }
+        assertEquals(e, a, context("rows of " + sql));
+      }
     }
   }
 
