@@ -232,9 +232,12 @@ public final class TableWrites {
         while (root.getCause() != null) {
           root = root.getCause();
         }
-        throw new MmapException(root instanceof NumberFormatException ? SqlState.INVALID_NUMBER : SqlState.GENERAL,
-            "cannot compute the rows for " + table + ", nothing was " + what + ": "
-            + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
+        String message = String.valueOf(root.getMessage());
+        SqlState state = root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
+            : message.contains("out of range") ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.GENERAL;
+        throw new MmapException(state, "cannot compute the rows for " + table + " (" + layout.sqlTypeText()
+            + "), nothing was " + what + ": " + (root instanceof NumberFormatException ? "not a number: " : "")
+            + message, e);
       }
       return r;
     }

@@ -9,9 +9,11 @@ import org.apache.calcite.sql.type.SqlTypeUtil;
 /**
  * mmapsql's SQL types: DECIMAL up to 38 digits (uint64 needs 20), and
  * aggregates that stay exact where their argument is: SUM of TINYINT,
- * SMALLINT or INTEGER is a BIGINT and SUM of BIGINT or DECIMAL a DECIMAL(38),
- * as in PostgreSQL, so no sum wraps around; SUM of REAL is a DOUBLE; AVG of
- * any integer or REAL is a DOUBLE, never a truncated integer.
+ * SMALLINT or INTEGER is a BIGINT and SUM of DECIMAL a DECIMAL(38), so they
+ * cannot wrap around; SUM of BIGINT stays BIGINT (Calcite 1.42's own SUM
+ * cannot accumulate a BIGINT into a DECIMAL) and mmapsql's aggregate, which
+ * sums exactly, fails with NUMERIC_OUT_OF_RANGE rather than wrap. SUM of
+ * REAL is a DOUBLE; AVG of any integer or REAL is a DOUBLE, never truncated.
  */
 public final class MmapTypeSystem extends RelDataTypeSystemImpl {
   public static final MmapTypeSystem INSTANCE = new MmapTypeSystem();
@@ -24,7 +26,6 @@ public final class MmapTypeSystem extends RelDataTypeSystemImpl {
   @Override public RelDataType deriveSumType(RelDataTypeFactory f, RelDataType arg) {
     RelDataType t = switch (arg.getSqlTypeName()) {
       case TINYINT, SMALLINT, INTEGER -> f.createSqlType(SqlTypeName.BIGINT);
-      case BIGINT -> f.createSqlType(SqlTypeName.DECIMAL, MAX_DECIMAL, 0);
       case DECIMAL -> f.createSqlType(SqlTypeName.DECIMAL, MAX_DECIMAL, arg.getScale());
       case REAL, FLOAT -> f.createSqlType(SqlTypeName.DOUBLE);
       default -> super.deriveSumType(f, arg);
