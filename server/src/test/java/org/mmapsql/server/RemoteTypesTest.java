@@ -118,9 +118,11 @@ class RemoteTypesTest {
         exact = exact.add((BigInteger) x);
       }
       assertEquals(0, new BigDecimal(exact).compareTo(new BigDecimal(sum.toString())), "SUM of uint64: " + sum);
-      Object isum = Sql.scalar(c, "SELECT SUM(val) FROM " + p + I8.fileStem() + " WHERE idx <> 0");
-      BigInteger iexact = I8.max().add(I8.max()).subtract(BigInteger.valueOf(15));
-      assertEquals(0, new BigDecimal(iexact).compareTo(new BigDecimal(isum.toString())), "SUM of int64 beyond 2^63: " + isum);
+      // a BIGINT sum beyond BIGINT is refused (22003), not wrapped (TypedDifferentialTest has the other plans)
+      Sql.fails(c, "SELECT SUM(val) FROM " + p + I8.fileStem() + " WHERE idx >= 1", Sql.states("22003"));
+      Object isum = Sql.scalar(c, "SELECT SUM(val) FROM " + p + I8.fileStem() + " WHERE idx >= 2");
+      assertEquals(0, new BigDecimal(I8.max().subtract(BigInteger.valueOf(15))).compareTo(new BigDecimal(isum.toString())),
+          "SUM of int64: " + isum);
     }
   }
 
@@ -154,11 +156,7 @@ class RemoteTypesTest {
       Sql.mmap(c, t, t + ".bin", "i1", null);
       Sql.update(c, "INSERT INTO " + t + "(val) VALUES (-128), (127)");
       Sql.fails(c, "INSERT INTO " + t + "(val) VALUES (1), (300)", Sql.states("22003"), "300");
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + t + " SET val = ? WHERE idx = 0")) {
-        ps.setInt(1, -129);
-        SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, ps::executeUpdate);
-        Sql.check(e, "UPDATE with -129", Sql.states("22003"), "-129");
-      }
+      Sql.fails(c, "UPDATE " + t + " SET val = -129 WHERE idx = 0", Sql.states("22003"), "-129");
       assertArrayEquals(I1.encode(List.of(I1.min(), I1.max())), Sql.bytes(dir.resolve(t + ".bin")));
       Sql.write(dir.resolve(p + "ro.bin"), new byte[8]);
       Sql.mmap(c, p + "ro", p + "ro.bin", "i8", "readonly");
