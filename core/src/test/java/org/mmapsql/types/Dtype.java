@@ -479,13 +479,14 @@ public record Dtype(Kind kind, int size, ByteOrder order, String unit) {
 
   /**
    * Can {@code v} be written as an SQL literal? Not NaN, the infinities or -0
-   * (a literal has no sign of zero), nor a decimal beyond what SQL's DECIMAL
-   * literals take (38 digits, 19 after the point).
+   * (a literal has no sign of zero), nor a long double beyond 19 digits
+   * before or after the point (mmapsql's DECIMAL(38,19) for long double:
+   * {@code NumpyBytesTest#longDoubleTakesWritesBeyond1e19} is about those).
    */
   public static boolean literalAble(Object v) {
     return !(v instanceof Float f && (f.isNaN() || f.isInfinite() || f == 0 && 1 / f < 0)
         || v instanceof Double d && (d.isNaN() || d.isInfinite() || d == 0 && 1 / d < 0)
-        || v instanceof BigDecimal x && (x.precision() > 38 || x.scale() > 19));
+        || v instanceof BigDecimal x && (x.precision() - x.scale() > 19 || x.scale() > 19));
   }
 
   static String randomWord(Random r, int n) {
@@ -498,20 +499,18 @@ public record Dtype(Kind kind, int size, ByteOrder order, String unit) {
   }
 
   /**
-   * An SQL literal that does not fit this type (beyond its range, a fraction
-   * for an integer, beyond REAL's range, a string too long), or null where the
-   * issue names no such value for this type.
+   * An SQL literal beyond the range of this integer type, or null for other
+   * types. (Fractions into integers, values beyond REAL's range and strings
+   * too long have focused tests of their own in TypedDifferentialTest, so that
+   * the random sequences go on past them.)
    */
   public String badLiteral(Random r) {
     return switch (kind) {
-      case INT, UINT -> switch (r.nextInt(4)) {
+      case INT, UINT -> switch (r.nextInt(3)) {
         case 0 -> max().add(BigInteger.ONE).toString();
         case 1 -> min().subtract(BigInteger.ONE).toString();
-        case 2 -> max().add(BigInteger.valueOf(1 + r.nextInt(1000))).toString();
-        default -> r.nextInt(100) + ".5";
+        default -> max().add(BigInteger.valueOf(1 + r.nextInt(1000))).toString();
       };
-      case FLOAT -> size == 4 ? (r.nextBoolean() ? "1E39" : "-3.5E38") : null;
-      case STRING -> "'" + randomWord(r, size + 1 + r.nextInt(3)) + "'";
       default -> null;
     };
   }

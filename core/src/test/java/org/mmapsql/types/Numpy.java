@@ -97,7 +97,11 @@ final class Numpy {
           raise ValueError(dt)
       """;
 
-  /** argv: dir descr; writes STEM.npy, STEM.raw, STEM_2d.npy, STEM_2d.raw (12 values, 2-D as 4x3) and prints the tokens. */
+  /**
+   * argv: dir, then pairs descr stem; for each writes STEM.npy, STEM.raw,
+   * STEM_2d.npy, STEM_2d.raw (12 values, 2-D as 4x3) and prints a line
+   * {@code STEM TOKENS...}.
+   */
   static final String WRITER = COMMON + """
 
       def values(dt):
@@ -126,15 +130,15 @@ final class Numpy {
           return np.array(v, dtype=dt)
 
       d = sys.argv[1]
-      dt = np.dtype(sys.argv[2])
-      stem = sys.argv[3]
-      a = values(dt)
-      assert a.shape == (12,) and a.dtype == dt
-      np.save(d + '/' + stem + '.npy', a)
-      a.tofile(d + '/' + stem + '.raw')
-      np.save(d + '/' + stem + '_2d.npy', a.reshape(4, 3))
-      a.reshape(4, 3).tofile(d + '/' + stem + '_2d.raw')
-      print(' '.join(tok(x, dt) for x in a))
+      for descr, stem in zip(sys.argv[2::2], sys.argv[3::2]):
+          dt = np.dtype(descr)
+          a = values(dt)
+          assert a.shape == (12,) and a.dtype == dt
+          np.save(d + '/' + stem + '.npy', a)
+          a.tofile(d + '/' + stem + '.raw')
+          np.save(d + '/' + stem + '_2d.npy', a.reshape(4, 3))
+          a.reshape(4, 3).tofile(d + '/' + stem + '_2d.raw')
+          print(stem + ' ' + ' '.join(tok(x, dt) for x in a))
       """;
 
   /**

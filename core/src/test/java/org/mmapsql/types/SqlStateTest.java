@@ -40,8 +40,10 @@ class SqlStateTest {
     Sql.failsWithState(c, "INSERT INTO u2(val) VALUES (-1)", "22003");
     Sql.failsWithState(c, "INSERT INTO u8(val) VALUES (18446744073709551616)", "22003");
     Sql.update(c, "INSERT INTO i4(val) VALUES (2147483647)");
-    Sql.failsWithState(c, "UPDATE i4 SET val = val + 1", "22003");
     Sql.failsWithState(c, "UPDATE i4 SET val = 3000000000 WHERE idx = 0", "22003");
+    Sql.failsWithState(c, "INSERT INTO i4(val) VALUES (1.5)", "22003");
+    Sql.mmap(c, "f4", "f4.bin", "f4", null);
+    Sql.failsWithState(c, "INSERT INTO f4(val) VALUES (1E39)", "22003");
   }
 
   @Test void aStringTooLongIs22001() throws SQLException {
