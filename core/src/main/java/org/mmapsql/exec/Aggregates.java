@@ -16,8 +16,9 @@ import org.mmapsql.storage.MappedArray;
 /**
  * Aggregates of columns over a set of positions, computed in one pass per
  * column over the mapped file, block by block, without making a row or boxing
- * a value: one loop per numeric family. Float columns sum in double, in idx
- * order as a row-by-row SUM would; integer columns sum exactly (a long that
+ * a value: one loop per numeric family. Float columns sum in double, pairwise
+ * ({@link PairwiseSum}: as accurate as numpy's sum, where adding row by row
+ * loses digits to every large value); integer columns sum exactly (a long that
  * carries into a BigInteger on overflow; uint64 as unsigned), so a SUM never
  * wraps around.
  */
@@ -86,7 +87,7 @@ public final class Aggregates {
 
   private static void doubles(MappedArray array, IdxRanges ranges, int column, @Nullable AtomicBoolean cancel,
       Stats s) {
-    double sum = 0;
+    PairwiseSum sum = new PairwiseSum();
     double min = 0;
     double max = 0;
     long count = 0;
@@ -102,9 +103,9 @@ public final class Aggregates {
           min = block[0];
           max = block[0];
         }
+        sum.add(block, n);
         for (int j = 0; j < n; j++) {
           double v = block[j];
-          sum += v;
           // As Calcite's own MIN and MAX compare, so that NaN gives the same
           // answer whichever plan runs: a NaN never replaces a value.
           min = min > v ? v : min;
@@ -115,7 +116,7 @@ public final class Aggregates {
       }
     }
     s.count = count;
-    s.dsum = sum;
+    s.dsum = sum.total();
     s.dmin = min;
     s.dmax = max;
   }
