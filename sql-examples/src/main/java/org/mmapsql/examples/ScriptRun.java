@@ -29,6 +29,9 @@ public final class ScriptRun {
   /** The remote driver's repetition of the server's message, in front of the message itself. */
   private static final Pattern REMOTE = Pattern.compile("Remote driver error: Error \\d+ \\(\\w*\\) : "
       + "Error while executing SQL \"[^\"]*\": ");
+  /** The same through Avatica's client: its code and state in front, the driver's prefix behind the SQL. */
+  private static final Pattern REMOTE_STATE = Pattern.compile(
+      "^Error: Error \\d+ \\(\\w*\\) : (Error while executing SQL \"[^\"]*\": )Remote driver error: ");
   private static final Pattern ELAPSED = Pattern.compile(" \\(\\d+[.,]\\d+ seconds\\)");
 
   private ScriptRun() {
@@ -80,6 +83,7 @@ public final class ScriptRun {
     List<String> lines = new ArrayList<>();
     for (String line : output.split("\\R")) {
       String l = REMOTE.matcher(ELAPSED.matcher(line).replaceAll("")).replaceAll("").stripTrailing();
+      l = REMOTE_STATE.matcher(l).replaceAll("Error: $1");
       if (replace != null) {
         l = l.replace(replace, with);
       }
