@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance suite: every workload of the performance issue on mmapsql (embedded and remote),
 # H2, DuckDB, a reference Avatica server over H2 and the plain Java loops, one JVM each, same data;
-# prints the table of times and ratios (about 4 minutes on 2 cores with the defaults).
+# prints the table of times and ratios (about 7 minutes on 2 cores with the defaults; `--rows 1000000` is quicker).
 # Usage: bench/run.sh [--rows N] [--warm S] [--measure S] [--engines MMAPSQL,H2,...]
 # Build first: ./mvnw -B -q -pl bench -am package -DskipTests
 set -euo pipefail
