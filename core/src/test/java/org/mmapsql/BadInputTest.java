@@ -110,7 +110,8 @@ class BadInputTest {
         // wrong function arguments
         bad("SELECT MMAP('x')", "No match found for function signature MMAP"),
         bad("SELECT MMAP()", "No match found for function signature MMAP"),
-        bad("SELECT MMAP('x', 'x.mmap', 'float64', 'extra')", "No match found for function signature MMAP"),
+        bad("SELECT MMAP('x', 'x.mmap', 'float64', 'extra')", "unknown MMAP option 'extra'", "readonly"),
+        bad("SELECT MMAP('x', 'x.mmap', 'float64', '', 'more')", "No match found for function signature MMAP"),
         bad("SELECT UNMAP('t', 'x')", "No match found for function signature UNMAP"),
         bad("SELECT VPOP()", "No match found for function signature VPOP"),
         bad("SELECT VPOP('t', 't')", "No match found for function signature VPOP"),
@@ -120,9 +121,9 @@ class BadInputTest {
         bad("SELECT MMAP('x', NULL)", "path must not be NULL"),
         bad("SELECT VPOP(NULL)", "must not be NULL"),
         bad("SELECT UNMAP(NULL)", "must not be NULL"),
-        bad("SELECT MMAP('x', 'x.mmap', 'int32')", "unsupported element type 'int32'", "float64"),
-        bad("SELECT MMAP('x', 'x.mmap', 'float32')", "unsupported element type"),
-        bad("SELECT MMAP('x', 'x.mmap', '')", "unsupported element type"),
+        bad("SELECT MMAP('x', 'x.mmap', 'int33')", "unsupported element type 'int33'", "float64"),
+        bad("SELECT MMAP('x', 'x.mmap', 'S0')", "string width", "between 1 and 65535"),
+        bad("SELECT MMAP('x', 'x.mmap', 'f8', 'columns=0')", "columns", "from 1 to 100000"),
         // invalid table names
         bad("SELECT MMAP('1x', 'x.mmap')", "invalid table name '1x'"),
         bad("SELECT MMAP('a-b', 'x.mmap')", "invalid table name"),
@@ -137,8 +138,8 @@ class BadInputTest {
         bad("SELECT MMAP('T', 'other.mmap')", "already mapped on another file"),
         bad("SELECT MMAP('t2', 't.mmap')", "already mapped as table t"),
         // literals beyond BIGINT
-        bad("SELECT * FROM t WHERE idx = 99999999999999999999", "out of range"),
-        bad("UPDATE t SET val = 1 WHERE idx = 99999999999999999999", "out of range"),
+        bad("SELECT * FROM t WHERE idx = 99999999999999999999999999999999999999999", "out of range"),
+        bad("UPDATE t SET val = 1 WHERE idx = 99999999999999999999999999999999999999999", "out of range"),
         bad("INSERT INTO t(val) VALUES (1e400)", "out of range"));
   }
 

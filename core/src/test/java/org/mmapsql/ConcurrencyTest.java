@@ -285,7 +285,7 @@ class ConcurrencyTest {
     List<Long> counts = concurrently(8,
         (c, thread) -> ((Number) TestDb.scalar(c, "SELECT MMAP('shared', 'shared.mmap')")).longValue());
     assertEquals(Collections.nCopies(8, 0L), counts);
-    assertEquals(List.of(List.of("shared", "shared.mmap", "float64", 0L, 0L, "ok")), db.mappings());
+    assertEquals(List.of(List.of("shared", "shared.mmap", "<f8", 0L, 0L, "ok")), db.mappings());
     String catalog = Files.readString(dir.resolve(".mmapsql-catalog"), StandardCharsets.UTF_8);
     assertEquals(1, catalog.lines().filter(l -> l.startsWith("shared\t")).count(), catalog);
   }

@@ -58,7 +58,7 @@ class ExternalChangesTest {
     assertEquals(100, db.mmap("ext", "ext.mmap"));
     assertArrayEquals(TestDb.range(0, 100), db.values("ext"));
     assertEquals(4950.0, db.scalar("SELECT SUM(val) FROM ext"));
-    assertEquals(List.of(List.of("ext", "ext.mmap", "float64", 100L, 800L, "ok")), db.mappings());
+    assertEquals(List.of(List.of("ext", "ext.mmap", "<f8", 100L, 800L, "ok")), db.mappings());
   }
 
   // ------------------------------------------------------------ numpy
@@ -267,7 +267,7 @@ class ExternalChangesTest {
     assertEquals(100, db.mmap("p", "p.mmap"));
     assertEquals(100, db.count("p"));
     assertArrayEquals(TestDb.range(0, 100), db.values("p"));
-    assertEquals(List.of(List.of("p", "p.mmap", "float64", 100L, 803L, "partial: 3 trailing bytes")),
+    assertEquals(List.of(List.of("p", "p.mmap", "<f8", 100L, 803L, "partial: 3 trailing bytes")),
         db.mappings());
     db.fails("INSERT INTO p(val) VALUES (1)", "partial element", "3 trailing bytes");
     db.fails("INSERT INTO p(val) SELECT val FROM p WHERE idx < 2", "partial element");

@@ -73,7 +73,7 @@ class LargeFileTest {
   @Test void countsAndReadsBeyondTwoGiB() throws SQLException {
     assertEquals(N, db.mmap("big", "large.mmap"));
     assertEquals(N, db.count("big"));
-    assertEquals(List.of(List.of("big", "large.mmap", "float64", N, BYTES, "ok")), db.mappings());
+    assertEquals(List.of(List.of("big", "large.mmap", "<f8", N, BYTES, "ok")), db.mappings());
     for (Map.Entry<Long, Double> e : known.entrySet()) {
       assertEquals(e.getValue(), at(e.getKey()), "idx " + e.getKey());
     }

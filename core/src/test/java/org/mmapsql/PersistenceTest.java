@@ -49,8 +49,8 @@ class PersistenceTest {
     }
     try (TestDb db = TestDb.open(dir)) {
       assertEquals(mappings, db.mappings());
-      assertEquals(List.of(List.of("MiXed", "mixed.mmap", "float64", 10L, 80L, "ok"),
-          List.of("b", "sub/b.mmap", "float64", 1L, 8L, "ok")), db.mappings());
+      assertEquals(List.of(List.of("MiXed", "mixed.mmap", "<f8", 10L, 80L, "ok"),
+          List.of("b", "sub/b.mmap", "<f8", 1L, 8L, "ok")), db.mappings());
       assertArrayEquals(TestDb.range(0, 10), db.values("mixed"));
       assertArrayEquals(new double[] {0.5}, db.values("B"));
       assertEquals(10, db.mmap("mixed", "mixed.mmap"), "MMAP of a restored binding returns its count");
@@ -78,8 +78,8 @@ class PersistenceTest {
       assertNotEquals(key, catalogKey());
       assertNoTemporaryFile();
       String catalog = Files.readString(dir.resolve(CATALOG), StandardCharsets.UTF_8);
-      assertTrue(catalog.contains("a\tfloat64\ta.mmap"), catalog);
-      assertTrue(catalog.contains("c\tfloat64\tc.mmap"), catalog);
+      assertTrue(catalog.contains("a\t<f8\t\ta.mmap"), catalog);
+      assertTrue(catalog.contains("c\t<f8\t\tc.mmap"), catalog);
       assertFalse(catalog.contains("b.mmap"), catalog);
       // refused MMAPs leave the catalog alone
       Object before = catalogKey();
@@ -98,7 +98,7 @@ class PersistenceTest {
     }
     Files.delete(dir.resolve("a.mmap"));
     try (TestDb db = TestDb.open(dir)) {
-      assertEquals(List.of(List.of("a", "a.mmap", "float64"), List.of("b", "b.mmap", "float64")),
+      assertEquals(List.of(List.of("a", "a.mmap", "<f8"), List.of("b", "b.mmap", "<f8")),
           db.mappings().stream().map(r -> r.subList(0, 3)).toList());
       List<Object> a = db.mappings().get(0);
       assertEquals("missing", a.get(5), "status of a");

@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.mmapsql.MmapException;
-import org.mmapsql.storage.ElementType;
+import org.mmapsql.SqlState;
+import org.mmapsql.storage.Dtype;
 import org.mmapsql.storage.FileReplacedException;
+import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -18,18 +20,31 @@ public final class Binding {
   private final String name;
   private final String storedPath;
   private final Path file;
-  private final ElementType type;
+  /** The dtype as bound: given to MMAP or read from a .npy header; the code of a structured dtype. */
+  private final String type;
+  private final MapOptions options;
   private final PathPolicy paths;
   private MappedArray array;
   private String problem;
   private boolean removed;
 
-  Binding(String name, String storedPath, Path file, ElementType type, PathPolicy paths) {
+  Binding(String name, String storedPath, Path file, String type, MapOptions options, PathPolicy paths) {
     this.name = name;
     this.paths = paths;
     this.storedPath = storedPath;
     this.file = file;
     this.type = type;
+    this.options = options;
+  }
+
+  /** Whether a path names a .npy file, whose header says what it holds. */
+  public static boolean isNpy(Path file) {
+    return file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
+  }
+
+  /** The layout of a headerless file bound with {@code type} and {@code options}. */
+  static Layout rawLayout(String type, MapOptions options) {
+    return Layout.raw(Dtype.parse(type), options.columns());
   }
 
   public String name() {
@@ -45,8 +60,29 @@ public final class Binding {
     return file;
   }
 
-  public ElementType type() {
+  /** numpy's code of the dtype as bound: {@code <f4}, {@code >i8}, or a structured dtype's list. */
+  public String type() {
     return type;
+  }
+
+  public MapOptions options() {
+    return options;
+  }
+
+  /**
+   * What the file holds: the open array's layout, or while the file cannot be
+   * opened, the layout its type and options describe (not known for a
+   * structured dtype).
+   */
+  public Layout layout() {
+    try {
+      return array().layout();
+    } catch (MmapException e) {
+      if (type.startsWith("[")) {
+        throw e;
+      }
+      return rawLayout(type, options);
+    }
   }
 
   /** The open array, opening it if needed; throws if the file cannot be opened. */
@@ -74,7 +110,13 @@ public final class Binding {
    * outside the permitted directories.
    */
   private MappedArray openChecked() throws IOException {
-    MappedArray a = MappedArray.open(paths.resolve(storedPath), type);
+    Path path = paths.resolve(storedPath);
+    MappedArray a = MappedArray.open(path, isNpy(path) ? null : rawLayout(type, options), options.readOnly());
+    if (!a.layout().typeCode().equals(type)) {
+      a.close();
+      throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + storedPath + " now says "
+          + a.layout().typeCode() + ", but the table was bound as " + type + "; UNMAP and MMAP it again");
+    }
     Path opened = a.openedPath();
     if (!paths.permitted(opened)) {
       a.close();

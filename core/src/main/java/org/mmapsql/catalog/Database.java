@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.mmapsql.MmapException;
-import org.mmapsql.storage.ElementType;
+import org.mmapsql.SqlState;
+import org.mmapsql.storage.Dtype;
+import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,8 +112,10 @@ public final class Database {
   }
 
   private void restore(CatalogFile.Entry e) {
-    ElementType type = ElementType.of(e.type());
-    Binding b = new Binding(e.name(), e.path(), dir.resolve(e.path()).normalize(), type, paths);
+    Path file = dir.resolve(e.path()).normalize();
+    // A headerless file's type is normalised (catalogs of version 1 said float64); a .npy's is its header's code.
+    String type = Binding.isNpy(file) ? e.type() : Dtype.parse(e.type()).code();
+    Binding b = new Binding(e.name(), e.path(), file, type, MapOptions.parse(e.options()), paths);
     bindings.put(key(e.name()), b);
     try {
       b.array(); // opened through the path policy: a link may have changed, a directory left the allow-list
@@ -140,26 +144,35 @@ public final class Database {
   }
 
   /**
-   * Binds {@code name} to {@code path} (creating an empty file if missing) and
-   * returns the element count. Binding the same name to the same file again
-   * just returns the count.
+   * Binds {@code name} to {@code path} and returns the row count. A missing
+   * file is created (a .npy with a header numpy reads), unless the binding is
+   * read-only. {@code typeName} null or empty means: the header's dtype for a
+   * .npy file, {@code <f8} otherwise. Binding the same name to the same file
+   * with the same type and options again just returns the count.
    */
-  public synchronized long map(String name, String path, String typeName) {
+  public synchronized long map(String name, String path, String typeName, String optionText) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new MmapException("invalid table name '" + name
+      throw new MmapException(SqlState.SYNTAX_ERROR, "invalid table name '" + name
           + "': use letters, digits and underscores, starting with a letter or underscore");
     }
-    ElementType type = ElementType.of(typeName);
+    Dtype given = typeName == null || typeName.isBlank() ? null : Dtype.parse(typeName);
+    MapOptions options = MapOptions.parse(optionText);
     Path file = paths.resolve(path);
+    boolean npy = Binding.isNpy(file);
     Binding existing = binding(name);
     if (existing != null) {
       if (!existing.file().equals(file)) {
         throw new MmapException("table " + existing.name() + " is already mapped on another file ("
             + existing.storedPath() + ")");
       }
-      if (existing.type() != type) {
-        throw new MmapException("table " + existing.name() + " is already mapped with type "
-            + existing.type().sqlName());
+      Layout bound = existing.refreshed().layout();
+      String wanted = given != null ? given.code() : npy ? bound.typeCode() : Dtype.FLOAT64.code();
+      if (!wanted.equals(existing.type()) || existing.options().readOnly() != options.readOnly()
+          || (options.columns() != 0 || !npy) && options.columns() != bound.twoDColumns()) {
+        throw new MmapException("table " + existing.name() + " is already mapped with type " + existing.type()
+            + (existing.options().toString().isEmpty() ? "" : " and options '" + existing.options() + "'")
+            + "; UNMAP it first to bind it as " + wanted
+            + (options.toString().isEmpty() ? "" : " with options '" + options + "'"));
       }
       return existing.refreshed().length();
     }
@@ -172,14 +185,32 @@ public final class Database {
       throw new MmapException("too many mappings: the limit is " + settings.maxMappings()
           + " (setting maxMappings)");
     }
-    boolean created = createIfMissing(file);
-    Binding b = new Binding(name, paths.toStored(file), file, type, paths);
+    Layout raw = npy ? null : Layout.raw(given == null ? Dtype.FLOAT64 : given, options.columns());
+    boolean created = !options.readOnly() && createIfMissing(file,
+        npy ? Layout.raw(given == null ? Dtype.FLOAT64 : given, options.columns()) : null);
     MappedArray array;
+    Binding b;
     try {
+      Layout layout = raw;
+      if (npy) {
+        layout = probe(file, options);
+        if (given != null && !given.equals(layout.dtype())) {
+          throw new MmapException(SqlState.DATA_EXCEPTION, "type " + typeName + " contradicts the header of "
+              + path + ", which says " + layout.typeCode() + "; omit the type to use the header's");
+        }
+        if (options.columns() != 0 && options.columns() != layout.twoDColumns()) {
+          throw new MmapException(SqlState.DATA_EXCEPTION, "columns=" + options.columns()
+              + " contradicts the header of " + path + ", whose shape is " + layout.shapeText(0).replace("(0", "(n")
+              + "; omit columns for a .npy file");
+        }
+      }
+      // A .npy keeps its row width in the catalog too: the table's shape is known while the file is missing.
+      MapOptions kept = npy ? new MapOptions(options.readOnly(), layout.twoDColumns()) : options;
+      b = new Binding(name, paths.toStored(file), file, layout.typeCode(), kept, paths);
       array = b.array();
     } catch (MmapException e) {
       deleteIfCreated(file, created);
-      throw new MmapException("cannot map " + path + ": " + e.getMessage(), e);
+      throw new MmapException(e.state(), "cannot map " + path + ": " + e.getMessage(), e);
     }
     bindings.put(key(name), b);
     try {
@@ -191,6 +222,15 @@ public final class Database {
       throw e;
     }
     return array.length();
+  }
+
+  /** The layout a .npy file's header describes, read once before binding. */
+  private static Layout probe(Path file, MapOptions options) {
+    try (MappedArray a = MappedArray.open(file, null, true)) {
+      return a.layout();
+    } catch (IOException e) {
+      throw new MmapException(SqlState.IO_ERROR, "cannot open " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Removes a binding, keeping its file; returns 1 if it existed, else 0. */
@@ -214,13 +254,17 @@ public final class Database {
 
   private void saveCatalog() {
     catalog.write(bindings().stream()
-        .map(b -> new CatalogFile.Entry(b.name(), b.type().sqlName(), b.storedPath()))
+        .map(b -> new CatalogFile.Entry(b.name(), b.type(), b.options().toString(), b.storedPath()))
         .toList());
   }
 
-  private static boolean createIfMissing(Path file) {
+  /** Creates an empty file if there is none (with an empty array's header if {@code npy} is not null). */
+  private static boolean createIfMissing(Path file, Layout npy) {
     try {
       FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+      if (npy != null) {
+        MappedArray.createNpy(file, npy);
+      }
       try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
         d.force(true); // the new name survives a crash, like the catalog that refers to it
       }

@@ -7,8 +7,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.storage.MappedArray;
 
 /**
- * Rows {@code (idx, val)} of the positions in a set of ranges, read in blocks:
- * one locked bulk copy out of the mapping per block, then plain array reads.
+ * Rows {@code (idx, columns...)} of the positions in a set of ranges, read in
+ * blocks: one locked copy out of the mapping per block (one loop per column,
+ * specialised by its dtype), then plain array reads.
  * The ranges were clipped to the length when the statement started, so rows
  * appended meanwhile are not seen; if the array is cut shorter meanwhile the
  * rows past its new end are not returned. A read that fails (the file was
@@ -20,7 +21,8 @@ public final class RowEnumerator implements Enumerator<Object[]> {
 
   private final MappedArray array;
   private final IdxRanges ranges;
-  private final double[] block;
+  private final Object[][] block;
+  private final int width;
   /** Set when the statement is canceled or times out; looked at once a block. */
   private final @Nullable AtomicBoolean cancel;
   private int range = -1;
@@ -35,7 +37,8 @@ public final class RowEnumerator implements Enumerator<Object[]> {
     this.ranges = ranges;
     this.cancel = cancel;
     // A point read needs one slot, not a whole block.
-    this.block = new double[(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
+    this.width = array.layout().columns().size();
+    this.block = new Object[width][(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
   }
 
   @Override public Object[] current() {
@@ -47,7 +50,12 @@ public final class RowEnumerator implements Enumerator<Object[]> {
       current = null;
       return false;
     }
-    current = new Object[] {blockStart + pos, block[pos]};
+    Object[] row = new Object[width + 1];
+    row[0] = blockStart + pos;
+    for (int c = 0; c < width; c++) {
+      row[c + 1] = block[c][pos];
+    }
+    current = row;
     return true;
   }
 
@@ -55,8 +63,8 @@ public final class RowEnumerator implements Enumerator<Object[]> {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
         Cancellation.check(cancel);
-        int want = (int) Math.min(block.length, ranges.end(range) - next);
-        int got = array.read(next, block, 0, want);
+        int want = (int) Math.min(block[0].length, ranges.end(range) - next);
+        int got = array.read(next, want, block);
         if (got == 0) {
           range = ranges.size(); // cut short by a truncation
           return false;

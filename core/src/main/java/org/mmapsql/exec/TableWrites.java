@@ -1,6 +1,8 @@
 package org.mmapsql.exec;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -8,6 +10,8 @@ import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -43,33 +47,39 @@ public final class TableWrites {
     this.cancel = cancel;
   }
 
-  /** Appends rows {@code (idx, val)}; an explicit idx must continue the sequence. */
+  /** Appends rows {@code (idx, columns...)}; an explicit idx must continue the sequence. */
   public long insert(Enumerable<Object[]> rows) {
     return locked(() -> {
-      Columns in = Columns.read(table, rows, true, "inserted");
+      Layout layout = array.layout();
+      int[] all = IntStream.range(0, layout.columns().size()).toArray();
+      Rows in = Rows.read(table, layout, rows, 1, all, "inserted");
       long length = array.length();
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
-          throw new MmapException("cannot insert idx " + in.idx[i] + " into " + table
-              + ": rows are appended at the end, the next idx is " + (length + i)
+          throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i]
+              + " into " + table + ": rows are appended at the end, the next idx is " + (length + i)
               + "; nothing was inserted");
         }
       }
       if (in.size > 0) {
-        array.append(Arrays.copyOf(in.val, in.size));
+        array.append(Arrays.copyOf(in.images, in.size * layout.stride()), in.size);
       }
       return (long) in.size;
     });
   }
 
-  /** Writes rows {@code (idx, old val, new val)}; positions past the end are skipped. */
-  public long update(Enumerable<Object[]> rows) {
+  /**
+   * Writes rows {@code (idx, columns..., new values of the columns in {@code columns})};
+   * positions past the end are skipped. The other columns of a row keep their bytes.
+   */
+  public long update(Enumerable<Object[]> rows, int[] columns) {
     return locked(() -> {
-      Columns in = Columns.read(table, rows, true, "updated").sortedByIdx();
+      Layout layout = array.layout();
+      Rows in = Rows.read(table, layout, rows, 1 + layout.columns().size(), columns, "updated").sortedByIdx();
       long length = array.length();
       int n = 0;
       long[] idx = new long[in.size];
-      double[] values = new double[in.size];
+      int[] from = new int[in.size];
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] < 0 || in.idx[i] >= length) {
           continue;
@@ -78,10 +88,20 @@ public final class TableWrites {
           n--; // the same position twice: the later row wins
         }
         idx[n] = in.idx[i];
-        values[n] = in.val[i];
+        from[n] = i;
         n++;
       }
-      array.write(Arrays.copyOf(idx, n), Arrays.copyOf(values, n));
+      idx = Arrays.copyOf(idx, n);
+      byte[] images = array.images(idx);
+      int stride = layout.stride();
+      for (int i = 0; i < n; i++) {
+        for (int c : columns) {
+          Layout.Column col = layout.columns().get(c);
+          System.arraycopy(in.images, from[i] * stride + col.offset(), images, i * stride + col.offset(),
+              col.dtype().width());
+        }
+      }
+      array.write(idx, images);
       return (long) n;
     });
   }
@@ -89,7 +109,7 @@ public final class TableWrites {
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public long delete(Enumerable<Object[]> rows) {
     return locked(() -> {
-      Columns in = Columns.read(table, rows, false, "removed").sortedByIdx();
+      Rows in = Rows.read(table, array.layout(), rows, 0, new int[0], "removed").sortedByIdx();
       long from = array.length() - in.size;
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != from + i) {
@@ -118,9 +138,21 @@ public final class TableWrites {
     });
   }
 
-  /** Removes and returns the last value, or null when the array is empty. */
-  public @Nullable Double pop() {
-    return locked(array::pop);
+  /** Removes and returns the last value of a 1-D array, or null when it is empty. */
+  public @Nullable Object pop() {
+    return locked(() -> {
+      array.requireWholeRows("pop from");
+      long n = array.length();
+      if (n == 0) {
+        return null;
+      }
+      Object[][] last = new Object[1][1];
+      if (array.read(n - 1, 1, last) != 1) {
+        return null; // cut by another program meanwhile
+      }
+      array.truncate(n - 1);
+      return last[0][0];
+    });
   }
 
   /**
@@ -131,6 +163,7 @@ public final class TableWrites {
   private <T> T locked(Supplier<T> write) {
     Cancellation.lock(array.writeLock(), cancel);
     try {
+      array.refresh(); // under the lock: the length another program left, not the one seen at the start
       T result = write.get();
       if (sync) {
         array.force(); // nothing to do when nothing was written
@@ -154,37 +187,43 @@ public final class TableWrites {
   }
 
   /**
-   * The input rows of a write, as columns: idx and, for INSERT and UPDATE, the
-   * value to write (the last column). Primitive arrays, so a statement over
-   * millions of rows holds 16 bytes a row, not a row object.
+   * The input rows of a write: idx, and for INSERT and UPDATE the values to
+   * write, checked and encoded into row images as they are read (a value
+   * that does not fit fails here, before anything is written). Primitive
+   * arrays: a statement over millions of rows holds its bytes, not row objects.
    */
-  private static final class Columns {
+  private static final class Rows {
     long[] idx = new long[16];
-    double[] val;
+    byte[] images;
     int size;
+    int stride;
 
     /**
-     * Reads all rows. A value that cannot be computed (a string that is not a
-     * number, say) fails here, before anything is written; Calcite may report
-     * it as an {@link ExceptionInInitializerError}, an Error that JDBC layers
-     * do not catch, so it is turned into an ordinary error.
+     * Reads all rows; the values of layout columns {@code columns} are at
+     * {@code first}, {@code first + 1}, ... of each row. Calcite may report a
+     * value it cannot compute as an {@link ExceptionInInitializerError}, an
+     * Error that JDBC layers do not catch, so it is turned into an ordinary error.
      */
-    static Columns read(String table, Enumerable<Object[]> rows, boolean values, String what) {
-      Columns c = new Columns();
-      c.val = values ? new double[16] : null;
+    static Rows read(String table, Layout layout, Enumerable<Object[]> rows, int first, int[] columns,
+        String what) {
+      Rows r = new Rows();
+      r.stride = columns.length == 0 ? 0 : layout.stride();
+      r.images = new byte[16 * r.stride];
+      ByteBuffer buf = ByteBuffer.wrap(r.images);
       try (Enumerator<Object[]> e = rows.enumerator()) {
         while (e.moveNext()) {
           Object o = e.current();
           Object[] row = o instanceof Object[] a ? a : new Object[] {o};
-          if (c.size == c.idx.length) {
-            c.idx = Arrays.copyOf(c.idx, c.size * 2);
-            c.val = values ? Arrays.copyOf(c.val, c.size * 2) : null;
+          if (r.size == r.idx.length) {
+            r.idx = Arrays.copyOf(r.idx, r.size * 2);
+            r.images = Arrays.copyOf(r.images, r.size * 2 * r.stride);
+            buf = ByteBuffer.wrap(r.images);
           }
-          c.idx[c.size] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
-          if (values) {
-            c.val[c.size] = value(row[row.length - 1], table, what);
+          r.idx[r.size] = row[0] == null ? NEXT_IDX : ((Number) row[0]).longValue();
+          for (int k = 0; k < columns.length; k++) {
+            encode(table, layout, columns[k], row[first + k], buf, r.size * r.stride, what);
           }
-          c.size++;
+          r.size++;
         }
       } catch (MmapException e) {
         throw e;
@@ -193,48 +232,51 @@ public final class TableWrites {
         while (root.getCause() != null) {
           root = root.getCause();
         }
-        throw new MmapException("cannot compute the rows for " + table + ", nothing was " + what + ": "
-            + (root instanceof NumberFormatException ? "not a number: " : "") + root.getMessage(), e);
+        String message = String.valueOf(root.getMessage());
+        SqlState state = root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
+            : message.contains("out of range") ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.GENERAL;
+        throw new MmapException(state, "cannot compute the rows for " + table + " (" + layout.sqlTypeText()
+            + "), nothing was " + what + ": " + (root instanceof NumberFormatException ? "not a number: " : "")
+            + message, e);
       }
-      return c;
+      return r;
+    }
+
+    private static void encode(String table, Layout layout, int column, Object v, ByteBuffer buf, int pos,
+        String what) {
+      Layout.Column col = layout.columns().get(column);
+      if (v == null && !col.dtype().type().nullable()) {
+        throw new MmapException(SqlState.NOT_NULL_VIOLATION, col.name() + " of " + table
+            + " cannot be NULL; nothing was " + what);
+      }
+      try {
+        layout.encode(column, v, buf, pos);
+      } catch (MmapException e) {
+        throw new MmapException(e.state(), "cannot write " + col.name() + " of " + table + ": " + e.getMessage()
+            + "; nothing was " + what, e);
+      }
     }
 
     /** The same rows in idx order (stable: of two rows on one idx, the later stays later). */
-    Columns sortedByIdx() {
+    Rows sortedByIdx() {
       for (int i = 1; i < size; i++) {
         if (idx[i - 1] > idx[i]) {
           Integer[] order = new Integer[size];
           Arrays.setAll(order, k -> k);
           Arrays.sort(order, (a, b) -> Long.compare(idx[a], idx[b]));
-          Columns s = new Columns();
+          Rows s = new Rows();
           s.size = size;
+          s.stride = stride;
           s.idx = new long[size];
-          s.val = val == null ? null : new double[size];
+          s.images = new byte[size * stride];
           for (int k = 0; k < size; k++) {
             s.idx[k] = idx[order[k]];
-            if (val != null) {
-              s.val[k] = val[order[k]];
-            }
+            System.arraycopy(images, order[k] * stride, s.images, k * stride, stride);
           }
           return s;
         }
       }
       return this;
-    }
-  }
-
-  private static double value(Object v, String table, String what) {
-    if (v == null) {
-      throw new MmapException("val of " + table + " cannot be NULL; nothing was " + what);
-    }
-    if (v instanceof Number n) {
-      return n.doubleValue();
-    }
-    // A parameter set with setString arrives as it was given.
-    try {
-      return Double.parseDouble(v.toString().trim());
-    } catch (NumberFormatException e) {
-      throw new MmapException("val of " + table + " must be a number, not '" + v + "'; nothing was " + what);
     }
   }
 }

@@ -109,6 +109,8 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
     props.setProperty("caseSensitive", "false");
     props.setProperty("unquotedCasing", "UNCHANGED");
     props.setProperty("quotedCasing", "UNCHANGED");
+    // DECIMAL(20, 0) for uint64, and SUM/AVG that do not wrap or truncate.
+    props.setProperty("typeSystem", org.mmapsql.schema.MmapTypeSystem.class.getName() + "#INSTANCE");
     return super.connect(PREFIX, props);
   }
 

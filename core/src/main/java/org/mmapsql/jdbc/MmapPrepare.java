@@ -80,6 +80,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
           SqlValidator validator, boolean needsValidation) {
         sideEffects = MmapFunctions.calledIn(sql);
         refuseIdxUpdate(sql);
+        WriteLiterals.check(sql, org.mmapsql.schema.MmapSchema.of(context.getRootSchema().plus()).database());
         return super.prepareSql(sql, original, runtimeContextClass, validator, needsValidation);
       }
 

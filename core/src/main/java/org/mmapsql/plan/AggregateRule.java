@@ -11,15 +11,19 @@ import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexNode;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.apache.calcite.sql.SqlKind;
 import org.mmapsql.exec.Aggregates;
+import org.mmapsql.schema.MmapTable;
+import org.mmapsql.storage.ElementType;
+import org.mmapsql.storage.Layout;
 
 /**
- * COUNT, SUM, MIN, MAX and AVG of val without GROUP BY over a scan (maybe
- * through a projection of plain columns) become an {@link MmapAggregate}.
+ * COUNT, SUM, MIN, MAX and AVG of numeric columns without GROUP BY over a
+ * scan (maybe through a projection of plain columns) become an
+ * {@link MmapAggregate}. Other columns (BOOLEAN, CHAR, TIMESTAMP, long
+ * double) are left to Calcite's own aggregates.
  */
 final class AggregateRule extends RelRule<RuleConfig> {
-  private static final int VAL = 1;
-
   static final AggregateRule DIRECT = (AggregateRule) new RuleConfig(
       b -> b.operand(Aggregate.class).predicate(a -> a.getGroupSet().isEmpty()).oneInput(
           s -> s.operand(MmapTableScan.class).noInputs()),
@@ -40,18 +44,38 @@ final class AggregateRule extends RelRule<RuleConfig> {
     if (agg.getGroupSets().size() != 1 || agg.getAggCallList().isEmpty()) {
       return;
     }
+    Layout layout = scan.getTable().unwrap(MmapTable.class).layout();
     List<Aggregates.Kind> kinds = new ArrayList<>();
+    List<Integer> columns = new ArrayList<>();
     for (AggregateCall c : agg.getAggCallList()) {
-      Aggregates.Kind k = kind(c, project);
+      int column = column(c, project);
+      Aggregates.Kind k = kind(c, column, layout);
       if (k == null) {
         return;
       }
       kinds.add(k);
+      columns.add(column);
     }
-    call.transformTo(new MmapAggregate(scan, agg.getRowType(), kinds));
+    call.transformTo(new MmapAggregate(scan, agg.getRowType(), kinds, columns));
   }
 
-  private static Aggregates.@Nullable Kind kind(AggregateCall c, @Nullable Project project) {
+  /** The layout column an aggregate reads (-1 for none or idx, -2 for an expression). */
+  private static int column(AggregateCall c, @Nullable Project project) {
+    if (c.getArgList().size() != 1) {
+      return -1;
+    }
+    int arg = c.getArgList().get(0);
+    if (project != null) {
+      RexNode e = project.getProjects().get(arg);
+      if (!(e instanceof RexInputRef ref)) {
+        return -2;
+      }
+      arg = ref.getIndex();
+    }
+    return arg - 1; // field 0 is idx
+  }
+
+  private static Aggregates.@Nullable Kind kind(AggregateCall c, int column, Layout layout) {
     if (c.isDistinct() || c.filterArg >= 0 || c.isApproximate() || c.getArgList().size() > 1) {
       return null;
     }
@@ -59,19 +83,20 @@ final class AggregateRule extends RelRule<RuleConfig> {
       return c.getAggregation().getKind() == org.apache.calcite.sql.SqlKind.COUNT
           ? Aggregates.Kind.COUNT_ROWS : null;
     }
-    int arg = c.getArgList().get(0);
-    if (project != null) {
-      RexNode e = project.getProjects().get(arg);
-      if (!(e instanceof RexInputRef ref)) {
-        return null;
-      }
-      arg = ref.getIndex();
+    if (column < 0) {
+      return null;
     }
-    if (arg != VAL) {
+    ElementType type = layout.columns().get(column).dtype().type();
+    if (type.nullable()) {
+      return null; // NaT and NaN read as NULL: counting needs the values
+    }
+    if (c.getAggregation().getKind() == SqlKind.COUNT) {
+      return Aggregates.Kind.COUNT_VAL;
+    }
+    if (type.numeric() == ElementType.Numeric.NONE) {
       return null;
     }
     return switch (c.getAggregation().getKind()) {
-      case COUNT -> Aggregates.Kind.COUNT_VAL;
       case SUM -> Aggregates.Kind.SUM;
       case SUM0 -> Aggregates.Kind.SUM0;
       case MIN -> Aggregates.Kind.MIN;

@@ -18,23 +18,27 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.schema.MmapTable;
 
 /**
- * Aggregates without GROUP BY (COUNT, SUM, MIN, MAX, AVG of val) over an
+ * Aggregates without GROUP BY (COUNT, SUM, MIN, MAX, AVG of numeric columns) over an
  * array or the positions an idx predicate names, computed by one call into
  * {@link Aggregates} over the mapped file. Counts alone read no data at all.
  */
 public final class MmapAggregate extends AbstractRelNode implements EnumerableRel {
   private final MmapTableScan scan;
   private final List<Aggregates.Kind> kinds;
+  /** The layout column each aggregate reads (-1 for COUNT(*)). */
+  private final List<Integer> columns;
 
-  MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds) {
+  MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds, List<Integer> columns) {
     super(scan.getCluster(), scan.getCluster().traitSetOf(EnumerableConvention.INSTANCE));
     this.scan = scan;
     this.rowType = rowType;
     this.kinds = kinds;
+    this.columns = columns;
   }
 
   @Override protected RelDataType deriveRowType() {
@@ -45,7 +49,8 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     return super.explainTerms(pw)
         .item("table", scan.getTable().getQualifiedName())
         .itemIf("idx", scan.idxFilter, scan.idxFilter != null)
-        .item("aggs", kinds);
+        .item("aggs", kinds)
+        .itemIf("columns", columns, columns.stream().anyMatch(c -> c > 0));
   }
 
   @Override public double estimateRowCount(RelMetadataQuery mq) {
@@ -71,8 +76,12 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), rowType, JavaRowFormat.ARRAY, false);
     Expression kindArray = Expressions.newArrayInit(Aggregates.Kind.class,
         kinds.stream().map(k -> (Expression) Expressions.constant(k)).toList());
+    Expression columnArray = Expressions.newArrayInit(int.class,
+        columns.stream().map(c -> (Expression) Expressions.constant(c)).toList());
+    Expression typeArray = Expressions.newArrayInit(SqlTypeName.class, rowType.getFieldList().stream()
+        .map(f -> (Expression) Expressions.constant(f.getType().getSqlTypeName())).toList());
     return implementor.result(physType, Blocks.toBlock(Expressions.call(
         scan.getTable().getExpression(MmapTable.class), "aggregate", implementor.getRootExpression(),
-        scan.ranges(implementor), kindArray)));
+        scan.ranges(implementor), kindArray, columnArray, typeArray)));
   }
 }

@@ -86,9 +86,20 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
       case DELETE -> "delete";
       default -> throw new AssertionError(getOperation());
     };
-    Expression count = Expressions.call(target,
-        Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class),
-        implementor.getRootExpression(), rows);
+    Expression count;
+    if (isUpdate()) {
+      // The columns the SET names, as layout columns (field 0 is idx, which cannot be set).
+      List<String> fields = table.getRowType().getFieldNames();
+      Expression columns = Expressions.newArrayInit(int.class, getUpdateColumnList().stream()
+          .map(c -> (Expression) Expressions.constant(fields.indexOf(c) - 1)).toList());
+      count = Expressions.call(target,
+          Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class, int[].class),
+          implementor.getRootExpression(), rows, columns);
+    } else {
+      count = Expressions.call(target,
+          Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class),
+          implementor.getRootExpression(), rows);
+    }
     builder.add(Expressions.return_(null,
         Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     return implementor.result(physType, builder.toBlock());

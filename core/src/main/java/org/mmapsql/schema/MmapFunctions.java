@@ -22,25 +22,61 @@ import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlReturnTypeInference;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql.type.SqlTypeTransforms;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+import org.mmapsql.storage.Layout;
+import java.lang.reflect.Type;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.sql.SqlCallBinding;
+import org.apache.calcite.sql.SqlCharStringLiteral;
+import org.apache.calcite.sql.SqlOperatorBinding;
 
 /**
- * The functions with side effects: {@code MMAP(name, path[, type])} binds a
- * file, {@code UNMAP(name)} unbinds it, {@code VPOP(name)} removes and returns
+ * The functions with side effects: {@code MMAP(name, path[, type[, options]])}
+ * binds a file, {@code UNMAP(name)} unbinds it, {@code VPOP(name)} removes and returns
  * the last value. They are not deterministic, so the planner never runs them
  * while planning: each runs at execution, once per call.
  */
 public final class MmapFunctions {
   /** The operator table that adds these functions to SQL. */
   public static final SqlOperatorTable OPERATORS = SqlOperatorTables.of(
-      new SideEffect("MMAP", ReturnTypes.BIGINT, List.of("name", "path", "type"), 2, "mmap"),
+      new SideEffect("MMAP", ReturnTypes.BIGINT, List.of("name", "path", "type", "options"), 2, "mmap"),
       new SideEffect("UNMAP", ReturnTypes.INTEGER, List.of("name"), 1, "unmap"),
       // NULL when the table is empty, whatever the argument: FORCE_, not TO_NULLABLE
-      new SideEffect("VPOP", ReturnTypes.DOUBLE.andThen(SqlTypeTransforms.FORCE_NULLABLE),
-          List.of("name"), 1, "vpop"));
+      new SideEffect("VPOP", MmapFunctions::vpopType, List.of("name"), 1, "vpop"));
+
+  /**
+   * VPOP's type: the type of the table's val column when the name is a
+   * literal naming a 1-D table, else DOUBLE; always nullable (an empty table
+   * gives NULL).
+   */
+  private static RelDataType vpopType(SqlOperatorBinding binding) {
+    RelDataTypeFactory f = binding.getTypeFactory();
+    RelDataType type = f.createSqlType(SqlTypeName.DOUBLE);
+    if (binding instanceof SqlCallBinding call && call.operand(0) instanceof SqlCharStringLiteral lit
+        && lit.getValueAs(String.class) instanceof String name) {
+      var table = call.getValidator().getCatalogReader().getTable(List.of(name));
+      MmapTable t = table == null ? null : table.unwrap(MmapTable.class);
+      if (t != null) {
+        try {
+          Layout l = t.layout();
+          if (l.shape() == Layout.Shape.ONE_D) {
+            type = SqlTypes.of(f, l.dtype());
+          }
+        } catch (MmapException e) {
+          // unavailable: DOUBLE, and the statement says why when it runs
+        }
+      }
+    }
+    RelDataType result = f.createTypeWithNullability(type, true);
+    return result;
+  }
+
+
 
   private MmapFunctions() {
   }
@@ -74,11 +110,11 @@ public final class MmapFunctions {
 
   // ------------------------------------------------ called from generated code
 
-  public static long mmap(DataContext root, String name, String path, String type) {
+  public static long mmap(DataContext root, String name, String path, String type, String options) {
     require(name, "MMAP", "table name");
     require(path, "MMAP", "path");
     schema(root).settings().requireWritable("MMAP");
-    return schema(root).database().map(name, path, type);
+    return schema(root).database().map(name, path, type, options);
   }
 
   public static int unmap(DataContext root, String name) {
@@ -87,9 +123,23 @@ public final class MmapFunctions {
     return schema(root).database().unmap(name);
   }
 
-  public static Double vpop(DataContext root, String name) {
+  /** VPOP with the table's own value type (the name was a literal). */
+  public static Object vpop(DataContext root, String name) {
     require(name, "VPOP", "table name");
     return schema(root).table(name).pop(root);
+  }
+
+  /** VPOP typed DOUBLE (the name was computed): numeric values only. */
+  public static Double vpopDouble(DataContext root, String name) {
+    Object v = vpop(root, name);
+    if (v == null || v instanceof Double) {
+      return (Double) v;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new MmapException(SqlState.DATA_EXCEPTION, "VPOP(" + name + ") returned " + v
+        + ", which is not a number: give the table name as a literal to get the column's own type");
   }
 
   private static MmapSchema schema(DataContext root) {
@@ -137,6 +187,13 @@ public final class MmapFunctions {
         }
         while (args.size() <= arity) {
           args.add(Expressions.constant(null, String.class));
+        }
+        if (method.equals("vpop")) {
+          if (call.getType().getSqlTypeName() == SqlTypeName.DOUBLE) {
+            return Expressions.call(MmapFunctions.class, "vpopDouble", args);
+          }
+          Type javaClass = new org.apache.calcite.jdbc.JavaTypeFactoryImpl().getJavaClass(call.getType());
+          return Expressions.convert_(Expressions.call(MmapFunctions.class, method, args), javaClass);
         }
         return Expressions.call(MmapFunctions.class, method, args);
       };

@@ -32,6 +32,8 @@ import org.apache.calcite.sql2rel.NullInitializerExpressionFactory;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+import org.mmapsql.storage.Layout;
 import org.mmapsql.catalog.Binding;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.IdxRanges;
@@ -43,8 +45,10 @@ import org.mmapsql.storage.MappedArray;
 import java.math.BigDecimal;
 
 /**
- * A binding seen as the table {@code (idx BIGINT NOT NULL, val DOUBLE)}, idx
- * being the position and the primary key. Planning turns it into an
+ * A binding seen as a table: {@code idx BIGINT NOT NULL}, the position and the
+ * primary key, then the columns of its {@link Layout} ({@code val} for a 1-D
+ * array, {@code c0 .. c{k-1}} for a 2-D one, the fields of a structured dtype),
+ * each of the SQL type of its dtype ({@link SqlTypes}). Planning turns it into an
  * {@link MmapTableScan}; at execution, generated code calls the public methods
  * below, which find the binding again by name (it may have been re-bound).
  */
@@ -62,10 +66,20 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   @Override public RelDataType getRowType(RelDataTypeFactory f) {
-    return f.builder()
-        .add("idx", SqlTypeName.BIGINT)
-        .add("val", f.createTypeWithNullability(f.createSqlType(SqlTypeName.DOUBLE), true))
-        .build();
+    var b = f.builder().add("idx", SqlTypeName.BIGINT);
+    for (Layout.Column c : layout().columns()) {
+      b.add(c.name(), f.createTypeWithNullability(SqlTypes.of(f, c.dtype()), true));
+    }
+    return b.build();
+  }
+
+  /** What the bound file holds (fixed for the life of the binding). */
+  public Layout layout() {
+    Binding b = schema.database().binding(name);
+    if (b == null) {
+      throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
+    }
+    return b.layout();
   }
 
   @Override public Statistic getStatistic() {
@@ -106,12 +120,16 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     };
   }
 
-  /** One row of aggregates of val over the positions in {@code ranges} (null: all). */
+  /**
+   * One row of aggregates over the positions in {@code ranges} (null: all):
+   * {@code kinds[i]} of column {@code columns[i]} (a layout column; -1 for COUNT(*)),
+   * given as the SQL type {@code types[i]}.
+   */
   public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
-      Aggregates.Kind[] kinds) {
+      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
     MappedArray array = array();
     IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
-    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds,
+    return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds, columns, types,
         DataContext.Variable.CANCEL_FLAG.get(root)));
   }
 
@@ -119,8 +137,9 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return writes(root, "INSERT").insert(rows);
   }
 
-  public long update(DataContext root, Enumerable<Object[]> rows) {
-    return writes(root, "UPDATE").update(rows);
+  /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
+  public long update(DataContext root, Enumerable<Object[]> rows, int[] columns) {
+    return writes(root, "UPDATE").update(rows, columns);
   }
 
   public long delete(DataContext root, Enumerable<Object[]> rows) {
@@ -132,15 +151,25 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return writes(root, "DELETE").delete(ranges == null ? IdxRanges.ALL : ranges);
   }
 
-  /** VPOP: removes and returns the last value, or null when empty. */
-  public @Nullable Double pop(DataContext root) {
+  /** VPOP: removes and returns the last value of a 1-D table, or null when empty. */
+  public @Nullable Object pop(DataContext root) {
+    if (layout().shape() != Layout.Shape.ONE_D) {
+      throw new MmapException(SqlState.SYNTAX_ERROR, "VPOP works on 1-D tables; " + name + " has the columns "
+          + layout().columns().stream().map(Layout.Column::name).toList()
+          + "; use SELECT and DELETE FROM " + name + " WHERE idx = ...");
+    }
     return writes(root, "VPOP").pop();
   }
 
-  /** The writes of one statement, if this connection may write. */
+  /** The writes of one statement, if this connection may write and the binding is not read-only. */
   private TableWrites writes(DataContext root, String statement) {
     schema.settings().requireWritable(statement + " on " + name);
-    return new TableWrites(name, array(), schema.settings().syncWrites(),
+    MappedArray array = array();
+    if (array.readOnly()) {
+      throw new MmapException(SqlState.READ_ONLY, statement + " on " + name
+          + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
+    }
+    return new TableWrites(name, array, schema.settings().syncWrites(),
         DataContext.Variable.CANCEL_FLAG.get(root));
   }
 

@@ -3,8 +3,8 @@ package org.mmapsql.storage;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,16 +17,19 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 
 /**
- * One plain file of fixed-width little-endian elements, mapped into memory.
+ * One file of fixed-width rows, mapped into memory: a headerless file or a
+ * {@code .npy} file, as its {@link Layout} says.
  *
  * <p>The file is opened once, as a descriptor that names its inode for good;
  * the mapping and the channel for writes are both made from it, never from the
  * path again. Reads go through a read-only shared mapping that reaches past the
  * end of file (see {@link NativeMap}); writes go through the channel, so a full
  * disk is an {@link IOException}, never a fault, and every write is in the page
- * cache, visible to the mapping and to other processes, when it returns.
+ * cache, visible to the mapping and to other processes, when it returns. A
+ * read-only binding opens no channel for writing and refuses every write.
  *
  * <p>Locking: {@link #writeLock} makes each write statement exclusive on this
  * array; the monitor of this object guards the size, so that a reader's
@@ -34,6 +37,8 @@ import org.mmapsql.MmapException;
  * held for reading while a reader copies a block and for writing while the
  * file shrinks or the mapping is replaced, so no reader ever touches bytes
  * that are being cut off. Order: writeLock, then the monitor, then mappingLock.
+ * Writers take the append position and the bound of an update from the file
+ * itself under these locks, never from a cached size.
  */
 public final class MappedArray implements AutoCloseable {
   /** Smallest mapping reserved; the mapping always reaches well past the end of file. */
@@ -42,24 +47,29 @@ public final class MappedArray implements AutoCloseable {
   private static final int WRITE_BUFFER = 1 << 20;
 
   private final Path file;
-  private final ElementType type;
+  private final boolean readOnly;
   private final int fd;
   private final Path self;
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantReadWriteLock mappingLock = new ReentrantReadWriteLock();
+  private final Durability durability = new Durability();
 
+  private Layout layout;
+  /** The .npy header as last read or written, null for a headerless file. */
+  private NpyHeader header;
   private FileChannel channel;
   private Arena arena;
   private MemorySegment segment;
-  /** Size of the file in bytes as last seen; elements = fileBytes / width. */
+  /** Size of the file in bytes as last seen. */
   private volatile long fileBytes;
-  private volatile boolean dirty;
+  /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
+  private volatile long rows;
   private volatile boolean closed;
 
-  private MappedArray(Path file, ElementType type, int fd) throws IOException {
+  private MappedArray(Path file, Layout raw, boolean readOnly, int fd) throws IOException {
     this.file = file;
-    this.type = type;
+    this.readOnly = readOnly;
     this.fd = fd;
     this.self = Path.of("/proc/self/fd/" + fd);
     BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
@@ -67,22 +77,75 @@ public final class MappedArray implements AutoCloseable {
       throw new MmapException(file + " is not a regular file");
     }
     this.fileKey = attrs.fileKey();
-    this.channel = FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.channel = openChannel();
     long size = channel.size();
+    if (raw == null) {
+      this.header = readHeader(size);
+      this.layout = Layout.of(header, file.toString());
+    } else {
+      this.layout = raw;
+    }
     this.arena = Arena.ofShared();
     this.segment = NativeMap.map(fd, capacityFor(size), arena);
-    this.fileBytes = size;
+    setSize(size);
   }
 
-  /** Opens (and maps) an existing regular file; a symbolic link as last component is refused. */
-  public static MappedArray open(Path file, ElementType type) throws IOException {
+  private FileChannel openChannel() throws IOException {
+    return readOnly ? FileChannel.open(self, StandardOpenOption.READ)
+        : FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+  }
+
+  /**
+   * Opens (and maps) an existing regular file; a symbolic link as last component is refused.
+   * {@code raw} is the layout of a headerless file, null for a .npy file (its header says).
+   */
+  public static MappedArray open(Path file, Layout raw, boolean readOnly) throws IOException {
     int fd = NativeMap.open(file);
     try {
-      return new MappedArray(file, type, fd);
+      return new MappedArray(file, raw, readOnly, fd);
     } catch (IOException | RuntimeException e) {
       NativeMap.close(fd);
       throw e;
     }
+  }
+
+  /** Writes the header of an empty .npy file of {@code layout} into the new, empty {@code file}. */
+  public static void createNpy(Path file, Layout layout) throws IOException {
+    byte[] h = NpyHeader.write(layout.descrText(), layout.npyShape(0));
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(h);
+      while (b.hasRemaining()) {
+        ch.write(b, b.position());
+      }
+      ch.force(true);
+    }
+  }
+
+  private NpyHeader readHeader(long size) throws IOException {
+    byte[] first = new byte[(int) Math.min(size, 4096)];
+    readFully(first, 0);
+    int offset = NpyHeader.dataOffset(first);
+    if (offset > first.length && offset <= size && offset < (16 << 20)) {
+      first = new byte[offset];
+      readFully(first, 0);
+    }
+    return NpyHeader.parse(first, file.toString());
+  }
+
+  private void readFully(byte[] into, long position) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(into);
+    while (b.hasRemaining()) {
+      if (channel.read(b, position + b.position()) < 0) {
+        break;
+      }
+    }
+  }
+
+  /** Takes a file size as the current one: the rows follow from it (and from the header). */
+  private void setSize(long size) {
+    fileBytes = size;
+    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
+    rows = header == null ? whole : Math.min(whole, header.shape()[0]);
   }
 
   private static long capacityFor(long bytes) {
@@ -99,18 +162,22 @@ public final class MappedArray implements AutoCloseable {
     return Files.readSymbolicLink(self);
   }
 
-  public ElementType type() {
-    return type;
+  public Layout layout() {
+    return layout;
   }
 
-  /** Number of whole elements. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /** Number of whole rows. */
   public long length() {
-    return fileBytes / type.width();
+    return rows;
   }
 
-  /** Bytes of a trailing partial element, 0 for a sound file. */
+  /** Bytes past the last whole row (data beyond a .npy header's shape included), 0 for a sound file. */
   public long tailBytes() {
-    return fileBytes % type.width();
+    return Math.max(0, fileBytes - layout.dataOffset()) - rows * layout.stride();
   }
 
   public long fileBytes() {
@@ -121,7 +188,7 @@ public final class MappedArray implements AutoCloseable {
    * Re-reads the file's size so that a statement sees what other processes did:
    * a longer or shorter file shows its new length. A deleted file is an error;
    * a path that now names another file is a {@link FileReplacedException}.
-   * Called at the start of each statement.
+   * Called at the start of each statement, and by writers under the write lock.
    */
   public synchronized long refresh() {
     checkOpen();
@@ -129,9 +196,9 @@ public final class MappedArray implements AutoCloseable {
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new MmapException("file " + file + " is gone (deleted by another program?)");
+      throw new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted by another program?)");
     } catch (IOException e) {
-      throw new MmapException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);
     }
     if (!Objects.equals(attrs.fileKey(), fileKey)) {
       throw new FileReplacedException("file " + file + " was replaced by another file");
@@ -142,8 +209,21 @@ public final class MappedArray implements AutoCloseable {
     return length();
   }
 
-  /** Takes a new file size, growing the mapping if it no longer reaches the end. */
+  /** Takes a new file size, growing the mapping if it no longer reaches the end; re-reads a .npy header. */
   private void adopt(long size) {
+    if (header != null) {
+      try {
+        NpyHeader h = readHeader(size);
+        if (!Layout.of(h, file.toString()).sameRows(layout)) {
+          throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + file
+              + " now describes other rows (" + h.descr() + ", shape " + NpyHeader.shapeText(h.shape())
+              + "); UNMAP and MMAP it again");
+        }
+        header = h;
+      } catch (IOException e) {
+        throw new MmapException(SqlState.IO_ERROR, "cannot read the header of " + file + ": " + e.getMessage(), e);
+      }
+    }
     if (size > segment.byteSize()) {
       mappingLock.writeLock().lock();
       try {
@@ -154,7 +234,7 @@ public final class MappedArray implements AutoCloseable {
             seg = NativeMap.map(fd, capacityFor(size), newArena);
           } catch (IOException e) {
             newArena.close();
-            throw new MmapException("cannot map " + file + ": " + e.getMessage(), e);
+            throw new MmapException(SqlState.IO_ERROR, "cannot map " + file + ": " + e.getMessage(), e);
           }
           arena.close();
           arena = newArena;
@@ -164,26 +244,34 @@ public final class MappedArray implements AutoCloseable {
         mappingLock.writeLock().unlock();
       }
     }
-    fileBytes = size;
+    setSize(size);
   }
 
   // ---------------------------------------------------------------- reads
 
+  /** A block reader: copies {@code n} rows from {@code row} out of the mapping. */
+  private interface Copy {
+    void run(MemorySegment segment, long row, int n);
+  }
+
   /**
-   * Copies up to {@code count} elements starting at {@code index} into
-   * {@code target}; returns how many were copied, fewer when the array is now
-   * shorter than {@code index + count}.
+   * Copies up to {@code count} rows starting at {@code row}; returns how many
+   * were copied, fewer when the array is now shorter. Never more than the file
+   * really holds after the copy: a file another program cut (even inside the
+   * last page, where the mapping would show zeros) yields only its real rows.
    */
-  public int read(long index, double[] target, int offset, int count) {
+  private int read(long row, int count, Copy copy) {
     mappingLock.readLock().lock();
     try {
       checkOpen();
-      long n = Math.min(count, length() - index);
+      long n = Math.min(count, length() - row);
       if (n <= 0) {
         return 0;
       }
-      type.copy(segment, index, target, offset, (int) n);
-      return (int) n;
+      copy.run(segment, row, (int) n);
+      long real = realSize();
+      long realRows = Math.max(0, real - layout.dataOffset()) / layout.stride();
+      return (int) Math.max(0, Math.min(n, realRows - row));
     } catch (InternalError e) {
       throw fault(e);
     } finally {
@@ -191,15 +279,42 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
-  /** Value at {@code index}, which must be below {@link #length()}. */
-  public double get(long index) {
+  /** The file's size as the kernel has it now (the size as last seen if that cannot be asked). */
+  private long realSize() {
+    long size = NativeMap.size(fd);
+    return size < 0 ? fileBytes : size;
+  }
+
+  /** Reads rows into {@code out[column][i]} as SQL values; returns how many. */
+  public int read(long row, int count, Object[][] out) {
+    return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
+  }
+
+  /** Reads one column of rows as doubles (float dtypes); returns how many. */
+  public int readDoubles(long row, int count, int column, double[] out) {
+    return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));
+  }
+
+  /** Reads one column of rows as longs (integer dtypes; uint64 as its bits); returns how many. */
+  public int readLongs(long row, int count, int column, long[] out) {
+    return read(row, count, (s, r, n) -> layout.longs(s, r, n, column, out));
+  }
+
+  /** The bytes of the rows at {@code indexes}, which must be below {@link #length()}. */
+  public byte[] images(long[] indexes) {
+    int stride = layout.stride();
+    byte[] out = new byte[indexes.length * stride];
     mappingLock.readLock().lock();
     try {
       checkOpen();
-      if (index < 0 || index >= length()) {
-        throw new MmapException("index " + index + " out of range [0, " + length() + ")");
+      for (int i = 0; i < indexes.length; i++) {
+        if (indexes[i] < 0 || indexes[i] >= length()) {
+          throw new MmapException("index " + indexes[i] + " out of range [0, " + length() + ")");
+        }
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, layout.dataOffset() + indexes[i] * stride,
+            out, i * stride, stride);
       }
-      return type.get(segment, index);
+      return out;
     } catch (InternalError e) {
       throw fault(e);
     } finally {
@@ -217,10 +332,10 @@ public final class MappedArray implements AutoCloseable {
     try {
       size = Files.size(self);
     } catch (IOException io) {
-      return new MmapException("file " + file + " is gone (deleted while being read)", e);
+      return new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted while being read)", e);
     }
-    return new MmapException("file " + file + " was truncated by another program while being read"
-        + " (now " + size + " bytes)", e);
+    return new MmapException(SqlState.IO_ERROR, "file " + file
+        + " was truncated by another program while being read (now " + size + " bytes)", e);
   }
 
   // ---------------------------------------------------------------- writes
@@ -230,129 +345,142 @@ public final class MappedArray implements AutoCloseable {
     return writeLock;
   }
 
-  /**
-   * Writes {@code values[i]} at {@code indexes[i]}. Indexes must be sorted,
-   * distinct and below {@link #length()}; the caller holds {@link #writeLock()}.
-   * Contiguous indexes are written with one positional write each run. If a
-   * write fails (a full disk filling a hole of a sparse file), the values
-   * already written are put back before the error is reported.
-   */
-  public void write(long[] indexes, double[] values) {
+  private void requireWritable(String what) {
     checkOpen();
-    double[] old = new double[indexes.length];
-    for (int i = 0; i < indexes.length; i++) {
-      old[i] = get(indexes[i]);
+    if (readOnly) {
+      throw new MmapException(SqlState.READ_ONLY, "cannot " + what + " " + file
+          + ": the binding is read-only; nothing was changed");
     }
+  }
+
+  /**
+   * Writes the row images {@code images} (one stride each) at rows {@code indexes}.
+   * Indexes must be sorted, distinct and below {@link #length()}; the caller
+   * holds {@link #writeLock()}. A row the file no longer has (another program
+   * cut it) is refused before anything is written: an update never grows a
+   * file. If a write fails (a full disk filling a hole of a sparse file), the
+   * rows already written are put back before the error is reported.
+   */
+  public synchronized void write(long[] indexes, byte[] images) {
+    requireWritable("write to");
+    if (indexes.length == 0) {
+      return;
+    }
+    long end = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * layout.stride();
+    long real = realSize();
+    if (real < end) {
+      throw new MmapException(SqlState.IO_ERROR, "cannot write to " + file + ": another program cut it to "
+          + real + " bytes, shorter than row " + indexes[indexes.length - 1] + " needs; nothing was written");
+    }
+    byte[] old = images(indexes);
     try {
-      writeAt(indexes, values);
+      writeAt(indexes, images);
     } catch (IOException e) {
       try {
         writeAt(indexes, old);
       } catch (IOException again) {
         e.addSuppressed(again);
-        throw new MmapException("write to " + file + " failed, and so did putting the old values back;"
-            + " some values may be changed: " + e.getMessage(), e);
+        throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
+            + " values back; some values may be changed: " + e.getMessage(), e);
       }
-      throw new MmapException("write to " + file + " failed, nothing changed: " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed: "
+          + e.getMessage(), e);
     } finally {
-      dirty = true;
+      durability.written();
     }
   }
 
-  private void writeAt(long[] indexes, double[] values) throws IOException {
-    int width = type.width();
-    ByteBuffer buf = buffer((long) indexes.length * width);
+  private void writeAt(long[] indexes, byte[] images) throws IOException {
+    int stride = layout.stride();
     int i = 0;
     while (i < indexes.length) {
       long start = indexes[i];
-      buf.clear();
-      int j = i;
-      while (j < indexes.length && indexes[j] == start + (j - i) && buf.remaining() >= width) {
-        type.put(buf, values[j]);
+      int j = i + 1;
+      while (j < indexes.length && indexes[j] == start + (j - i) && (long) (j - i + 1) * stride <= WRITE_BUFFER) {
         j++;
       }
-      buf.flip();
-      writeFully(buf, start * width);
+      writeFully(ByteBuffer.wrap(images, i * stride, (j - i) * stride), layout.dataOffset() + start * stride);
       i = j;
     }
   }
 
   /**
-   * Appends {@code values}; returns the index of the first one. All or nothing:
-   * if the disk fills up half way the file is cut back to its old length.
+   * Appends {@code count} row images; returns the index of the first. The
+   * position is the file's real end, read under the lock. All or nothing: if
+   * the disk fills up half way the file is cut back to its old length. A .npy
+   * header gets its new shape after the data is written; if it has no room
+   * for the longer shape, nothing is appended.
    */
-  public synchronized long append(double[] values) {
-    checkOpen();
-    requireWholeElements("append to");
+  public synchronized long append(byte[] images, int count) {
+    requireWritable("append to");
+    adopt(realSize());
+    requireWholeRows("append to");
     long first = length();
-    long start = first * type.width();
-    ByteBuffer buf = buffer((long) values.length * type.width());
-    long pos = start;
+    byte[] newHeader = header == null ? null : header.withRows(first + count);
+    if (header != null && newHeader == null) {
+      throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + file + ": its .npy header has no"
+          + " room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without room to"
+          + " grow; save it again with a current numpy); nothing was appended");
+    }
+    long start = layout.dataOffset() + first * layout.stride();
     try {
-      int i = 0;
-      while (i < values.length) {
-        buf.clear();
-        while (i < values.length && buf.remaining() >= type.width()) {
-          type.put(buf, values[i++]);
-        }
-        buf.flip();
-        int n = buf.remaining();
-        writeFully(buf, pos);
-        pos += n;
+      for (int off = 0; off < images.length; off += WRITE_BUFFER) {
+        int n = Math.min(WRITE_BUFFER, images.length - off);
+        writeFully(ByteBuffer.wrap(images, off, n), start + off);
+      }
+      if (newHeader != null) {
+        writeFully(ByteBuffer.wrap(newHeader), 0);
       }
     } catch (IOException e) {
       try {
         io(ch -> ch.truncate(start));
+        if (header != null) {
+          writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
+        }
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw new MmapException("append to " + file + " failed, nothing appended: " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "append to " + file + " failed, nothing appended: "
+          + e.getMessage(), e);
+    } finally {
+      durability.written();
     }
-    dirty = true;
-    adopt(pos);
+    if (newHeader != null) {
+      header = NpyHeader.parse(newHeader, file.toString());
+    }
+    adopt(start + images.length);
     return first;
   }
 
-  /** Cuts the array to {@code newLength} elements; the caller holds {@link #writeLock()}. */
+  /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
   public synchronized void truncate(long newLength) {
-    checkOpen();
-    long bytes = newLength * type.width();
+    requireWritable("truncate");
+    long bytes = layout.dataOffset() + newLength * layout.stride();
+    byte[] newHeader = header == null ? null : header.withRows(newLength);
     mappingLock.writeLock().lock();
     try {
       io(ch -> ch.truncate(bytes));
-      fileBytes = bytes;
+      if (newHeader != null) {
+        writeFully(ByteBuffer.wrap(newHeader), 0);
+        header = NpyHeader.parse(newHeader, file.toString());
+      }
+      setSize(bytes);
     } catch (IOException e) {
-      throw new MmapException("truncate of " + file + " failed: " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "truncate of " + file + " failed: " + e.getMessage(), e);
     } finally {
       mappingLock.writeLock().unlock();
+      durability.written();
     }
-    dirty = true;
   }
 
-  /** Removes and returns the last element, or null when empty; the caller holds {@link #writeLock()}. */
-  public Double pop() {
-    requireWholeElements("pop from");
-    long n = length();
-    if (n == 0) {
-      return null;
-    }
-    double last = get(n - 1);
-    truncate(n - 1);
-    return last;
-  }
-
-  private void requireWholeElements(String what) {
+  /** Throws unless the file ends with a whole row: appends and pops would misalign it. */
+  public void requireWholeRows(String what) {
     long tail = tailBytes();
     if (tail != 0) {
-      throw new MmapException("cannot " + what + " " + file + ": it ends with a partial element ("
-          + tail + " trailing bytes, file size " + fileBytes + " is not a multiple of "
-          + type.width() + "); repair it by truncating, e.g. DELETE FROM the table");
+      throw new MmapException(SqlState.DATA_EXCEPTION, "cannot " + what + " " + file
+          + ": it ends with a partial element (" + tail + " trailing bytes after " + rows + " rows of "
+          + layout.stride() + " bytes); repair it by truncating, e.g. DELETE FROM the table");
     }
-  }
-
-  /** A buffer for {@code bytes} bytes of writes, at most {@link #WRITE_BUFFER}: a one-row write stays small. */
-  private static ByteBuffer buffer(long bytes) {
-    return ByteBuffer.allocate((int) Math.max(64, Math.min(WRITE_BUFFER, bytes))).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private void writeFully(ByteBuffer buf, long position) throws IOException {
@@ -391,7 +519,7 @@ public final class MappedArray implements AutoCloseable {
           if (attempt == 3) {
             throw e;
           }
-          channel = FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+          channel = openChannel();
         }
       }
     } finally {
@@ -401,20 +529,18 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
-  /** Forces written data to disk if anything was written since the last force. */
+  /** Forces written data to disk if anything was written since the last successful force. */
   public void force() {
-    if (!dirty || closed) {
+    if (closed) {
       return;
     }
-    dirty = false;
     try {
-      io(ch -> {
+      durability.force(() -> io(ch -> {
         ch.force(false);
         return null;
-      });
+      }));
     } catch (IOException e) {
-      dirty = true;
-      throw new MmapException("cannot force " + file + " to disk: " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "cannot force " + file + " to disk: " + e.getMessage(), e);
     }
   }
 

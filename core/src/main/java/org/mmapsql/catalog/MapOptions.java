@@ -1,0 +1,80 @@
+package org.mmapsql.catalog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+
+/**
+ * The options of a binding, MMAP's fourth argument: a comma-separated,
+ * case-insensitive list such as {@code 'readonly, columns=768'}. Also how the
+ * catalog keeps them. A new option is one more case in {@link #parse}.
+ *
+ * @param readOnly {@code readonly} (or {@code ro}): the file is opened and
+ *     mapped read-only, never created, and every write is refused
+ * @param columns {@code columns=K}: a headerless file holds a 2-D array with
+ *     rows of K elements (0: a 1-D array)
+ */
+public record MapOptions(boolean readOnly, int columns) {
+  public static final MapOptions NONE = new MapOptions(false, 0);
+
+  /** Parses the option list; null or blank means no options. */
+  public static MapOptions parse(String text) {
+    boolean readOnly = false;
+    int columns = 0;
+    if (text != null) {
+      for (String part : text.split(",")) {
+        String opt = part.trim().toLowerCase(Locale.ROOT);
+        if (opt.isEmpty()) {
+          continue;
+        }
+        int eq = opt.indexOf('=');
+        String key = (eq < 0 ? opt : opt.substring(0, eq)).trim();
+        String value = eq < 0 ? null : opt.substring(eq + 1).trim();
+        switch (key) {
+          case "readonly", "ro" -> {
+            flag(key, value);
+            readOnly = true;
+          }
+          case "columns" -> columns = positive(key, value);
+          default -> throw new MmapException(SqlState.SYNTAX_ERROR, "unknown MMAP option '" + part.trim()
+              + "'; options are: readonly (or ro), columns=K");
+        }
+      }
+    }
+    return new MapOptions(readOnly, columns);
+  }
+
+  private static void flag(String key, String value) {
+    if (value != null) {
+      throw new MmapException(SqlState.SYNTAX_ERROR, "MMAP option " + key + " takes no value, not '" + value + "'");
+    }
+  }
+
+  private static int positive(String key, String value) {
+    try {
+      int k = Integer.parseInt(value == null ? "" : value);
+      if (k >= 1 && k <= 100_000) {
+        return k;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new MmapException(SqlState.SYNTAX_ERROR, "MMAP option " + key + " needs a whole number from 1 to 100000,"
+        + " not '" + value + "' (e.g. " + key + "=768)");
+  }
+
+  /** The options as MMAP takes them and the catalog keeps them: {@code readonly,columns=768}, or empty. */
+  @Override public String toString() {
+    List<String> parts = new ArrayList<>();
+    if (readOnly) {
+      parts.add("readonly");
+    }
+    if (columns > 0) {
+      parts.add("columns=" + columns);
+    }
+    return String.join(",", parts);
+  }
+}
