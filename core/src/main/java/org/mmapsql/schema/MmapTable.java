@@ -111,11 +111,12 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
   public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
     MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
+    long base = base();
+    IdxRanges clipped = positions(ranges).clip(array.length());
     AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        return new RowEnumerator(array, clipped, cancel);
+        return new RowEnumerator(array, clipped, cancel, base);
       }
     };
   }
@@ -128,7 +129,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
       Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
     MappedArray array = array();
-    IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
+    IdxRanges clipped = positions(ranges).clip(array.length());
     return Linq4j.singletonEnumerable(Aggregates.compute(array, clipped, kinds, columns, types,
         DataContext.Variable.CANCEL_FLAG.get(root)));
   }
@@ -148,7 +149,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
   public long delete(DataContext root, @Nullable IdxRanges ranges) {
-    return writes(root, "DELETE").delete(ranges == null ? IdxRanges.ALL : ranges);
+    return writes(root, "DELETE").delete(positions(ranges));
   }
 
   /** VPOP: removes and returns the last value of a 1-D table, or null when empty. */
@@ -170,7 +171,18 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
           + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
     }
     return new TableWrites(name, array, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+        DataContext.Variable.CANCEL_FLAG.get(root), base());
+  }
+
+  /** The idx of the file's first row: 0, or the shard's base (MMAP option base). */
+  public long base() {
+    Binding b = schema.database().binding(name);
+    return b == null ? 0 : b.options().base();
+  }
+
+  /** The file positions of the idx values in {@code ranges} (null: all). */
+  private IdxRanges positions(@Nullable IdxRanges ranges) {
+    return (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(base());
   }
 
   /** The array, its length re-read: called once at the start of each statement. */
