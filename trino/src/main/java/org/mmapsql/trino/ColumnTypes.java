@@ -1,19 +1,25 @@
 package org.mmapsql.trino;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 
+import io.airlift.slice.Slices;
 import io.trino.spi.TrinoException;
 import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.type.BigintType;
 import io.trino.spi.type.BooleanType;
+import io.trino.spi.type.DecimalType;
 import io.trino.spi.type.DoubleType;
+import io.trino.spi.type.Int128;
 import io.trino.spi.type.IntegerType;
 import io.trino.spi.type.RealType;
 import io.trino.spi.type.SmallintType;
 import io.trino.spi.type.TinyintType;
 import io.trino.spi.type.Type;
+import io.trino.spi.type.VarcharType;
 
 /** The one place that maps mmapsql's SQL column types to Trino's, and reads a value of each. */
 final class ColumnTypes {
@@ -26,7 +32,7 @@ final class ColumnTypes {
     void read(ResultSet rs, int column, BlockBuilder out) throws SQLException;
   }
 
-  static Type trinoType(int jdbcType, String typeName, String what) {
+  static Type trinoType(int jdbcType, String typeName, int precision, int scale, String what) {
     return switch (jdbcType) {
       case Types.BIGINT -> BigintType.BIGINT;
       case Types.INTEGER -> IntegerType.INTEGER;
@@ -35,6 +41,8 @@ final class ColumnTypes {
       case Types.DOUBLE, Types.FLOAT -> DoubleType.DOUBLE;
       case Types.REAL -> RealType.REAL;
       case Types.BOOLEAN -> BooleanType.BOOLEAN;
+      case Types.DECIMAL, Types.NUMERIC -> DecimalType.createDecimalType(precision, scale);
+      case Types.CHAR, Types.VARCHAR -> VarcharType.createUnboundedVarcharType();
       default -> throw new TrinoException(MmapErrorCode.SHARD_LAYOUT,
           what + " has the SQL type " + typeName + ", which the Trino connector does not map");
     };
@@ -68,6 +76,28 @@ final class ColumnTypes {
           out.appendNull();
         } else {
           RealType.REAL.writeLong(out, Float.floatToRawIntBits(v));
+        }
+      };
+    }
+    if (type instanceof DecimalType d) {
+      return (rs, c, out) -> {
+        BigDecimal v = rs.getBigDecimal(c);
+        if (v == null) {
+          out.appendNull();
+        } else if (d.isShort()) {
+          d.writeLong(out, v.setScale(d.getScale(), RoundingMode.UNNECESSARY).unscaledValue().longValueExact());
+        } else {
+          d.writeObject(out, Int128.valueOf(v.setScale(d.getScale(), RoundingMode.UNNECESSARY).unscaledValue()));
+        }
+      };
+    }
+    if (type instanceof VarcharType) {
+      return (rs, c, out) -> {
+        String v = rs.getString(c);
+        if (v == null) {
+          out.appendNull();
+        } else {
+          VarcharType.VARCHAR.writeSlice(out, Slices.utf8Slice(v));
         }
       };
     }

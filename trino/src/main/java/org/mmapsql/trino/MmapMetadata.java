@@ -89,7 +89,7 @@ final class MmapMetadata implements ConnectorMetadata {
       for (int i = 1; i <= md.getColumnCount(); i++) {
         String col = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
         out.add(new MmapColumnHandle(col, ColumnTypes.trinoType(md.getColumnType(i), md.getColumnTypeName(i),
-            "column " + col + " of " + what)));
+            md.getPrecision(i), md.getScale(i), "column " + col + " of " + what)));
       }
       return out;
     } catch (SQLException e) {

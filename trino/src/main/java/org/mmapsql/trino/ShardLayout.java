@@ -17,9 +17,10 @@ import io.trino.spi.TrinoException;
 
 /**
  * Where an array's rows are: each shard's idx range, read from its server's
- * {@code sys.mappings} (row_count, and base where the server has it). The shards
- * must be contiguous and must not overlap; a shard without a base starts where the
- * one before it ends.
+ * {@code sys.mappings} (row_count, and base: the MMAP option {@code base=N}). The
+ * shards must be contiguous and must not overlap. A shard after the first that was
+ * bound without a base (base 0, or a server too old to have the column) starts
+ * where the one before it ends; its server's idx is then shifted by the connector.
  */
 final class ShardLayout {
   private ShardLayout() {
@@ -51,8 +52,9 @@ final class ShardLayout {
     for (int i = 0; i < refs.size(); i++) {
       CatalogConfig.ShardRef ref = refs.get(i);
       Mapping m = found.get(i);
-      long first = m.base() == null ? next : m.base();
-      Shard s = new Shard(i + 1, array, ref.server(), ref.table(), first, m.rows(), m.base() == null ? first : 0);
+      boolean placed = m.base() == null || (m.base() == 0 && i > 0);
+      long first = placed ? next : m.base();
+      Shard s = new Shard(i + 1, array, ref.server(), ref.table(), first, m.rows(), placed ? first : 0);
       if (first != next) {
         throw new TrinoException(MmapErrorCode.SHARD_LAYOUT, s.describe() + " starts at idx " + first
             + " but " + (i == 0 ? "the first shard must start at 0" : "shard " + i + " ends at " + next)

@@ -1,8 +1,5 @@
 package org.mmapsql.trino;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,48 +14,46 @@ import java.util.Map;
 
 /**
  * Test fixture: real mmapsql servers on loopback ports, each its own process
- * ({@code mmapsql serve}) holding one shard of an array of doubles written as a plain
- * file, and the catalog properties naming them.
+ * ({@code mmapsql serve}), holding shards written as plain files, and the catalog
+ * properties naming them (servers s1, s2, …).
  */
 final class ShardCluster implements AutoCloseable {
-  final double[] values;
-  final long[] sizes;
+  private final Path root;
   final List<ServerProcess> servers = new ArrayList<>();
+  private final Map<String, List<String>> arrays = new LinkedHashMap<>();
 
-  /** Splits {@code values} into shards of {@code sizes} rows, one per server, all named {@code table}. */
-  ShardCluster(Path root, String table, double[] values, long... sizes) throws Exception {
-    this.values = values;
-    this.sizes = sizes;
-    long from = 0;
-    for (int i = 0; i < sizes.length; i++) {
-      Path dir = Files.createDirectories(root.resolve("server" + (i + 1)));
-      write(dir.resolve(table + ".f8"), values, (int) from, (int) sizes[i]);
-      from += sizes[i];
-      ServerProcess server = ServerProcess.start(dir);
-      servers.add(server);
-      try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement s = c.createStatement()) {
-        s.execute("SELECT MMAP('" + table + "', '" + table + ".f8')");
-      }
-    }
-  }
-
-  private static void write(Path file, double[] values, int from, int n) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
+  ShardCluster(Path root, int n) throws Exception {
+    this.root = root;
     for (int i = 0; i < n; i++) {
-      b.putDouble(values[from + i]);
+      servers.add(ServerProcess.start(Files.createDirectories(root.resolve("server" + (i + 1)))));
     }
-    Files.write(file, b.array());
   }
 
-  /** Catalog properties: servers s1, s2, … and the array {@code table} over all of them in order. */
-  Map<String, String> catalog(String table, long splitRows) {
+  /**
+   * Writes {@code bytes} as file {@code table}.bin of server {@code server} (0-based), binds it
+   * with {@code MMAP(table, file, type, options)} and adds it as the next shard of {@code array}.
+   */
+  void shard(String array, int server, String table, byte[] bytes, String type, String options)
+      throws Exception {
+    Files.write(root.resolve("server" + (server + 1)).resolve(table + ".bin"), bytes);
+    try (Connection c = DriverManager.getConnection(servers.get(server).jdbcUrl());
+        Statement s = c.createStatement()) {
+      s.execute("SELECT MMAP('" + table + "', '" + table + ".bin', '" + type + "', '" + options + "')");
+    }
+    arrays.computeIfAbsent(array, a -> new ArrayList<>()).add("s" + (server + 1) + ":" + table);
+  }
+
+  /** Names an array by its shards as SERVER:TABLE, without writing anything. */
+  void array(String array, String... shards) {
+    arrays.put(array, List.of(shards));
+  }
+
+  Map<String, String> catalog(long splitRows) {
     Map<String, String> p = new LinkedHashMap<>();
-    List<String> shards = new ArrayList<>();
     for (int i = 0; i < servers.size(); i++) {
       p.put("mmapsql.server.s" + (i + 1) + ".url", servers.get(i).url());
-      shards.add("s" + (i + 1) + ":" + table);
     }
-    p.put("mmapsql.array." + table + ".shards", String.join(",", shards));
+    arrays.forEach((a, shards) -> p.put("mmapsql.array." + a + ".shards", String.join(",", shards)));
     p.put("mmapsql.split-rows", Long.toString(splitRows));
     return p;
   }

@@ -32,14 +32,19 @@ import io.trino.testing.TestingSession;
 
 /**
  * One array of 30,000 doubles split over three real mmapsql servers (10,000, 12,345
- * and 7,655 rows), queried through Trino's own query runner with two workers; the
- * same values in H2 give the expected answers.
+ * and 7,655 rows, bound with {@code base=0}, {@code base=10000}, {@code base=22345}),
+ * queried through Trino's own query runner with two workers; the same values in H2
+ * give the expected answers. Beside it: the same shards bound without a base
+ * ({@code nobase}), a catalog entry with a shard missing ({@code gappy}), and a 2-D
+ * float32 array ({@code grid}, three columns) over two servers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
 class ShardedArrayTest {
   private static final int N = 30_000;
+  private static final long[] SIZES = {10_000, 12_345, 7_655};
+  private static final int GRID_ROWS = 500;
   private ShardCluster cluster;
   private MmapPlugin plugin;
   private DistributedQueryRunner trino;
@@ -51,10 +56,36 @@ class ShardedArrayTest {
       values[i] = Math.sin(i * 0.01) + (i % 7) * 0.125;
     }
     values[12_345] = -5.5;
-    cluster = new ShardCluster(dir, "series", values, 10_000, 12_345, 7_655);
+    cluster = new ShardCluster(dir, 3);
+    long base = 0;
+    for (int i = 0; i < SIZES.length; i++) {
+      byte[] bytes = doubles(values, (int) base, (int) SIZES[i]);
+      cluster.shard("series", i, "series", bytes, "float64", "base=" + base);
+      cluster.shard("nobase", i, "nobase", bytes, "float64", "");
+      base += SIZES[i];
+    }
+    cluster.array("gappy", "s1:series", "s3:series");
+    cluster.shard("whole", 0, "whole", doubles(values, 0, N), "float64", "");
+    float[][] grid = new float[GRID_ROWS][3];
+    for (int r = 0; r < GRID_ROWS; r++) {
+      grid[r] = new float[] {r * 0.5f, (float) Math.cos(r), -r};
+    }
+    cluster.shard("grid", 0, "grid", floats(grid, 0, 200), "float32", "columns=3,base=0");
+    cluster.shard("grid", 1, "grid", floats(grid, 200, GRID_ROWS - 200), "float32", "columns=3,base=200");
     h2 = DriverManager.getConnection("jdbc:h2:mem:sharded");
     try (Statement s = h2.createStatement()) {
       s.execute("CREATE TABLE series(idx BIGINT PRIMARY KEY, val DOUBLE)");
+      s.execute("CREATE TABLE grid(idx BIGINT PRIMARY KEY, c0 REAL, c1 REAL, c2 REAL)");
+    }
+    try (PreparedStatement ps = h2.prepareStatement("INSERT INTO grid VALUES (?, ?, ?, ?)")) {
+      for (int r = 0; r < GRID_ROWS; r++) {
+        ps.setLong(1, r);
+        for (int c = 0; c < 3; c++) {
+          ps.setFloat(c + 2, grid[r][c]);
+        }
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
     try (PreparedStatement ps = h2.prepareStatement("INSERT INTO series VALUES (?, ?)")) {
       for (int i = 0; i < N; i++) {
@@ -69,7 +100,7 @@ class ShardedArrayTest {
     trino = DistributedQueryRunner.builder(session).setWorkerCount(2).build();
     plugin = new MmapPlugin();
     trino.installPlugin(plugin);
-    trino.createCatalog("mmapsql", MmapPlugin.CONNECTOR_NAME, cluster.catalog("series", 4_000));
+    trino.createCatalog("mmapsql", MmapPlugin.CONNECTOR_NAME, cluster.catalog(4_000));
     System.out.printf("trino harness (coordinator + 2 workers) started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
@@ -133,6 +164,28 @@ class ShardedArrayTest {
     same("SELECT idx, val FROM series WHERE idx >= 9995 ORDER BY idx LIMIT 10");
   }
 
+  @Test @Order(8) void shardsWithoutABaseFollowEachOther() throws SQLException {
+    same("SELECT idx, val FROM series WHERE idx BETWEEN 9990 AND 10010",
+        "SELECT idx, val FROM nobase WHERE idx BETWEEN 9990 AND 10010");
+    same("SELECT COUNT(*), SUM(val), MIN(idx), MAX(idx) FROM series",
+        "SELECT COUNT(*), SUM(val), MIN(idx), MAX(idx) FROM nobase");
+  }
+
+  @Test @Order(9) void typedAndTwoDimensionalColumns() throws SQLException {
+    assertThat(trino.execute("DESCRIBE grid").getMaterializedRows().stream()
+        .map(r -> r.getField(0) + " " + r.getField(1)).toList())
+        .containsExactly("idx bigint", "c0 real", "c1 real", "c2 real");
+    same("SELECT idx, c0, c1, c2 FROM grid WHERE idx BETWEEN 195 AND 205");
+    same("SELECT COUNT(*), MIN(c1), MAX(c2), SUM(c0) FROM grid");
+    same("SELECT idx / 100, AVG(c1) FROM grid GROUP BY idx / 100");
+  }
+
+  @Test @Order(12) void aGapBetweenShardsIsAnError() {
+    assertThatThrownBy(() -> trino.execute("SELECT COUNT(*) FROM gappy"))
+        .hasMessageContaining("shard 2 of gappy (table series on server s3) starts at idx 22345")
+        .hasMessageContaining("shard 1 ends at 10000");
+  }
+
   // ------------------------------------------------ what is pushed
 
   @Test @Order(10) void explainShowsThePushdown() {
@@ -140,6 +193,7 @@ class ShardedArrayTest {
         .contains("mmapsql:series idx=[[9990, 10011)]");
     assertThat(explain("SELECT val FROM series WHERE idx IN (3, 7)"))
         .contains("mmapsql:series idx=[[3, 4), [7, 8)]");
+    System.out.println(explain("SELECT SUM(val), COUNT(*) FROM series WHERE idx < 15000"));
     assertThat(explain("SELECT SUM(val), COUNT(*) FROM series WHERE idx < 15000"))
         .contains("mmapsql:series idx=[[0, 15000)] aggregates=[sum(val), count(*)] per shard")
         .doesNotContain("Aggregate[");
@@ -171,6 +225,21 @@ class ShardedArrayTest {
     System.out.printf("SUM(val) over %d rows in 3 shards: pushed %d rows / %d bytes in %d ms;"
         + " not pushed %d rows / %d bytes in %d ms%n",
         N, pushedRows, pushedBytes, pushedMs, scannedRows, scannedBytes, scannedMs);
+
+    // the same aggregate on one server holding all rows, through Trino; and the CPU each server spent
+    for (String table : List.of("series", "whole", "series", "whole")) {
+      long[] cpu = cluster.servers.stream().mapToLong(p -> p.cpu().toMillis()).toArray();
+      t0 = System.nanoTime();
+      Object sum = trino.execute("SELECT SUM(val), COUNT(*), MAX(val) FROM " + table).getMaterializedRows().get(0).getField(0);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      StringBuilder work = new StringBuilder();
+      for (int i = 0; i < cpu.length; i++) {
+        work.append(" s").append(i + 1).append('=').append(cluster.servers.get(i).cpu().toMillis() - cpu[i]).append("ms");
+      }
+      assertThat((Double) sum).isCloseTo((Double) pushed, org.assertj.core.data.Offset.offset(1e-6));
+      System.out.printf("SUM/COUNT/MAX over %s (%s): %d ms wall; server CPU%s%n", table,
+          table.equals("whole") ? "one server" : "3 shards", ms, work);
+    }
   }
 
   // ------------------------------------------------ writes
@@ -212,19 +281,43 @@ class ShardedArrayTest {
 
   // ------------------------------------------------ helpers
 
+  private static byte[] doubles(double[] v, int from, int n) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      b.putDouble(v[from + i]);
+    }
+    return b.array();
+  }
+
+  private static byte[] floats(float[][] rows, int from, int n) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * 12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int r = from; r < from + n; r++) {
+      for (float f : rows[r]) {
+        b.putFloat(f);
+      }
+    }
+    return b.array();
+  }
+
   private String explain(String sql) {
     return (String) trino.execute("EXPLAIN " + sql).getOnlyValue();
   }
 
   /** The same statement on Trino and on H2 gives the same rows (as a multiset; doubles to 1e-9). */
   private void same(String sql) throws SQLException {
-    MaterializedResult r = trino.execute(sql);
+    same(sql, sql);
+  }
+
+  /** The statement {@code h2Sql} on H2 gives the rows {@code trinoSql} gives on Trino. */
+  private void same(String h2Sql, String trinoSql) throws SQLException {
+    String sql = trinoSql;
+    MaterializedResult r = trino.execute(trinoSql);
     List<List<Object>> actual = new ArrayList<>();
     for (MaterializedRow row : r.getMaterializedRows()) {
       actual.add(new ArrayList<>(row.getFields()));
     }
     List<List<Object>> expected = new ArrayList<>();
-    try (Statement s = h2.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = h2.createStatement(); ResultSet rs = s.executeQuery(h2Sql)) {
       int n = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         List<Object> row = new ArrayList<>();
@@ -244,8 +337,10 @@ class ShardedArrayTest {
       for (int c = 0; c < a.size(); c++) {
         Object x = a.get(c);
         Object y = e.get(c);
-        if (x instanceof Number xn && y instanceof Number yn && (x instanceof Double || y instanceof Double)) {
-          double tolerance = 1e-9 * Math.max(1, Math.abs(yn.doubleValue()));
+        if (x instanceof Number xn && y instanceof Number yn && (x instanceof Double || y instanceof Double
+            || x instanceof Float || y instanceof Float)) {
+          double tolerance = (x instanceof Float || y instanceof Float ? 1e-5 : 1e-9)
+              * Math.max(1, Math.abs(yn.doubleValue()));
           assertThat(xn.doubleValue()).as(sql + " row " + i + " column " + (c + 1))
               .isCloseTo(yn.doubleValue(), org.assertj.core.data.Offset.offset(tolerance));
         } else if (x instanceof Number xn && y instanceof Number yn) {
