@@ -116,7 +116,7 @@ class NumpyFilesTest {
 
   private static List<String> column(TestDb db, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (Statement s = db.connect().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = db.conn.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         out.add(String.valueOf(rs.getString(1)));
       }
@@ -161,7 +161,7 @@ class NumpyFilesTest {
     Files.write(dir.resolve("ld.bin"), b.array());
     try (TestDb db = TestDb.open(dir)) {
       db.scalar("SELECT MMAP('ld', 'ld.bin', 'long_double')");
-      try (Statement s = db.connect().createStatement(); ResultSet rs = s.executeQuery("SELECT val FROM ld")) {
+      try (Statement s = db.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT val FROM ld")) {
         rs.next();
         BigDecimal exact = new BigDecimal(new java.math.BigInteger("CCCCCCCCCCCCCCCD", 16))
             .divide(new BigDecimal(java.math.BigInteger.TWO.pow(67)));

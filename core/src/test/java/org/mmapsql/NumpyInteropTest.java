@@ -65,7 +65,7 @@ class NumpyInteropTest {
         String dtype = f[4];
         db.scalar("SELECT MMAP(?, ?, ?, ?)", name, f[1], f[2], f[3]);
         String[] rows = f[6].split("\\|", -1);
-        try (Statement s = db.connect().createStatement();
+        try (Statement s = db.conn.createStatement();
              ResultSet rs = s.executeQuery("SELECT * FROM " + name + " ORDER BY idx")) {
           for (String row : rows) {
             rs.next();
@@ -87,7 +87,7 @@ class NumpyInteropTest {
 
   /** The value columns of a table: val, or c0, c1, ... */
   private static List<String> columns(TestDb db, String table) throws Exception {
-    try (Statement s = db.connect().createStatement();
+    try (Statement s = db.conn.createStatement();
          ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE idx < 0")) {
       List<String> out = new java.util.ArrayList<>();
       for (int i = 2; i <= rs.getMetaData().getColumnCount(); i++) {

@@ -86,7 +86,7 @@ class TypedDifferentialTest {
           : "INSERT INTO t(val) VALUES (" + value + ")";
       String h = update ? m : "INSERT INTO t(idx, val) VALUES (" + at + ", " + value + ")";
       boolean h2Failed = fails(h2, h);
-      boolean mmFailed = fails(mm.connect(), m);
+      boolean mmFailed = fails(mm.conn, m);
       assertEquals(h2Failed, mmFailed, type + ": " + m + (h2Failed ? " fails on H2 only" : " fails on mmapsql only"));
       if (!update && !h2Failed) {
         n++;
@@ -98,10 +98,10 @@ class TypedDifferentialTest {
         continue;
       }
       if (op % 10 == 9) {
-        assertEquals(aggregates(h2, q, floats), aggregates(mm.connect(), q, floats), type + " after " + m);
+        assertEquals(aggregates(h2, q, floats), aggregates(mm.conn, q, floats), type + " after " + m);
         assertEquals(TestDb.rows(h2, "SELECT idx, CAST(val AS VARCHAR(40)) FROM t ORDER BY idx").size(),
             mm.rows("SELECT idx, val FROM t ORDER BY idx").size());
-        assertEquals(strings(h2, "SELECT val FROM t ORDER BY idx", floats), strings(mm.connect(), "SELECT val FROM t ORDER BY idx", floats));
+        assertEquals(strings(h2, "SELECT val FROM t ORDER BY idx", floats), strings(mm.conn, "SELECT val FROM t ORDER BY idx", floats));
       }
     }
     if (!floats) {
@@ -120,7 +120,7 @@ class TypedDifferentialTest {
       assertEquals(new BigDecimal(hi.multiply(BigInteger.valueOf(3))), mm.scalar("SELECT SUM(val) FROM t") instanceof Number x
           ? new BigDecimal(x.toString()) : null);
       assertEquals(aggregates(h2, "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(*) FROM t", false),
-          aggregates(mm.connect(), "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(*) FROM t", false));
+          aggregates(mm.conn, "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(*) FROM t", false));
       // Calcite's own SUM (with a GROUP BY) is widened the same way
       assertEquals(new BigDecimal(hi.multiply(BigInteger.valueOf(3))),
           new BigDecimal(mm.scalar("SELECT SUM(val) FROM t GROUP BY idx / 10").toString()));

@@ -94,7 +94,7 @@ class TypedTablesTest {
       db.update("INSERT INTO s(val) VALUES (7), (-8)");
       db.update("INSERT INTO t(val) VALUES ('ab')");
       db.update("INSERT INTO m VALUES (0, 1, 2)");
-      try (Statement st = db.connect().createStatement(); ResultSet rs = st.executeQuery("SELECT VPOP('s')")) {
+      try (Statement st = db.conn.createStatement(); ResultSet rs = st.executeQuery("SELECT VPOP('s')")) {
         rs.next();
         assertEquals(java.sql.Types.SMALLINT, rs.getMetaData().getColumnType(1));
         assertEquals(-8, rs.getInt(1));

@@ -1,7 +1,6 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -14,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
@@ -31,18 +29,21 @@ import org.mmapsql.SqlState;
  * cache, visible to the mapping and to other processes, when it returns. A
  * read-only binding opens no channel for writing and refuses every write.
  *
+ * <p>Roles: the {@link Layout} says what the bytes mean, the {@link Mapping}
+ * holds the mapped region, {@link Durability} counts what is not yet forced,
+ * {@link NpyHeader} rewrites a .npy file's shape; this class opens the file,
+ * notices what other programs did to it ({@link #refresh}) and writes.
+ *
  * <p>Locking: {@link #writeLock} makes each write statement exclusive on this
  * array; the monitor of this object guards the size, so that a reader's
- * {@link #refresh()} cannot undo a concurrent append; {@link #mappingLock} is
+ * {@link #refresh()} cannot undo a concurrent append; the mapping's lock is
  * held for reading while a reader copies a block and for writing while the
  * file shrinks or the mapping is replaced, so no reader ever touches bytes
- * that are being cut off. Order: writeLock, then the monitor, then mappingLock.
+ * that are being cut off. Order: writeLock, then the monitor, then the mapping's lock.
  * Writers take the append position and the bound of an update from the file
  * itself under these locks, never from a cached size.
  */
 public final class MappedArray implements AutoCloseable {
-  /** Smallest mapping reserved; the mapping always reaches well past the end of file. */
-  private static final long MIN_CAPACITY = 64L << 20;
   /** Writes go out in buffers of at most this many bytes. */
   private static final int WRITE_BUFFER = 1 << 20;
 
@@ -52,15 +53,13 @@ public final class MappedArray implements AutoCloseable {
   private final Path self;
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
-  private final ReentrantReadWriteLock mappingLock = new ReentrantReadWriteLock();
   private final Durability durability = new Durability();
 
   private Layout layout;
   /** The .npy header as last read or written, null for a headerless file. */
   private NpyHeader header;
   private FileChannel channel;
-  private Arena arena;
-  private MemorySegment segment;
+  private final Mapping mapping;
   /** Size of the file in bytes as last seen. */
   private volatile long fileBytes;
   /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
@@ -85,8 +84,7 @@ public final class MappedArray implements AutoCloseable {
     } else {
       this.layout = raw;
     }
-    this.arena = Arena.ofShared();
-    this.segment = NativeMap.map(fd, capacityFor(size), arena);
+    this.mapping = new Mapping(fd, file, size);
     setSize(size);
   }
 
@@ -148,10 +146,6 @@ public final class MappedArray implements AutoCloseable {
     rows = header == null ? whole : Math.min(whole, header.shape()[0]);
   }
 
-  private static long capacityFor(long bytes) {
-    long want = Math.max(MIN_CAPACITY, bytes + Math.max(bytes, MIN_CAPACITY));
-    return (want + 0xFFFF) & ~0xFFFFL;
-  }
 
   public Path file() {
     return file;
@@ -224,26 +218,7 @@ public final class MappedArray implements AutoCloseable {
         throw new MmapException(SqlState.IO_ERROR, "cannot read the header of " + file + ": " + e.getMessage(), e);
       }
     }
-    if (size > segment.byteSize()) {
-      mappingLock.writeLock().lock();
-      try {
-        if (size > segment.byteSize()) {
-          Arena newArena = Arena.ofShared();
-          MemorySegment seg;
-          try {
-            seg = NativeMap.map(fd, capacityFor(size), newArena);
-          } catch (IOException e) {
-            newArena.close();
-            throw new MmapException(SqlState.IO_ERROR, "cannot map " + file + ": " + e.getMessage(), e);
-          }
-          arena.close();
-          arena = newArena;
-          segment = seg;
-        }
-      } finally {
-        mappingLock.writeLock().unlock();
-      }
-    }
+    mapping.reach(size);
     setSize(size);
   }
 
@@ -261,21 +236,19 @@ public final class MappedArray implements AutoCloseable {
    * last page, where the mapping would show zeros) yields only its real rows.
    */
   private int read(long row, int count, Copy copy) {
-    mappingLock.readLock().lock();
     try {
-      checkOpen();
-      long n = Math.min(count, length() - row);
-      if (n <= 0) {
-        return 0;
-      }
-      copy.run(segment, row, (int) n);
-      long real = realSize();
-      long realRows = Math.max(0, real - layout.dataOffset()) / layout.stride();
-      return (int) Math.max(0, Math.min(n, realRows - row));
+      return mapping.read(segment -> {
+        checkOpen();
+        long n = Math.min(count, length() - row);
+        if (n <= 0) {
+          return 0;
+        }
+        copy.run(segment, row, (int) n);
+        long realRows = Math.max(0, realSize() - layout.dataOffset()) / layout.stride();
+        return (int) Math.max(0, Math.min(n, realRows - row));
+      });
     } catch (InternalError e) {
       throw fault(e);
-    } finally {
-      mappingLock.readLock().unlock();
     }
   }
 
@@ -304,21 +277,20 @@ public final class MappedArray implements AutoCloseable {
   public byte[] images(long[] indexes) {
     int stride = layout.stride();
     byte[] out = new byte[indexes.length * stride];
-    mappingLock.readLock().lock();
     try {
-      checkOpen();
-      for (int i = 0; i < indexes.length; i++) {
-        if (indexes[i] < 0 || indexes[i] >= length()) {
-          throw new MmapException("index " + indexes[i] + " out of range [0, " + length() + ")");
+      return mapping.read(segment -> {
+        checkOpen();
+        for (int i = 0; i < indexes.length; i++) {
+          if (indexes[i] < 0 || indexes[i] >= length()) {
+            throw new MmapException("index " + indexes[i] + " out of range [0, " + length() + ")");
+          }
+          MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, layout.dataOffset() + indexes[i] * stride,
+              out, i * stride, stride);
         }
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, layout.dataOffset() + indexes[i] * stride,
-            out, i * stride, stride);
-      }
-      return out;
+        return out;
+      });
     } catch (InternalError e) {
       throw fault(e);
-    } finally {
-      mappingLock.readLock().unlock();
     }
   }
 
@@ -457,18 +429,18 @@ public final class MappedArray implements AutoCloseable {
     requireWritable("truncate");
     long bytes = layout.dataOffset() + newLength * layout.stride();
     byte[] newHeader = header == null ? null : header.withRows(newLength);
-    mappingLock.writeLock().lock();
     try {
-      io(ch -> ch.truncate(bytes));
-      if (newHeader != null) {
-        writeFully(ByteBuffer.wrap(newHeader), 0);
-        header = NpyHeader.parse(newHeader, file.toString());
-      }
-      setSize(bytes);
+      mapping.exclusive(() -> {
+        io(ch -> ch.truncate(bytes));
+        if (newHeader != null) {
+          writeFully(ByteBuffer.wrap(newHeader), 0);
+          header = NpyHeader.parse(newHeader, file.toString());
+        }
+        setSize(bytes);
+      });
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "truncate of " + file + " failed: " + e.getMessage(), e);
     } finally {
-      mappingLock.writeLock().unlock();
       durability.written();
     }
   }
@@ -567,18 +539,19 @@ public final class MappedArray implements AutoCloseable {
         } catch (MmapException ignored) {
           // closing anyway; the data is in the page cache
         }
-        mappingLock.writeLock().lock();
         try {
-          closed = true;
-          arena.close();
-          try {
-            channel.close();
-          } catch (IOException ignored) {
-            // nothing to lose: writes went through the channel already
-          }
-          NativeMap.close(fd);
-        } finally {
-          mappingLock.writeLock().unlock();
+          mapping.exclusive(() -> {
+            closed = true;
+            mapping.unmap();
+            try {
+              channel.close();
+            } catch (IOException ignored) {
+              // nothing to lose: writes went through the channel already
+            }
+            NativeMap.close(fd);
+          });
+        } catch (IOException impossible) {
+          throw new AssertionError(impossible);
         }
       }
     } finally {

@@ -22,7 +22,13 @@ public final class ScriptRun {
       Pattern.compile("^Caused by: .*"), Pattern.compile("^\\s*\\.\\.\\. \\d+ more"),
       Pattern.compile("^java\\.sql\\.SQLException: .*"), Pattern.compile("^\\s*$"),
       // names the URL, which differs between embedded and remote runs
-      Pattern.compile("^Reconnecting to .*"));
+      Pattern.compile("^Reconnecting to .*"),
+      // an error through a server: sqlline also prints the server's exception
+      Pattern.compile("^org\\.apache\\.calcite\\.avatica\\.AvaticaSqlException: .*"),
+      Pattern.compile("^AvaticaRuntimeException: .*"));
+  /** The remote driver's repetition of the server's message, in front of the message itself. */
+  private static final Pattern REMOTE = Pattern.compile("Remote driver error: Error \\d+ \\(\\w*\\) : "
+      + "Error while executing SQL \"[^\"]*\": ");
   private static final Pattern ELAPSED = Pattern.compile(" \\(\\d+[.,]\\d+ seconds\\)");
 
   private ScriptRun() {
@@ -73,7 +79,7 @@ public final class ScriptRun {
   public static String normalize(String output, String replace, String with) {
     List<String> lines = new ArrayList<>();
     for (String line : output.split("\\R")) {
-      String l = ELAPSED.matcher(line).replaceAll("").stripTrailing();
+      String l = REMOTE.matcher(ELAPSED.matcher(line).replaceAll("")).replaceAll("").stripTrailing();
       if (replace != null) {
         l = l.replace(replace, with);
       }
