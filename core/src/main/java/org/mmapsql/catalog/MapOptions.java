@@ -16,14 +16,21 @@ import org.mmapsql.SqlState;
  *     mapped read-only, never created, and every write is refused
  * @param columns {@code columns=K}: a headerless file holds a 2-D array with
  *     rows of K elements (0: a 1-D array)
+ * @param base {@code base=N}: the table is a shard whose idx starts at N, so
+ *     row {@code p} of the file is idx {@code N + p} (0: idx is the position)
  */
-public record MapOptions(boolean readOnly, int columns) {
-  public static final MapOptions NONE = new MapOptions(false, 0);
+public record MapOptions(boolean readOnly, int columns, long base) {
+  public static final MapOptions NONE = new MapOptions(false, 0, 0);
+
+  public MapOptions(boolean readOnly, int columns) {
+    this(readOnly, columns, 0);
+  }
 
   /** Parses the option list; null or blank means no options. */
   public static MapOptions parse(String text) {
     boolean readOnly = false;
     int columns = 0;
+    long base = 0;
     if (text != null) {
       for (String part : text.split(",")) {
         String opt = part.trim().toLowerCase(Locale.ROOT);
@@ -39,12 +46,27 @@ public record MapOptions(boolean readOnly, int columns) {
             readOnly = true;
           }
           case "columns" -> columns = positive(key, value);
+          case "base" -> base = base(value);
           default -> throw new MmapException(SqlState.SYNTAX_ERROR, "unknown MMAP option '" + part.trim()
-              + "'; options are: readonly (or ro), columns=K");
+              + "'; options are: readonly (or ro), columns=K, base=N");
         }
       }
     }
-    return new MapOptions(readOnly, columns);
+    return new MapOptions(readOnly, columns, base);
+  }
+
+  /** A shard's first idx: a whole number from 0 to 2^62 (room for its rows above it). */
+  private static long base(String value) {
+    try {
+      long n = Long.parseLong(value == null ? "" : value);
+      if (n >= 0 && n <= 1L << 62) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new MmapException(SqlState.SYNTAX_ERROR, "MMAP option base needs a whole number from 0 to 2^62 (the"
+        + " shard's first idx), not '" + value + "' (e.g. base=1000000)");
   }
 
   private static void flag(String key, String value) {
@@ -66,7 +88,7 @@ public record MapOptions(boolean readOnly, int columns) {
         + " not '" + value + "' (e.g. " + key + "=768)");
   }
 
-  /** The options as MMAP takes them and the catalog keeps them: {@code readonly,columns=768}, or empty. */
+  /** The options as MMAP takes them and the catalog keeps them: {@code readonly,columns=768,base=10}, or empty. */
   @Override public String toString() {
     List<String> parts = new ArrayList<>();
     if (readOnly) {
@@ -74,6 +96,9 @@ public record MapOptions(boolean readOnly, int columns) {
     }
     if (columns > 0) {
       parts.add("columns=" + columns);
+    }
+    if (base > 0) {
+      parts.add("base=" + base);
     }
     return String.join(",", parts);
   }

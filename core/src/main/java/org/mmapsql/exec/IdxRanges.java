@@ -187,6 +187,25 @@ public final class IdxRanges {
     return intersect(new IdxRanges(new long[] {0}, new long[] {length}));
   }
 
+  /**
+   * The file positions of these idx values in a shard whose idx starts at
+   * {@code base} (MMAP option base): each value less {@code base}, those below it gone.
+   */
+  public IdxRanges positionsFrom(long base) {
+    if (base == 0) {
+      return this;
+    }
+    List<long[]> out = new ArrayList<>();
+    for (int i = 0; i < starts.length; i++) {
+      long s = Math.max(starts[i], base) - base;
+      long e = ends[i] == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(ends[i], base) - base;
+      if (s < e) {
+        out.add(new long[] {s, e});
+      }
+    }
+    return of(out);
+  }
+
   public int size() {
     return starts.length;
   }

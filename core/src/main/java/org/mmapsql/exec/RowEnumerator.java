@@ -25,6 +25,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private final int width;
   /** Set when the statement is canceled or times out; looked at once a block. */
   private final @Nullable AtomicBoolean cancel;
+  private final long base;
   private int range = -1;
   private long next;       // next position to load into the block
   private long blockStart; // position of block[0]
@@ -33,9 +34,15 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private Object[] current;
 
   public RowEnumerator(MappedArray array, IdxRanges ranges, @Nullable AtomicBoolean cancel) {
+    this(array, ranges, cancel, 0);
+  }
+
+  /** Rows of a shard whose idx starts at {@code base}: position {@code p} is idx {@code base + p}. */
+  public RowEnumerator(MappedArray array, IdxRanges ranges, @Nullable AtomicBoolean cancel, long base) {
     this.array = array;
     this.ranges = ranges;
     this.cancel = cancel;
+    this.base = base;
     // A point read needs one slot, not a whole block.
     this.width = array.layout().columns().size();
     this.block = new Object[width][(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
@@ -51,7 +58,7 @@ public final class RowEnumerator implements Enumerator<Object[]> {
       return false;
     }
     Object[] row = new Object[width + 1];
-    row[0] = blockStart + pos;
+    row[0] = base + blockStart + pos;
     for (int c = 0; c < width; c++) {
       row[c + 1] = block[c][pos];
     }

@@ -35,6 +35,8 @@ public final class TableWrites {
   private final MappedArray array;
   private final boolean sync;
   private final @Nullable AtomicBoolean cancel;
+  /** The idx of position 0 (MMAP option base); rows carry idx, the file positions. */
+  private final long base;
 
   /**
    * Writes of one statement on {@code array}, the table {@code table}:
@@ -42,10 +44,28 @@ public final class TableWrites {
    * {@code cancel} is set while waiting for the table.
    */
   public TableWrites(String table, MappedArray array, boolean sync, @Nullable AtomicBoolean cancel) {
+    this(table, array, sync, cancel, 0);
+  }
+
+  /** The writes on a shard whose idx starts at {@code base}. */
+  public TableWrites(String table, MappedArray array, boolean sync, @Nullable AtomicBoolean cancel, long base) {
     this.table = table;
     this.array = array;
     this.sync = sync;
     this.cancel = cancel;
+    this.base = base;
+  }
+
+  /** The rows' idx as file positions (an idx below the base becomes negative: no position). */
+  private Rows positions(Rows in) {
+    if (base != 0) {
+      for (int i = 0; i < in.size; i++) {
+        if (in.idx[i] != NEXT_IDX) {
+          in.idx[i] = in.idx[i] < base ? -1 : in.idx[i] - base;
+        }
+      }
+    }
+    return in;
   }
 
   /**
@@ -79,9 +99,9 @@ public final class TableWrites {
   private long append(Rows in) {
     long length = array.length();
     for (int i = 0; i < in.size; i++) {
-      if (in.idx[i] != NEXT_IDX && in.idx[i] != length + i) {
+      if (in.idx[i] != NEXT_IDX && in.idx[i] != base + length + i) {
         throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i]
-            + " into " + table + ": rows are appended at the end, the next idx is " + (length + i)
+            + " into " + table + ": rows are appended at the end, the next idx is " + (base + length + i)
             + "; nothing was inserted");
       }
     }
@@ -90,7 +110,7 @@ public final class TableWrites {
     }
     AppendBatch batch = AppendBatch.current();
     if (batch != null) {
-      batch.appended(length, in.size);
+      batch.appended(base + length, in.size);
     }
     return (long) in.size;
   }
@@ -102,7 +122,8 @@ public final class TableWrites {
   public long update(Enumerable<Object[]> rows, int[] columns) {
     return locked(() -> {
       Layout layout = array.layout();
-      Rows in = Rows.read(table, layout, rows, 1 + layout.columns().size(), columns, "updated").sortedByIdx();
+      Rows in = positions(Rows.read(table, layout, rows, 1 + layout.columns().size(), columns, "updated"))
+          .sortedByIdx();
       long length = array.length();
       int n = 0;
       long[] idx = new long[in.size];
@@ -136,11 +157,13 @@ public final class TableWrites {
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
   public long delete(Enumerable<Object[]> rows) {
     return locked(() -> {
-      Rows in = Rows.read(table, array.layout(), rows, 0, new int[0], "removed").sortedByIdx();
+      Rows read = Rows.read(table, array.layout(), rows, 0, new int[0], "removed");
+      long[] given = Arrays.copyOf(read.idx, read.size);
+      Rows in = positions(read).sortedByIdx();
       long from = array.length() - in.size;
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != from + i) {
-          throw notTrailing(in.idx[i]);
+          throw notTrailing(in.idx[i] < 0 ? Arrays.stream(given).min().orElse(0) : base + in.idx[i]);
         }
       }
       truncate(from);
@@ -157,7 +180,7 @@ public final class TableWrites {
       long length = array.length();
       IdxRanges doomed = ranges.clip(length);
       if (doomed.size() > 1 || doomed.size() == 1 && doomed.end(0) != length) {
-        throw notTrailing(doomed.start(0));
+        throw notTrailing(base + doomed.start(0));
       }
       long from = doomed.size() == 0 ? length : doomed.start(0);
       truncate(from);

@@ -49,6 +49,7 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     return super.explainTerms(pw)
         .item("table", scan.getTable().getQualifiedName())
         .itemIf("idx", scan.idxFilter, scan.idxFilter != null)
+        .itemIf("base", scan.base(), scan.base() != 0)
         .item("aggs", kinds)
         .itemIf("columns", columns, columns.stream().anyMatch(c -> c > 0));
   }

@@ -53,7 +53,14 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
   }
 
   @Override public RelWriter explainTerms(RelWriter pw) {
-    return super.explainTerms(pw).itemIf("idx", idxFilter, idxFilter != null);
+    long base = base();
+    return super.explainTerms(pw).itemIf("idx", idxFilter, idxFilter != null).itemIf("base", base, base != 0);
+  }
+
+  /** The shard's first idx (MMAP option base): its idx predicate reads file positions idx - base. */
+  long base() {
+    MmapTable t = table.unwrap(MmapTable.class);
+    return t == null ? 0 : t.base();
   }
 
   @Override public double estimateRowCount(RelMetadataQuery mq) {

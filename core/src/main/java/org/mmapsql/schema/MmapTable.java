@@ -116,7 +116,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
         MappedArray array = array();
-        return new RowEnumerator(array, (ranges == null ? IdxRanges.ALL : ranges).clip(array.length()), cancel);
+        return new RowEnumerator(array, positions(ranges).clip(array.length()), cancel, base());
       }
     };
   }
@@ -133,7 +133,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
         MappedArray array = array();
-        IdxRanges clipped = (ranges == null ? IdxRanges.ALL : ranges).clip(array.length());
+        IdxRanges clipped = positions(ranges).clip(array.length());
         return Linq4j.singletonEnumerator(array.consistent(
             () -> Aggregates.compute(array, clipped, kinds, columns, types, cancel)));
       }
@@ -155,7 +155,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
   public long delete(DataContext root, @Nullable IdxRanges ranges) {
-    return writes(root, "DELETE").delete(ranges == null ? IdxRanges.ALL : ranges);
+    return writes(root, "DELETE").delete(positions(ranges));
   }
 
   /** VPOP: removes and returns the last value of a 1-D table, or null when empty. */
@@ -177,7 +177,18 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
           + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
     }
     return new TableWrites(name, array, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root));
+        DataContext.Variable.CANCEL_FLAG.get(root), base());
+  }
+
+  /** The idx of the file's first row: 0, or the shard's base (MMAP option base). */
+  public long base() {
+    Binding b = schema.database().binding(name);
+    return b == null ? 0 : b.options().base();
+  }
+
+  /** The file positions of the idx values in {@code ranges} (null: all). */
+  private IdxRanges positions(@Nullable IdxRanges ranges) {
+    return (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(base());
   }
 
   /** The array, its length re-read: called once at the start of each statement. */

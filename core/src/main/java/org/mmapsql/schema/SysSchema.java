@@ -35,7 +35,8 @@ public final class SysSchema extends AbstractSchema {
    * One row per binding: {@code name, path, type} (numpy's code, {@code <f4}),
    * {@code sql_type, element_size} (bytes of one element), {@code shape}
    * (numpy style, {@code (1000, 768)}), {@code data_offset} (the .npy header's
-   * length, else 0), {@code read_only, row_count, file_bytes, status}.
+   * length, else 0), {@code read_only}, {@code base} (the idx of
+   * the first row: MMAP option base), {@code row_count, file_bytes, status}.
    */
   private final class Mappings extends AbstractTable implements ScannableTable {
     @Override public RelDataType getRowType(RelDataTypeFactory f) {
@@ -47,6 +48,7 @@ public final class SysSchema extends AbstractSchema {
           .add("shape", SqlTypeName.VARCHAR).nullable(true)
           .add("data_offset", SqlTypeName.BIGINT).nullable(true)
           .add("read_only", SqlTypeName.BOOLEAN)
+          .add("base", SqlTypeName.BIGINT)
           .add("row_count", SqlTypeName.BIGINT).nullable(true)
           .add("file_bytes", SqlTypeName.BIGINT).nullable(true)
           .add("status", SqlTypeName.VARCHAR)
@@ -63,7 +65,7 @@ public final class SysSchema extends AbstractSchema {
             l == null ? null : l.elementSize(),
             l == null ? null : l.shapeText(a.length()),
             l == null ? null : l.dataOffset(),
-            b.options().readOnly(),
+            b.options().readOnly(), b.options().base(),
             a == null ? null : a.length(), a == null ? null : a.fileBytes(), status};
       }).toList());
     }
