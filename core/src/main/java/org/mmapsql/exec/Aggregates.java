@@ -63,12 +63,18 @@ public final class Aggregates {
     Object[] row = new Object[kinds.length];
     for (int i = 0; i < kinds.length; i++) {
       Kind k = kinds[i];
-      if (k == Kind.COUNT_ROWS || k == Kind.COUNT_VAL) {
-        row[i] = ranges.count();
-        continue;
+      if (k != Kind.COUNT_ROWS && k != Kind.COUNT_VAL) {
+        Stats s = byColumn.computeIfAbsent(columns[i], c -> pass(array, ranges, c, cancel));
+        row[i] = result(k, s, types[i]);
       }
-      Stats s = byColumn.computeIfAbsent(columns[i], c -> pass(array, ranges, c, cancel));
-      row[i] = result(k, s, types[i]);
+    }
+    // Counts read only the length; with a pass, the rows it read (fewer if another
+    // program cut the file meanwhile), so that the row agrees with itself.
+    long count = byColumn.values().stream().mapToLong(s -> s.count).min().orElse(ranges.count());
+    for (int i = 0; i < kinds.length; i++) {
+      if (kinds[i] == Kind.COUNT_ROWS || kinds[i] == Kind.COUNT_VAL) {
+        row[i] = count;
+      }
     }
     return row;
   }

@@ -133,9 +133,9 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
         MappedArray array = array();
-        IdxRanges clipped = positions(ranges).clip(array.length());
-        return Linq4j.singletonEnumerator(array.consistent(
-            () -> Aggregates.compute(array, clipped, kinds, columns, types, cancel)));
+        // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
+        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
+            positions(ranges).clip(array.length()), kinds, columns, types, cancel)));
       }
     };
   }

@@ -44,7 +44,7 @@ import org.mmapsql.SqlState;
  * no reader ever touches bytes that are being cut off; {@link #applyLock} is
  * held for writing while an UPDATE's rows are written and for reading through
  * a whole aggregate ({@link #consistent}), which so sees all of an UPDATE or
- * none of it. Order: writeLock, then applyLock, then the monitor, then the
+ * truncation or none of it. Order: writeLock, then applyLock, then the monitor, then the
  * mapping's lock; the channel's own lock is innermost. Writers take the append
  * position and the bound of an update from the file itself, never from a
  * cached size; appends to a headerless file go through O_APPEND, so the kernel
@@ -511,7 +511,17 @@ public final class MappedArray implements AutoCloseable {
   }
 
   /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
-  public synchronized void truncate(long newLength) {
+  public void truncate(long newLength) {
+    // Excludes aggregates as an UPDATE does: one sees the rows before the cut or after it.
+    applyLock.writeLock().lock();
+    try {
+      cut(newLength);
+    } finally {
+      applyLock.writeLock().unlock();
+    }
+  }
+
+  private synchronized void cut(long newLength) {
     requireWritable("truncate");
     long bytes = layout.dataOffset() + newLength * layout.stride();
     byte[] newHeader = header == null ? null : header.withRows(newLength);
@@ -620,7 +630,7 @@ public final class MappedArray implements AutoCloseable {
 
   /**
    * Runs {@code reads} (an aggregate over many blocks) so that it sees each
-   * UPDATE on this array whole or not at all.
+   * UPDATE and truncation on this array whole or not at all.
    */
   public <T> T consistent(java.util.function.Supplier<T> reads) {
     applyLock.readLock().lock();

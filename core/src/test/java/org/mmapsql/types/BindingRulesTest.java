@@ -317,7 +317,7 @@ class BindingRulesTest {
       for (int i = 1; i <= md.getColumnCount(); i++) {
         names.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
       }
-      assertEquals(List.of("name", "path", "type", "sql_type", "element_size", "shape", "data_offset", "read_only",
+      assertEquals(List.of("name", "path", "type", "sql_type", "element_size", "shape", "data_offset", "read_only", "base",
           "row_count", "file_bytes", "status"), names);
     }
     List<List<Object>> rows = bools(Sql.rows(c, "SELECT name, type, sql_type, element_size, shape, data_offset, read_only,"
