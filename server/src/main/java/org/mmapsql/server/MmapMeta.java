@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +47,8 @@ public final class MmapMeta extends JdbcMeta {
   private final Driver driver = new Driver();
   /** Connection id to the name of the user who opened it. */
   private final Map<String, String> owners = new ConcurrentHashMap<>();
+  /** Connection ids between their owner's record and their place in the cache: not to be expired. */
+  private final Set<String> opening = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer;
   private final StatementLog statementLog;
   /** SQL of prepared statements by statement id, for the statement log. */
@@ -79,11 +82,13 @@ public final class MmapMeta extends JdbcMeta {
   }
 
   /** Closes what has expired; Guava's caches only do it when touched. */
-  private void expire() {
+  void expire() {
     try {
       getConnectionCache().cleanUp();
       getStatementCache().cleanUp();
-      owners.keySet().retainAll(getConnectionCache().asMap().keySet());
+      // An owner is recorded before its connection is opened: keep those being opened. Looking at
+      // `opening` before the cache leaves no gap (an id leaves `opening` only once it is cached).
+      owners.keySet().removeIf(id -> !opening.contains(id) && getConnectionCache().getIfPresent(id) == null);
       preparedSql.keySet().retainAll(getStatementCache().asMap().keySet());
     } catch (RuntimeException e) {
       LOG.warn("expiring idle connections failed: {}", e.toString());
@@ -130,17 +135,22 @@ public final class MmapMeta extends JdbcMeta {
     if (user.role() == User.Role.READONLY || config.readOnly()) {
       props.put("readonly", "true");
     }
-    String previous = owners.putIfAbsent(ch.id, user.name());
-    if (previous != null
-        && (!previous.equals(user.name()) || getConnectionCache().getIfPresent(ch.id) != null)) {
-      // open, or an expired one of another user; the same user may reopen an expired one
-      throw error("Connection already exists: " + ch.id, "08002");
-    }
+    opening.add(ch.id);
     try {
-      super.openConnection(ch, props);
-    } catch (RuntimeException e) {
-      owners.remove(ch.id, user.name());
-      throw e;
+      String previous = owners.putIfAbsent(ch.id, user.name());
+      if (previous != null
+          && (!previous.equals(user.name()) || getConnectionCache().getIfPresent(ch.id) != null)) {
+        // open, or an expired one of another user; the same user may reopen an expired one
+        throw error("Connection already exists: " + ch.id, "08002");
+      }
+      try {
+        super.openConnection(ch, props);
+      } catch (RuntimeException e) {
+        owners.remove(ch.id, user.name());
+        throw e;
+      }
+    } finally {
+      opening.remove(ch.id);
     }
     LOG.debug("user '{}' opened connection {}", user.name(), ch.id);
   }
