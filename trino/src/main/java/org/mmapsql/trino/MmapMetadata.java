@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.airlift.slice.Slice;
 import io.trino.spi.TrinoException;
@@ -30,9 +31,13 @@ import io.trino.spi.connector.ConnectorTableVersion;
 import io.trino.spi.connector.Constraint;
 import io.trino.spi.connector.ConstraintApplicationResult;
 import io.trino.spi.connector.LimitApplicationResult;
+import io.trino.spi.connector.ProjectionApplicationResult;
 import io.trino.spi.connector.RetryMode;
 import io.trino.spi.connector.SchemaTableName;
+import io.trino.spi.expression.Call;
 import io.trino.spi.expression.ConnectorExpression;
+import io.trino.spi.expression.Constant;
+import io.trino.spi.expression.StandardFunctions;
 import io.trino.spi.expression.Variable;
 import io.trino.spi.predicate.Domain;
 import io.trino.spi.predicate.TupleDomain;
@@ -43,8 +48,9 @@ import io.trino.spi.type.Type;
 
 /**
  * The arrays of the catalog as Trino tables in schema {@code mmap}, and the pushdown:
- * idx predicates become the handle's ranges, LIMIT its limit, and COUNT/SUM/MIN/MAX/AVG
- * without GROUP BY aggregates that each shard's server computes.
+ * idx predicates become the handle's ranges, predicates on numeric values conditions the
+ * shards apply, LIMIT its limit, and COUNT/SUM/MIN/MAX/AVG, over all rows or grouped by
+ * {@code idx / k}, aggregates that each shard's server computes.
  */
 final class MmapMetadata implements ConnectorMetadata {
   static final String SCHEMA = "mmap";
@@ -122,23 +128,101 @@ final class MmapMetadata implements ConnectorMetadata {
       return Optional.empty();
     }
     Map<ColumnHandle, Domain> domains = constraint.getSummary().getDomains().orElseThrow();
-    Domain idx = null;
+    List<IdxRange> ranges = h.ranges();
+    List<String> filters = new ArrayList<>(h.filters());
+    List<ColumnHandle> pushed = new ArrayList<>();
     for (Map.Entry<ColumnHandle, Domain> e : domains.entrySet()) {
-      if (e.getKey() instanceof MmapColumnHandle c && c.isIdx()) {
-        idx = e.getValue();
+      if (!(e.getKey() instanceof MmapColumnHandle c) || c.isBucket()) {
+        continue;
+      }
+      if (c.isIdx()) {
+        ranges = IdxRange.intersect(ranges, IdxRange.of(e.getValue()));
+        pushed.add(c);
+      } else {
+        Optional<String> condition = ValueFilter.sql(c, e.getValue());
+        if (condition.isPresent()) {
+          pushed.add(c);
+          if (!filters.contains(condition.get())) {
+            filters.add(condition.get());
+          }
+        }
       }
     }
-    if (idx == null) {
+    MmapTableHandle next = h.withRanges(ranges).withFilters(filters);
+    if (next.equals(h)) {
       return Optional.empty();
     }
-    List<IdxRange> ranges = IdxRange.intersect(h.ranges(), IdxRange.of(idx));
-    if (ranges.equals(h.ranges())) {
+    // the ranges and filters admit exactly the rows the pushed domains do: Trino need not check them again
+    TupleDomain<ColumnHandle> rest = constraint.getSummary().filter((c, d) -> !pushed.contains(c));
+    return Optional.of(new ConstraintApplicationResult<>(next, rest, constraint.getExpression(), false));
+  }
+
+  /**
+   * Gives {@code idx / k} (k a positive constant) a column of its own, computed by the
+   * shards, so that a downsampling {@code GROUP BY idx / k} can be pushed to them.
+   */
+  @Override public Optional<ProjectionApplicationResult<ConnectorTableHandle>> applyProjection(
+      ConnectorSession session, ConnectorTableHandle table, List<ConnectorExpression> projections,
+      Map<String, ColumnHandle> assignments) {
+    MmapTableHandle h = (MmapTableHandle) table;
+    if (h.isAggregated()) {
       return Optional.empty();
     }
-    // the ranges are exactly the rows idx admits: Trino need not filter on idx again
-    TupleDomain<ColumnHandle> rest = constraint.getSummary()
-        .filter((c, d) -> !(c instanceof MmapColumnHandle m && m.isIdx()));
-    return Optional.of(new ConstraintApplicationResult<>(h.withRanges(ranges), rest, constraint.getExpression(), false));
+    List<ConnectorExpression> out = new ArrayList<>();
+    Map<String, Assignment> added = new LinkedHashMap<>();
+    for (ConnectorExpression e : projections) {
+      OptionalLong k = bucketWidth(e, assignments);
+      if (k.isEmpty()) {
+        out.add(e);
+        continue;
+      }
+      MmapColumnHandle bucket = MmapColumnHandle.bucket(k.getAsLong());
+      String variable = "mmap_bucket_" + k.getAsLong();
+      added.putIfAbsent(variable, new Assignment(variable, bucket, BigintType.BIGINT));
+      out.add(new Variable(variable, BigintType.BIGINT));
+    }
+    if (added.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Assignment> all = new ArrayList<>(added.values());
+    // the other expressions keep reading the columns they read
+    for (ConnectorExpression e : out) {
+      for (Variable v : variables(e)) {
+        if (!added.containsKey(v.getName()) && assignments.get(v.getName()) != null
+            && all.stream().noneMatch(a -> a.getVariable().equals(v.getName()))) {
+          all.add(new Assignment(v.getName(), assignments.get(v.getName()), v.getType()));
+        }
+      }
+    }
+    return Optional.of(new ProjectionApplicationResult<>(h, out, all, false));
+  }
+
+  /** k if {@code e} is {@code idx / k} with a positive constant k. */
+  private static OptionalLong bucketWidth(ConnectorExpression e, Map<String, ColumnHandle> assignments) {
+    if (!(e instanceof Call call) || !call.getFunctionName().equals(StandardFunctions.DIVIDE_FUNCTION_NAME)
+        || call.getArguments().size() != 2
+        || !(call.getArguments().get(0) instanceof Variable v)
+        || !(assignments.get(v.getName()) instanceof MmapColumnHandle c) || !c.isIdx()) {
+      return OptionalLong.empty();
+    }
+    ConnectorExpression divisor = call.getArguments().get(1);
+    if (divisor instanceof Call cast && cast.getFunctionName().equals(StandardFunctions.CAST_FUNCTION_NAME)
+        && cast.getArguments().size() == 1) {
+      divisor = cast.getArguments().get(0);
+    }
+    if (divisor instanceof Constant k && k.getValue() instanceof Long n && n > 0) {
+      return OptionalLong.of(n);
+    }
+    return OptionalLong.empty();
+  }
+
+  private static List<Variable> variables(ConnectorExpression e) {
+    if (e instanceof Variable v) {
+      return List.of(v);
+    }
+    List<Variable> out = new ArrayList<>();
+    e.getChildren().forEach(c -> out.addAll(variables(c)));
+    return out;
   }
 
   @Override public Optional<LimitApplicationResult<ConnectorTableHandle>> applyLimit(ConnectorSession session,
@@ -155,8 +239,15 @@ final class MmapMetadata implements ConnectorMetadata {
       ConnectorSession session, ConnectorTableHandle table, List<AggregateFunction> aggregates,
       Map<String, ColumnHandle> assignments, List<List<ColumnHandle>> groupingSets) {
     MmapTableHandle h = (MmapTableHandle) table;
-    if (h.isAggregated() || h.limit() != MmapTableHandle.NO_LIMIT
-        || !groupingSets.equals(List.of(List.of()))) {
+    if (h.isAggregated() || h.limit() != MmapTableHandle.NO_LIMIT || groupingSets.size() != 1) {
+      return Optional.empty();
+    }
+    // over every row, or per bucket idx / k (downsampling)
+    List<ColumnHandle> keys = groupingSets.get(0);
+    long k = 0;
+    if (keys.size() == 1 && keys.get(0) instanceof MmapColumnHandle c && c.isBucket()) {
+      k = c.bucket();
+    } else if (!keys.isEmpty()) {
       return Optional.empty();
     }
     List<PushedAggregate> pushed = new ArrayList<>();
@@ -172,7 +263,7 @@ final class MmapMetadata implements ConnectorMetadata {
       projections.add(new Variable(variable, f.getOutputType()));
       outAssignments.add(new Assignment(variable, p.get(), f.getOutputType()));
     }
-    return Optional.of(new AggregationApplicationResult<>(h.withAggregates(pushed), projections, outAssignments,
+    return Optional.of(new AggregationApplicationResult<>(h.withAggregates(pushed, k), projections, outAssignments,
         Map.of(), false));
   }
 

@@ -29,11 +29,10 @@ final class MmapPageSourceProvider implements ConnectorPageSourceProvider {
     MmapTableHandle h = (MmapTableHandle) table;
     MmapSplit s = (MmapSplit) split;
     if (h.isAggregated()) {
-      return new ShardAggregates(s, config, h.aggregates(),
-          columns.stream().map(PushedAggregate.class::cast).toList(), traffic);
+      return new ShardAggregates(s, config, h, columns, traffic);
     }
     MmapSplit.Part part = s.parts().get(0);
     return new ShardScan(part, config.servers().get(part.shard().server()),
-        columns.stream().map(MmapColumnHandle.class::cast).toList(), h.limit(), traffic);
+        columns.stream().map(MmapColumnHandle.class::cast).toList(), h.filters(), h.limit(), traffic);
   }
 }

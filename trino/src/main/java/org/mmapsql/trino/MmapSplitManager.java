@@ -44,8 +44,9 @@ final class MmapSplitManager implements ConnectorSplitManager {
   /** Each shard's share of the handle's ranges (the first {@code limit} positions if limited). */
   static List<MmapSplit.Part> parts(List<Shard> shards, MmapTableHandle h) {
     List<IdxRange> wanted = h.ranges();
-    if (h.limit() != MmapTableHandle.NO_LIMIT && !shards.isEmpty()) {
+    if (h.limit() != MmapTableHandle.NO_LIMIT && h.filters().isEmpty() && !shards.isEmpty()) {
       // every position in a shard's range is a row, so the first rows are known without reading
+      // (with a filter on values they are not: each split then sends up to the limit)
       wanted = IdxRange.first(IdxRange.within(wanted, 0, shards.get(shards.size() - 1).end()), h.limit());
     }
     List<MmapSplit.Part> parts = new ArrayList<>();

@@ -6,7 +6,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,6 +18,7 @@ import io.trino.spi.Page;
 import io.trino.spi.TrinoException;
 import io.trino.spi.block.Block;
 import io.trino.spi.block.BlockBuilder;
+import io.trino.spi.connector.ColumnHandle;
 import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.SourcePage;
 import io.trino.spi.type.BigintType;
@@ -23,24 +26,28 @@ import io.trino.spi.type.DoubleType;
 
 /**
  * The result of pushed aggregates: every shard's server computes its partials at
- * once (one row each), and they are combined here into the one row Trino gets. A
- * shard that fails fails the query, naming the shard: no partial answer.
+ * once (one row each, or one row per bucket {@code idx / k}), and they are combined
+ * here into the rows Trino gets; a bucket that straddles two shards is combined
+ * from both. A shard that fails fails the query, naming the shard: no partial answer.
  */
 final class ShardAggregates implements ConnectorPageSource {
+  /** The bucket of an aggregate over all rows. */
+  private static final long ALL = Long.MIN_VALUE;
+
   private final List<MmapSplit.Part> parts;
   private final CatalogConfig config;
-  private final List<PushedAggregate> aggregates;
-  private final List<PushedAggregate> outputs;
+  private final MmapTableHandle handle;
+  private final List<ColumnHandle> outputs;
   private final ShardTraffic traffic;
   private boolean finished;
   private long readNanos;
   private long bytes;
 
-  ShardAggregates(MmapSplit split, CatalogConfig config, List<PushedAggregate> aggregates,
-      List<PushedAggregate> outputs, ShardTraffic traffic) {
+  ShardAggregates(MmapSplit split, CatalogConfig config, MmapTableHandle handle, List<ColumnHandle> outputs,
+      ShardTraffic traffic) {
     this.parts = split.parts();
     this.config = config;
-    this.aggregates = aggregates;
+    this.handle = handle;
     this.outputs = outputs;
     this.traffic = traffic;
   }
@@ -51,14 +58,18 @@ final class ShardAggregates implements ConnectorPageSource {
     }
     finished = true;
     long start = System.nanoTime();
-    List<double[]> partials = new ArrayList<>();
+    // bucket -> the partial rows of the shards that have it
+    Map<Long, List<double[]>> buckets = new TreeMap<>();
+    if (handle.groupBy() == 0) {
+      buckets.put(ALL, new ArrayList<>()); // one row even over no rows at all
+    }
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<double[]>> futures = new ArrayList<>();
+      List<Future<Map<Long, double[]>>> futures = new ArrayList<>();
       for (MmapSplit.Part p : parts) {
         futures.add(pool.submit(() -> partials(p)));
       }
-      for (Future<double[]> f : futures) {
-        partials.add(f.get());
+      for (Future<Map<Long, double[]>> f : futures) {
+        f.get().forEach((b, row) -> buckets.computeIfAbsent(b, x -> new ArrayList<>()).add(row));
       }
     } catch (ExecutionException e) {
       throw e.getCause() instanceof TrinoException t ? t : new RuntimeException(e.getCause());
@@ -70,44 +81,60 @@ final class ShardAggregates implements ConnectorPageSource {
     }
     Block[] blocks = new Block[outputs.size()];
     for (int i = 0; i < blocks.length; i++) {
-      PushedAggregate a = outputs.get(i);
-      BlockBuilder b = a.type().createBlockBuilder(null, 1);
-      combine(a, offset(a), partials, b);
-      blocks[i] = b.build();
+      ColumnHandle out = outputs.get(i);
+      if (out instanceof PushedAggregate a) {
+        BlockBuilder b = a.type().createBlockBuilder(null, buckets.size());
+        int at = offset(a);
+        buckets.values().forEach(rows -> combine(a, at, rows, b));
+        blocks[i] = b.build();
+      } else {
+        BlockBuilder b = BigintType.BIGINT.createBlockBuilder(null, buckets.size());
+        buckets.keySet().forEach(k -> BigintType.BIGINT.writeLong(b, k));
+        blocks[i] = b.build();
+      }
     }
-    return SourcePage.create(new Page(1, blocks));
+    return SourcePage.create(new Page(buckets.size(), blocks));
   }
 
   /** Where aggregate {@code a}'s partials start in a shard's row. */
   private int offset(PushedAggregate a) {
     int at = 0;
-    for (PushedAggregate x : aggregates) {
+    for (PushedAggregate x : handle.aggregates()) {
       if (x.equals(a)) {
         return at;
       }
       at += ShardSql.partials(x, 0).size();
     }
-    throw new IllegalStateException(a + " is not among " + aggregates);
+    throw new IllegalStateException(a + " is not among " + handle.aggregates());
   }
 
-  /** One shard's partials, NaN standing for SQL NULL (an empty part's SUM, MIN, MAX). */
-  private double[] partials(MmapSplit.Part p) {
+  /**
+   * One shard's partials by bucket, each value with its null flag (NaN standing for SQL
+   * NULL: an empty part's SUM, MIN, MAX); bigint results (counts, min/max idx) fit a
+   * double exactly below 2^53.
+   */
+  private Map<Long, double[]> partials(MmapSplit.Part p) {
     ShardServer server = config.servers().get(p.shard().server());
     String what = "aggregating " + p.shard().describe();
+    boolean grouped = handle.groupBy() > 0;
     try (Connection c = server.connect(what);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(ShardSql.aggregate(p, aggregates))) {
-      rs.next();
-      int n = rs.getMetaData().getColumnCount();
-      double[] row = new double[n * 2];
-      for (int i = 0; i < n; i++) {
-        // value and its null flag; bigint results (counts, min/max idx) fit a double exactly below 2^53
-        row[2 * i] = rs.getDouble(i + 1);
-        row[2 * i + 1] = rs.wasNull() ? 1 : 0;
+        ResultSet rs = s.executeQuery(ShardSql.aggregate(p, handle.aggregates(), handle.filters(), handle.groupBy()))) {
+      int first = grouped ? 2 : 1;
+      int n = rs.getMetaData().getColumnCount() - first + 1;
+      Map<Long, double[]> out = new TreeMap<>();
+      while (rs.next()) {
+        double[] row = new double[n * 2];
+        for (int i = 0; i < n; i++) {
+          row[2 * i] = rs.getDouble(first + i);
+          row[2 * i + 1] = rs.wasNull() ? 1 : 0;
+        }
+        out.put(grouped ? rs.getLong(1) : ALL, row);
       }
-      traffic.add(1, 8L * n);
-      bytes += 8L * n;
-      return row;
+      long moved = out.size();
+      traffic.add(moved, 8L * moved * (n + first - 1));
+      bytes += 8L * moved * (n + first - 1);
+      return out;
     } catch (SQLException e) {
       throw server.error(what, e);
     }

@@ -12,7 +12,6 @@ import io.trino.spi.block.Block;
 import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.connector.ConnectorPageSource;
 import io.trino.spi.connector.SourcePage;
-import io.trino.spi.type.BigintType;
 
 /**
  * Reads one split's rows from its shard's server, a page at a time, through one
@@ -25,6 +24,7 @@ final class ShardScan implements ConnectorPageSource {
   private final MmapSplit.Part part;
   private final ShardServer server;
   private final List<MmapColumnHandle> columns;
+  private final List<String> filters;
   private final ColumnTypes.Reader[] readers;
   private final long limit;
   private final ShardTraffic traffic;
@@ -36,19 +36,16 @@ final class ShardScan implements ConnectorPageSource {
   private long bytes;
   private long readNanos;
 
-  ShardScan(MmapSplit.Part part, ShardServer server, List<MmapColumnHandle> columns, long limit,
-      ShardTraffic traffic) {
+  ShardScan(MmapSplit.Part part, ShardServer server, List<MmapColumnHandle> columns, List<String> filters,
+      long limit, ShardTraffic traffic) {
     this.part = part;
     this.server = server;
     this.columns = columns;
+    this.filters = filters;
     this.limit = limit;
     this.traffic = traffic;
-    readers = columns.stream().map(c -> c.isIdx() ? idxReader(part.shard().shift()) : ColumnTypes.reader(c.type()))
-        .toArray(ColumnTypes.Reader[]::new);
-  }
-
-  private static ColumnTypes.Reader idxReader(long shift) {
-    return (rs, c, out) -> BigintType.BIGINT.writeLong(out, rs.getLong(c) + shift);
+    // idx and buckets come back global: the server adds the shard's shift
+    readers = columns.stream().map(c -> ColumnTypes.reader(c.type())).toArray(ColumnTypes.Reader[]::new);
   }
 
   @Override public SourcePage getNextSourcePage() {
@@ -61,7 +58,7 @@ final class ShardScan implements ConnectorPageSource {
         connection = server.connect("reading " + part.shard().describe());
         statement = connection.createStatement();
         statement.setFetchSize(FETCH_SIZE);
-        rows = statement.executeQuery(ShardSql.scan(part, columns, limit));
+        rows = statement.executeQuery(ShardSql.scan(part, columns, filters, limit));
       }
       BlockBuilder[] builders = new BlockBuilder[columns.size()];
       for (int i = 0; i < builders.length; i++) {

@@ -11,17 +11,27 @@ final class ShardSql {
   private ShardSql() {
   }
 
-  static String scan(MmapSplit.Part part, List<MmapColumnHandle> columns, long limit) {
+  static String scan(MmapSplit.Part part, List<MmapColumnHandle> columns, List<String> filters, long limit) {
+    long shift = part.shard().shift();
     String select = columns.isEmpty() ? quote(MmapColumnHandle.IDX)
-        : columns.stream().map(c -> quote(c.name())).collect(Collectors.joining(", "));
-    return "SELECT " + select + " FROM " + table(part.shard()) + where(part) + (limit >= 0 ? " LIMIT " + limit : "");
+        : columns.stream().map(c -> c.sql(shift)).collect(Collectors.joining(", "));
+    return "SELECT " + select + " FROM " + table(part.shard()) + where(part, filters)
+        + (limit >= 0 ? " LIMIT " + limit : "");
   }
 
-  /** One row: the partial results of every aggregate, in the order of {@link #partials}. */
-  static String aggregate(MmapSplit.Part part, List<PushedAggregate> aggregates) {
+  /**
+   * The partial results of every aggregate, in the order of {@link #partials}: one row,
+   * or with {@code k > 0} one row per bucket {@code idx / k}, the bucket first.
+   */
+  static String aggregate(MmapSplit.Part part, List<PushedAggregate> aggregates, List<String> filters, long k) {
     long shift = part.shard().shift();
-    return "SELECT " + aggregates.stream().flatMap(a -> partials(a, shift).stream()).collect(Collectors.joining(", "))
-        + " FROM " + table(part.shard()) + where(part);
+    String partials = aggregates.stream().flatMap(a -> partials(a, shift).stream()).collect(Collectors.joining(", "));
+    String from = " FROM " + table(part.shard()) + where(part, filters);
+    if (k == 0) {
+      return "SELECT " + partials + from;
+    }
+    String bucket = MmapColumnHandle.bucket(k).sql(shift);
+    return "SELECT " + bucket + ", " + partials + from + " GROUP BY " + bucket;
   }
 
   /** What each shard computes for one aggregate; MIN and MAX of idx come back as global idx. */
@@ -42,12 +52,14 @@ final class ShardSql {
     return "INSERT INTO " + table(shard) + "(" + quote(column) + ") VALUES (?)";
   }
 
-  private static String where(MmapSplit.Part part) {
+  private static String where(MmapSplit.Part part, List<String> filters) {
     long shift = part.shard().shift();
-    return " WHERE " + part.ranges().stream()
+    String positions = part.ranges().stream()
         .map(r -> r.length() == 1 ? "idx = " + (r.from() - shift)
             : "(idx >= " + (r.from() - shift) + " AND idx < " + (r.to() - shift) + ")")
         .collect(Collectors.joining(" OR "));
+    return " WHERE " + (filters.isEmpty() ? positions
+        : "(" + positions + ") AND " + String.join(" AND ", filters));
   }
 
   static String table(Shard shard) {

@@ -138,6 +138,13 @@ class ShardedArrayTest {
     same("SELECT idx FROM series WHERE val > 1.7");
     same("SELECT idx, val FROM series WHERE idx >= 5000 AND idx < 25000 AND val < -0.9");
     same("SELECT idx FROM series WHERE val = -5.5");
+    // conditions on values the shards apply (see explainShowsThePushdown)
+    same("SELECT idx, val FROM series WHERE val IN (-5.5, 0.75) OR val BETWEEN 1.5 AND 1.6");
+    same("SELECT idx FROM series WHERE val IS NULL");
+    same("SELECT idx FROM series WHERE val >= 1.875 AND idx > 20000");
+    same("SELECT idx, c1 FROM grid WHERE c1 > 0.5 AND c2 <= -100");
+    assertThat(trino.execute("SELECT COUNT(*) FROM (SELECT idx FROM series WHERE val > 1.0 LIMIT 100)")
+        .getOnlyValue()).isEqualTo(100L);
   }
 
   @Test @Order(4) void aggregates() throws SQLException {
@@ -147,6 +154,8 @@ class ShardedArrayTest {
     same("SELECT MAX(val) FROM series WHERE idx IN (5, 12345, 29000)");
     // not pushed (an expression inside, a filter on val): Trino aggregates the rows
     same("SELECT SUM(val * 2), COUNT(*) FROM series WHERE val > 0");
+    // pushed with the condition on values
+    same("SELECT COUNT(*), SUM(val), MAX(idx), MIN(val) FROM series WHERE val > 0.5 AND idx < 20000");
   }
 
   @Test @Order(5) void joins() throws SQLException {
@@ -157,6 +166,12 @@ class ShardedArrayTest {
   @Test @Order(6) void downsampling() throws SQLException {
     same("SELECT idx / 1000 AS bucket, AVG(val), MIN(val), MAX(val), COUNT(*) FROM series GROUP BY idx / 1000");
     same("SELECT idx / 250, SUM(val) FROM series WHERE idx BETWEEN 9500 AND 10500 GROUP BY idx / 250");
+    // buckets that straddle the shard boundaries at 10000 and 22345
+    same("SELECT idx / 7 AS b, MIN(idx), MAX(idx), COUNT(val) FROM series WHERE idx BETWEEN 9980 AND 10020"
+        + " OR idx BETWEEN 22330 AND 22360 GROUP BY idx / 7");
+    same("SELECT idx / 4000, MIN(val), MAX(val) FROM series WHERE val < 0 GROUP BY idx / 4000");
+    same("SELECT idx / 3 AS b, val FROM series WHERE idx BETWEEN 9995 AND 10005");
+    same("SELECT b, c FROM (SELECT idx / 5000 AS b, COUNT(*) AS c FROM series GROUP BY idx / 5000) WHERE c < 5000");
   }
 
   @Test @Order(7) void limits() throws SQLException {
@@ -180,7 +195,7 @@ class ShardedArrayTest {
     same("SELECT idx / 100, AVG(c1) FROM grid GROUP BY idx / 100");
   }
 
-  @Test @Order(12) void aGapBetweenShardsIsAnError() {
+  @Test @Order(13) void aGapBetweenShardsIsAnError() {
     assertThatThrownBy(() -> trino.execute("SELECT COUNT(*) FROM gappy"))
         .hasMessageContaining("shard 2 of gappy (table series on server s3) starts at idx 22345")
         .hasMessageContaining("shard 1 ends at 10000");
@@ -199,6 +214,23 @@ class ShardedArrayTest {
         .doesNotContain("Aggregate[");
     assertThat(explain("SELECT idx FROM series LIMIT 5")).contains("mmapsql:series idx=all limit=5");
     assertThat(explain("SELECT SUM(val * 2) FROM series")).contains("Aggregate").doesNotContain("aggregates=");
+    assertThat(explain("SELECT idx FROM series WHERE val > 1.5 AND idx < 100"))
+        .contains("mmapsql:series idx=[[0, 100)] filter=((\"val\" > 1.5E0))");
+    assertThat(explain("SELECT COUNT(*) FROM series WHERE val BETWEEN -1 AND 1"))
+        .contains("filter=((\"val\" >= -1.0E0 AND \"val\" <= 1.0E0)) aggregates=[count(*)] per shard");
+    assertThat(explain("SELECT idx / 1000 AS b, MIN(val), MAX(val), AVG(val) FROM series GROUP BY idx / 1000"))
+        .contains("aggregates=[min(val), max(val), avg(val)] group by idx/1000 per shard")
+        .doesNotContain("Aggregate[");
+  }
+
+  @Test @Order(12) void downsamplingMovesOneRowPerBucketAndShard() throws SQLException {
+    long before = plugin.traffic().rows();
+    same("SELECT idx / 1000 AS b, MIN(val), MAX(val), AVG(val) FROM series GROUP BY idx / 1000");
+    // 10 buckets from shard 1, 13 from shard 2 (10..22), 8 from shard 3 (22..29): bucket 22 comes from two
+    assertThat(plugin.traffic().rows() - before).isEqualTo(31);
+    before = plugin.traffic().rows();
+    same("SELECT idx FROM series WHERE val > 1.8");
+    assertThat(plugin.traffic().rows() - before).isEqualTo(h2Long("SELECT COUNT(*) FROM series WHERE val > 1.8"));
   }
 
   @Test @Order(11) void aggregatePushdownMovesOneRowPerShard() throws SQLException {
@@ -369,6 +401,13 @@ class ShardedArrayTest {
 
   private static double round(Number n) {
     return Math.round(n.doubleValue() * 1e6) / 1e6;
+  }
+
+  private long h2Long(String sql) throws SQLException {
+    try (Statement s = h2.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   private double h2Double(String sql) throws SQLException {
