@@ -56,17 +56,15 @@ final class AppendSink implements ConnectorPageSink {
   }
 
   @Override public CompletableFuture<Collection<Slice>> finish() {
-    List<MmapColumnHandle> values = handle.columns().stream().filter(c -> !c.isIdx()).toList();
-    if (values.size() != 1) {
-      throw new TrinoException(MmapErrorCode.WRITE_REFUSED, "INSERT into " + handle.last().array()
-          + ": the connector appends tables with one value column; this one has " + values);
-    }
+    List<String> values = handle.columns().stream().filter(c -> !c.isIdx()).map(MmapColumnHandle::name).toList();
     String what = "appending " + rows.size() + " rows to " + handle.last().describe();
     try (Connection c = server.connect(what);
-        PreparedStatement ps = c.prepareStatement(ShardSql.insert(handle.last(), values.get(0).name()))) {
+        PreparedStatement ps = c.prepareStatement(ShardSql.insert(handle.last(), values))) {
       int inBatch = 0;
       for (Object[] row : rows) {
-        ps.setObject(1, row[0]);
+        for (int i = 0; i < row.length; i++) {
+          ps.setObject(i + 1, row[i]);
+        }
         ps.addBatch();
         if (++inBatch == BATCH_ROWS) {
           ps.executeBatch();

@@ -5,6 +5,8 @@ import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Calendar;
+import java.util.TimeZone;
 
 import io.airlift.slice.Slices;
 import io.trino.spi.TrinoException;
@@ -17,6 +19,7 @@ import io.trino.spi.type.Int128;
 import io.trino.spi.type.IntegerType;
 import io.trino.spi.type.RealType;
 import io.trino.spi.type.SmallintType;
+import io.trino.spi.type.TimestampType;
 import io.trino.spi.type.TinyintType;
 import io.trino.spi.type.Type;
 import io.trino.spi.type.VarcharType;
@@ -43,6 +46,8 @@ final class ColumnTypes {
       case Types.BOOLEAN -> BooleanType.BOOLEAN;
       case Types.DECIMAL, Types.NUMERIC -> DecimalType.createDecimalType(precision, scale);
       case Types.CHAR, Types.VARCHAR -> VarcharType.createUnboundedVarcharType();
+      // datetime64: mmapsql's TIMESTAMP is a wall-clock time without zone, as Trino's TIMESTAMP
+      case Types.TIMESTAMP -> TimestampType.createTimestampType(Math.min(Math.max(precision, 0), 3));
       default -> throw new TrinoException(MmapErrorCode.SHARD_LAYOUT,
           what + " has the SQL type " + typeName + ", which the Trino connector does not map");
     };
@@ -98,6 +103,17 @@ final class ColumnTypes {
           out.appendNull();
         } else {
           VarcharType.VARCHAR.writeSlice(out, Slices.utf8Slice(v));
+        }
+      };
+    }
+    if (type instanceof TimestampType) {
+      return (rs, c, out) -> {
+        // mmapsql sends the wall-clock time as milliseconds read as UTC: a UTC calendar takes them as they are
+        java.sql.Timestamp v = rs.getTimestamp(c, Calendar.getInstance(TimeZone.getTimeZone("UTC")));
+        if (v == null) {
+          out.appendNull();
+        } else {
+          type.writeLong(out, Math.multiplyExact(v.getTime(), 1000L));
         }
       };
     }

@@ -48,8 +48,10 @@ final class ShardSql {
     };
   }
 
-  static String insert(Shard shard, String column) {
-    return "INSERT INTO " + table(shard) + "(" + quote(column) + ") VALUES (?)";
+  /** An append of one row of {@code columns} (every value column of a 2-D table, or some). */
+  static String insert(Shard shard, List<String> columns) {
+    return "INSERT INTO " + table(shard) + "(" + columns.stream().map(ShardSql::quote).collect(Collectors.joining(", "))
+        + ") VALUES (" + columns.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
   }
 
   private static String where(MmapSplit.Part part, List<String> filters) {

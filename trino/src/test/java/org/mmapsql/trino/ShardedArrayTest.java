@@ -45,6 +45,8 @@ class ShardedArrayTest {
   private static final int N = 30_000;
   private static final long[] SIZES = {10_000, 12_345, 7_655};
   private static final int GRID_ROWS = 500;
+  /** datetime64[ms] values: the epoch, a recent instant, the day before the epoch, NaT. */
+  private static final long[] TIMES_MS = {0, 1_700_000_000_123L, -86_400_000L, Long.MIN_VALUE};
   private ShardCluster cluster;
   private MmapPlugin plugin;
   private DistributedQueryRunner trino;
@@ -72,6 +74,8 @@ class ShardedArrayTest {
     }
     cluster.shard("grid", 0, "grid", floats(grid, 0, 200), "float32", "columns=3,base=0");
     cluster.shard("grid", 1, "grid", floats(grid, 200, GRID_ROWS - 200), "float32", "columns=3,base=200");
+    cluster.shard("times", 0, "times", longs(TIMES_MS[0], TIMES_MS[1]), "datetime64[ms]", "base=0");
+    cluster.shard("times", 1, "times", longs(TIMES_MS[2], TIMES_MS[3]), "datetime64[ms]", "base=2");
     h2 = DriverManager.getConnection("jdbc:h2:mem:sharded");
     try (Statement s = h2.createStatement()) {
       s.execute("CREATE TABLE series(idx BIGINT PRIMARY KEY, val DOUBLE)");
@@ -195,6 +199,22 @@ class ShardedArrayTest {
     same("SELECT idx / 100, AVG(c1) FROM grid GROUP BY idx / 100");
   }
 
+  @Test @Order(14) void datetime64ColumnsAreTrinoTimestamps() {
+    assertThat(trino.execute("DESCRIBE times").getMaterializedRows().stream()
+        .map(r -> r.getField(0) + " " + r.getField(1)).toList())
+        .containsExactly("idx bigint", "val timestamp(3)");
+    List<Object> expected = new ArrayList<>();
+    for (long ms : TIMES_MS) {
+      expected.add(ms == Long.MIN_VALUE ? null
+          : java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(ms), java.time.ZoneOffset.UTC));
+    }
+    List<Object> actual = trino.execute("SELECT val FROM times ORDER BY idx").getMaterializedRows().stream()
+        .map(r -> r.getField(0)).toList();
+    assertThat(actual).isEqualTo(expected);
+    assertThat(trino.execute("SELECT idx FROM times WHERE val > TIMESTAMP '2000-01-01 00:00:00'").getOnlyValue())
+        .isEqualTo(1L);
+  }
+
   @Test @Order(13) void aGapBetweenShardsIsAnError() {
     assertThatThrownBy(() -> trino.execute("SELECT COUNT(*) FROM gappy"))
         .hasMessageContaining("shard 2 of gappy (table series on server s3) starts at idx 22345")
@@ -288,6 +308,18 @@ class ShardedArrayTest {
     same("SELECT COUNT(*), SUM(val) FROM series");
   }
 
+  @Test @Order(22) void insertAppendsWholeRowsOfATwoDimensionalArray() throws Exception {
+    trino.execute("INSERT INTO grid(c0, c1, c2) VALUES (REAL '1.5', REAL '2.25', REAL '-3'), (REAL '4', REAL '5', REAL '6')");
+    try (Statement s = h2.createStatement()) {
+      s.execute("INSERT INTO grid VALUES (500, 1.5, 2.25, -3), (501, 4, 5, 6)");
+    }
+    assertThat(ShardCluster.count(cluster.servers.get(1), "grid")).isEqualTo(GRID_ROWS - 200 + 2);
+    same("SELECT idx, c0, c1, c2 FROM grid WHERE idx >= 498");
+    // a row without every column would need a NULL the file cannot hold: refused, nothing appended
+    assertThatThrownBy(() -> trino.execute("INSERT INTO grid(c0) VALUES (REAL '7')")).hasMessageContaining("grid");
+    same("SELECT COUNT(*) FROM grid");
+  }
+
   @Test @Order(21) void otherWritesAreRefused() {
     assertThatThrownBy(() -> trino.execute("INSERT INTO series(idx, val) VALUES (5, 1.0)"))
         .hasMessageContaining("idx is the position the append gives");
@@ -317,6 +349,14 @@ class ShardedArrayTest {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < n; i++) {
       b.putDouble(v[from + i]);
+    }
+    return b.array();
+  }
+
+  private static byte[] longs(long... v) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (long x : v) {
+      b.putLong(x);
     }
     return b.array();
   }
