@@ -102,12 +102,20 @@ class DriverJarIT {
     for (int i = 0; i < 10; i++) {
       assertEquals(1, s.executeUpdate("INSERT INTO " + t + "(val) VALUES (" + i + ")"));
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO " + t + "(val) VALUES (?)")) {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO " + t + "(val) VALUES (?)",
+        Statement.RETURN_GENERATED_KEYS)) {
       for (double v : new double[] {0.5, 0.75, 1.0, 1.25, 1.3, 1.5}) {
         p.setDouble(1, v);
         p.addBatch();
       }
       p.executeBatch();
+      List<String> keys = new ArrayList<>();
+      try (ResultSet rs = p.getGeneratedKeys()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+      assertEquals(List.of("10", "11", "12", "13", "14", "15"), keys, "the batch's generated keys");
     }
     assertEquals(List.of("16"), rows(s, "SELECT COUNT(*) FROM " + t));
     assertEquals(List.of("5.0"), rows(s, "SELECT val FROM " + t + " WHERE idx = 5"));
