@@ -58,6 +58,11 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
           + PREFIX + "url=http://host:8765", "08001");
     }
     p.putIfAbsent("serialization", "protobuf");
+    if (p.getProperty("serialization").equalsIgnoreCase("json") && !hasJackson()) {
+      throw new SQLException("serialization=json needs Jackson, which the thin driver jar leaves out:"
+          + " use protobuf (the server's default), the all-in-one jar, or put Jackson on the class path",
+          "08001");
+    }
     p.putIfAbsent("transparent_reconnection", "true");
     p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());
     // Longer than the server's statement timeout (5 minutes by default), so that a long
@@ -74,6 +79,20 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
       return super.connect(PREFIX, p);
     } catch (RuntimeException e) {
       throw connectError(e, server, p.getProperty("avatica_user"));
+    }
+  }
+
+  /**
+   * Whether Avatica's JSON serialization can load Jackson. The thin jar has
+   * none (only JSON needs it); the all-in-one jar has its own, relocated, and
+   * relocation rewrites this name to that one.
+   */
+  private static boolean hasJackson() {
+    try {
+      Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, RemoteDriver.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
     }
   }
 
