@@ -89,6 +89,18 @@ class DriverJarIT {
     assertTrue(e.getMessage().contains("wrong user name or password"), e.getMessage());
   }
 
+  /** The all-in-one jar has its own Jackson (relocated): JSON serialization works with it. */
+  @Test void remoteJson() throws Exception {
+    try (MmapServer json = MmapServer.start(ServerConfig.defaults(dir.resolve("json")).withPort(0)
+        .withSerialization("json"));
+        Connection c = driver.connect("jdbc:mmap:remote:url=" + json.url() + ";serialization=json", new Properties());
+        Statement s = c.createStatement()) {
+      assertEquals(List.of("0"), rows(s, "SELECT MMAP('j', 'j.f8')"));
+      assertEquals(1, s.executeUpdate("INSERT INTO j(val) VALUES (1.5)"));
+      assertEquals(List.of("0,1.5"), rows(s, "SELECT idx, val FROM j"));
+    }
+  }
+
   @Test void embedded() throws Exception {
     try (Connection c = driver.connect("jdbc:mmap:" + dir.resolve("embedded"), new Properties());
          Statement s = c.createStatement()) {
