@@ -32,7 +32,7 @@ public final class GeneratedKeys {
 
   /** Whether {@code sql} is {@link #SQL} (case and spacing aside). */
   public static boolean isQuery(String sql) {
-    return sql != null && sql.trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT)
+    return sql != null && sql.length() < 2 * SQL.length() && sql.trim().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT)
         .equals(SQL.toLowerCase(Locale.ROOT));
   }
 
