@@ -134,6 +134,25 @@ class ClientJvmIT {
     assertTrue(bad.err().startsWith("error 42S02: "), bad.err());
   }
 
+  /**
+   * Generated keys and a failed batch through the thin jar on the older Java:
+   * a small program (test resource {@code KeysCheck.java}) run in source-file mode.
+   */
+  @Test void thinJarReturnsGeneratedKeysOnAnOlderJava() throws Exception {
+    Path java = java17();
+    Assumptions.assumeTrue(Files.isExecutable(java.resolveSibling("javac")),
+        java + " is a JRE (no compiler for source-file mode): the thin jar's keys test is skipped");
+    Path source = dir.resolve("KeysCheck.java");
+    try (java.io.InputStream in = ClientJvmIT.class.getResourceAsStream("KeysCheck.java")) {
+      Files.copy(in, source);
+    }
+    Result r = run(List.of(java.toString(), "-Xmx128m", "-cp", System.getProperty("thin.jar"), source.toString(),
+        "jdbc:mmap:remote:url=" + server.url()));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(List.of("0,1", "2", "3,4,5", "BatchUpdateException 23502 0"),
+        r.out().lines().collect(Collectors.toList()));
+  }
+
   /** Avatica's own client jars, as DBeaver's built-in entry and Spark load them, with RemoteCheck to drive them. */
   @Test void avaticasOwnClientOnAnOlderJava() throws Exception {
     String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))

@@ -89,6 +89,18 @@ class DriverJarIT {
     assertTrue(e.getMessage().contains("wrong user name or password"), e.getMessage());
   }
 
+  /** The all-in-one jar has its own Jackson (relocated): JSON serialization works with it. */
+  @Test void remoteJson() throws Exception {
+    try (MmapServer json = MmapServer.start(ServerConfig.defaults(dir.resolve("json")).withPort(0)
+        .withSerialization("json"));
+        Connection c = driver.connect("jdbc:mmap:remote:url=" + json.url() + ";serialization=json", new Properties());
+        Statement s = c.createStatement()) {
+      assertEquals(List.of("0"), rows(s, "SELECT MMAP('j', 'j.f8')"));
+      assertEquals(1, s.executeUpdate("INSERT INTO j(val) VALUES (1.5)"));
+      assertEquals(List.of("0,1.5"), rows(s, "SELECT idx, val FROM j"));
+    }
+  }
+
   @Test void embedded() throws Exception {
     try (Connection c = driver.connect("jdbc:mmap:" + dir.resolve("embedded"), new Properties());
          Statement s = c.createStatement()) {
@@ -102,12 +114,20 @@ class DriverJarIT {
     for (int i = 0; i < 10; i++) {
       assertEquals(1, s.executeUpdate("INSERT INTO " + t + "(val) VALUES (" + i + ")"));
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO " + t + "(val) VALUES (?)")) {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO " + t + "(val) VALUES (?)",
+        Statement.RETURN_GENERATED_KEYS)) {
       for (double v : new double[] {0.5, 0.75, 1.0, 1.25, 1.3, 1.5}) {
         p.setDouble(1, v);
         p.addBatch();
       }
       p.executeBatch();
+      List<String> keys = new ArrayList<>();
+      try (ResultSet rs = p.getGeneratedKeys()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+      assertEquals(List.of("10", "11", "12", "13", "14", "15"), keys, "the batch's generated keys");
     }
     assertEquals(List.of("16"), rows(s, "SELECT COUNT(*) FROM " + t));
     assertEquals(List.of("5.0"), rows(s, "SELECT val FROM " + t + " WHERE idx = 5"));

@@ -10,6 +10,7 @@ import java.util.Properties;
 import javax.net.ssl.SSLException;
 
 import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.AvaticaFactory;
 import org.apache.calcite.avatica.ConnectStringParser;
 import org.apache.calcite.avatica.DriverVersion;
 
@@ -18,10 +19,12 @@ import org.apache.calcite.avatica.DriverVersion;
  * an Avatica client that speaks protobuf unless told otherwise
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
  * BASIC, reopens connections the server has expired, gives up after a few
- * retries where Avatica's client would retry forever, and reports mmapsql's own
- * name and version. Compiled for Java 11, with no dependency on the engine, so
- * that it is the whole of the thin driver jar ({@code mmapsql-jdbc-remote});
- * the full driver hands it every URL that starts with {@link #PREFIX}.
+ * retries where Avatica's client would retry forever, reports mmapsql's own
+ * name and version, returns generated keys ({@link GeneratedKeys}) and reports
+ * a failed batch as a {@code BatchUpdateException}. Compiled for Java 11,
+ * with no dependency on the engine, so that it is the whole of the thin driver
+ * jar ({@code mmapsql-jdbc-remote}); the full driver hands it every URL that
+ * starts with {@link #PREFIX}.
  */
 public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver {
   public static final String PREFIX = "jdbc:mmap:remote:";
@@ -33,6 +36,11 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
 
   @Override protected String getConnectStringPrefix() {
     return PREFIX;
+  }
+
+  /** mmapsql's connections and statements over Avatica's JDBC 4.1 objects. */
+  @Override protected AvaticaFactory createFactory() {
+    return new RemoteFactory(instantiateFactory("org.apache.calcite.avatica.AvaticaJdbc41Factory"));
   }
 
   @Override protected DriverVersion createDriverVersion() {
@@ -50,6 +58,11 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
           + PREFIX + "url=http://host:8765", "08001");
     }
     p.putIfAbsent("serialization", "protobuf");
+    if (p.getProperty("serialization").equalsIgnoreCase("json") && !hasJackson()) {
+      throw new SQLException("serialization=json needs Jackson, which the thin driver jar leaves out:"
+          + " use protobuf (the server's default), the all-in-one jar, or put Jackson on the class path",
+          "08001");
+    }
     p.putIfAbsent("transparent_reconnection", "true");
     p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());
     // Longer than the server's statement timeout (5 minutes by default), so that a long
@@ -66,6 +79,20 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
       return super.connect(PREFIX, p);
     } catch (RuntimeException e) {
       throw connectError(e, server, p.getProperty("avatica_user"));
+    }
+  }
+
+  /**
+   * Whether Avatica's JSON serialization can load Jackson. The thin jar has
+   * none (only JSON needs it); the all-in-one jar has its own, relocated, and
+   * relocation rewrites this name to that one.
+   */
+  private static boolean hasJackson() {
+    try {
+      Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, RemoteDriver.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
     }
   }
 

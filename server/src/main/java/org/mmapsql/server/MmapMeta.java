@@ -27,6 +27,7 @@ import org.apache.calcite.avatica.proto.Requests;
 import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.mmapsql.jdbc.Driver;
+import org.mmapsql.jdbc.GeneratedKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,8 +238,24 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public ExecuteResult prepareAndExecute(StatementHandle h, String sql, long maxRowCount,
       int maxRowsInFirstFrame, PrepareCallback callback) throws NoSuchStatementException {
+    if (GeneratedKeys.isQuery(sql)) {
+      return generatedKeys(h);
+    }
     return logged(sql, () -> timedStatement(h, () -> super.prepareAndExecute(h, sql, maxRowCount,
         frame(maxRowsInFirstFrame), callback)));
+  }
+
+  /** The keys of statement {@code h}'s last execution, not a query the engine runs. */
+  private ExecuteResult generatedKeys(StatementHandle h) throws NoSuchStatementException {
+    StatementInfo info = getStatementCache().getIfPresent(h.id);
+    if (info == null) {
+      throw new NoSuchStatementException(h);
+    }
+    try {
+      return KeysResult.of(h, StatementInfoAccess.statement(info));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e); // GuardedMeta sends the SQLException's message and state
+    }
   }
 
   @Override public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
