@@ -15,7 +15,11 @@ final class PairwiseSum {
 
   /** Adds {@code values[0..n)} as one block. */
   void add(double[] values, int n) {
-    double sum = pairwise(values, 0, n);
+    add(pairwise(values, 0, n));
+  }
+
+  /** Adds the (pairwise) sum of one block. */
+  void add(double sum) {
     int k = 0;
     while (full[k]) {
       sum = partial[k] + sum;
