@@ -2,6 +2,8 @@ package org.mmapsql.exec;
 
 import java.math.BigInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -63,11 +65,7 @@ final class ColumnPass {
       }
     }
     RunStats[] stats = new RunStats[runs];
-    IntStream each = IntStream.range(0, runs);
-    if (mayParallel && rows >= PARALLEL && Runtime.getRuntime().availableProcessors() > 1) {
-      each = each.parallel();
-    }
-    each.forEach(k -> {
+    each(runs, mayParallel && rows >= PARALLEL, k -> {
       Cancellation.check(cancel);
       RunStats s = new RunStats();
       array.stats(from[k], length[k], column, range, s);
@@ -79,16 +77,35 @@ final class ColumnPass {
     return pass;
   }
 
-  /** The pass over the positions of {@code ranges}. */
-  static ColumnPass over(MappedArray array, IdxRanges ranges, int column, ValueRange range,
-      @Nullable AtomicBoolean cancel) {
-    long[] starts = new long[ranges.size()];
-    long[] ends = new long[ranges.size()];
-    for (int i = 0; i < starts.length; i++) {
-      starts[i] = ranges.start(i);
-      ends[i] = ranges.end(i);
+  /**
+   * Runs {@code body} for 0 .. n-1, over every core if {@code parallel} and
+   * there is more than one; the first error is thrown as it was (a parallel
+   * stream may wrap it anew, losing its SQLSTATE).
+   */
+  static void each(int n, boolean parallel, IntConsumer body) {
+    if (!parallel || n < 2 || Runtime.getRuntime().availableProcessors() < 2) {
+      for (int i = 0; i < n; i++) {
+        body.accept(i);
+      }
+      return;
     }
-    return over(array, starts, ends, column, range, cancel, true);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    IntStream.range(0, n).parallel().forEach(i -> {
+      if (failed.get() == null) {
+        try {
+          body.accept(i);
+        } catch (RuntimeException | Error e) {
+          failed.compareAndSet(null, e);
+        }
+      }
+    });
+    Throwable t = failed.get();
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
   }
 
   private void fold(RunStats s) {

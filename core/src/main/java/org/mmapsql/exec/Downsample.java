@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
 
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -55,11 +54,7 @@ public final class Downsample {
     }
     Object[][] out = new Object[buckets.size()][];
     SqlTypeName[] aggTypes = java.util.Arrays.copyOfRange(types, 1, types.length);
-    IntStream each = IntStream.range(0, out.length);
-    if (rows >= ColumnPass.PARALLEL && out.length > 1 && Runtime.getRuntime().availableProcessors() > 1) {
-      each = each.parallel();
-    }
-    each.forEach(b -> {
+    ColumnPass.each(out.length, rows >= ColumnPass.PARALLEL, b -> {
       Cancellation.check(cancel);
       Object[] aggs = Aggregates.row(array, starts.get(b), ends.get(b), -1, ValueRange.ALL, kinds, columns,
           aggTypes, cancel, false);

@@ -19,12 +19,16 @@ import org.mmapsql.schema.MmapTable;
 import org.mmapsql.storage.Layout;
 
 /**
- * {@code GROUP BY idx / k} (or {@code FLOOR(idx / k)}) with a positive whole
- * literal k, of the aggregates {@link AggregateRule} takes, over a scan:
- * becomes an {@link MmapDownsample}. idx is never negative, so Calcite's
- * integer division, which truncates, is the floor.
+ * {@code GROUP BY idx / k} (or {@code FLOOR(idx / k)}) with a whole literal k
+ * of at least {@link #MIN_K}, of the aggregates {@link AggregateRule} takes,
+ * over a scan: becomes an {@link MmapDownsample}. idx is never negative, so
+ * Calcite's integer division, which truncates, is the floor. Smaller buckets
+ * stay with Calcite's hash aggregate, which is as fast when a bucket's fixed
+ * cost (about a microsecond) outweighs its rows.
  */
 final class DownsampleRule extends RelRule<RuleConfig> {
+  static final long MIN_K = 32;
+
   static final DownsampleRule INSTANCE = (DownsampleRule) new RuleConfig(
       b -> b.operand(Aggregate.class).predicate(a -> a.getGroupSet().cardinality() == 1).oneInput(
           p -> p.operand(Project.class).oneInput(s -> s.operand(MmapTableScan.class).noInputs())),
@@ -42,7 +46,7 @@ final class DownsampleRule extends RelRule<RuleConfig> {
       return;
     }
     long k = divisor(project.getProjects().get(agg.getGroupSet().nth(0)));
-    if (k <= 0) {
+    if (k < MIN_K) {
       return;
     }
     Layout layout = scan.getTable().unwrap(MmapTable.class).layout();
