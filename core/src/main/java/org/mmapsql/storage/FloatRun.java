@@ -2,23 +2,33 @@ package org.mmapsql.storage;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * One pass over a run of a float column (f2, f4, f8), read in place from the
- * mapping: a pairwise sum as numpy's (halves down to leaves of 128 that eight
- * independent accumulators add, so the error grows with the logarithm of the
- * count and the processor adds several values at once), the count kept and
+ * mapping: a pairwise sum as numpy's (halves down to leaves of 128 that
+ * several independent accumulators add, so the error grows with the logarithm
+ * of the count and the processor adds several values at once), the count kept and
  * the extremes. Extremes use {@link Math#min} and {@link Math#max} (no branch
  * per value); a run whose extremes came out NaN is read once more to pass
  * over its NaNs.
  */
 final class FloatRun {
   private static final int LEAF = 128;
+  private static final long POS_INF = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+  private static final long NEG_INF = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
+  // Constant layouts: a layout read from a field would keep C2 from compiling each access to one load.
+  private static final ValueLayout.OfDouble F8 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfDouble F8_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfFloat F4_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfShort F2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort F2_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   private final MemorySegment s;
   private final long stride;
   private final ElementType type;
-  private final ValueLayout layout;
+  private final boolean big;
   private final ValueRange range;
   private final double lo;
   private final double hi;
@@ -30,7 +40,7 @@ final class FloatRun {
     this.s = s;
     this.stride = stride;
     this.type = d.type();
-    this.layout = d.layout;
+    this.big = d.order() == ByteOrder.BIG_ENDIAN;
     this.range = range;
     this.lo = range.lo();
     this.hi = range.hi();
@@ -48,7 +58,10 @@ final class FloatRun {
 
   private double sum(long off, int n) {
     if (n <= LEAF) {
-      return range.all() && type == ElementType.FLOAT64 ? leafF8(off, n) : leaf(off, n);
+      if (type == ElementType.FLOAT64 && !big) {
+        return range.all() ? leafF8(off, n) : leafF8Kept(off, n);
+      }
+      return leaf(off, n);
     }
     int half = n / 2;
     half -= half % 8;
@@ -57,15 +70,15 @@ final class FloatRun {
 
   private double get(long o) {
     return switch (type) {
-      case FLOAT64 -> s.get((ValueLayout.OfDouble) layout, o);
-      case FLOAT32 -> s.get((ValueLayout.OfFloat) layout, o);
-      default -> Float.float16ToFloat(s.get((ValueLayout.OfShort) layout, o));
+      case FLOAT64 -> big ? s.get(F8_BE, o) : s.get(F8, o);
+      case FLOAT32 -> big ? s.get(F4_BE, o) : s.get(F4, o);
+      default -> Float.float16ToFloat(big ? s.get(F2_BE, o) : s.get(F2, o));
     };
   }
 
-  /** Every value of a little- or big-endian f8 column: the hot loop, nothing but loads, adds, min and max. */
+  /** Every value of a little-endian f8 column: the hot loop, nothing but loads, adds, min and max. */
   private double leafF8(long off, int n) {
-    ValueLayout.OfDouble l = (ValueLayout.OfDouble) layout;
+    ValueLayout.OfDouble l = F8;
     long st = stride;
     double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
     double mn0 = min, mn1 = min, mx0 = max, mx1 = max;
@@ -104,6 +117,68 @@ final class FloatRun {
     max = Math.max(mx0, mx1);
     count += n;
     return sum;
+  }
+
+  /**
+   * The values of a little-endian f8 column in the range, without a branch per
+   * value (a predicate that keeps half the rows would mispredict every other
+   * one): a value left out becomes +0.0 for the sum and an infinity for the extremes.
+   */
+  private double leafF8Kept(long off, int n) {
+    ValueLayout.OfDouble l = F8;
+    long st = stride;
+    double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    double mn = min, mx = max;
+    long c = 0;
+    int m = n - n % 4;
+    for (int i = 0; i < m; i += 4) {
+      long o = off + i * st;
+      double v0 = s.get(l, o);
+      double v1 = s.get(l, o + st);
+      double v2 = s.get(l, o + 2 * st);
+      double v3 = s.get(l, o + 3 * st);
+      long k0 = keep(v0);
+      long k1 = keep(v1);
+      long k2 = keep(v2);
+      long k3 = keep(v3);
+      r0 += only(v0, k0);
+      r1 += only(v1, k1);
+      r2 += only(v2, k2);
+      r3 += only(v3, k3);
+      c -= k0 + k1 + k2 + k3;
+      mn = Math.min(mn, Math.min(Math.min(orElse(v0, k0, POS_INF), orElse(v1, k1, POS_INF)),
+          Math.min(orElse(v2, k2, POS_INF), orElse(v3, k3, POS_INF))));
+      mx = Math.max(mx, Math.max(Math.max(orElse(v0, k0, NEG_INF), orElse(v1, k1, NEG_INF)),
+          Math.max(orElse(v2, k2, NEG_INF), orElse(v3, k3, NEG_INF))));
+    }
+    double sum = (r0 + r1) + (r2 + r3);
+    for (int i = m; i < n; i++) {
+      double v = s.get(l, off + i * st);
+      long k = keep(v);
+      sum += only(v, k);
+      c -= k;
+      mn = Math.min(mn, orElse(v, k, POS_INF));
+      mx = Math.max(mx, orElse(v, k, NEG_INF));
+    }
+    min = mn;
+    max = mx;
+    count += c;
+    return sum;
+  }
+
+  /** -1 (all bits) if {@code v} is in the range, else 0; NaN never is. */
+  private long keep(double v) {
+    long above = v >= lo ? -1L : 0L; // selects of longs, which C2 compiles to conditional moves
+    long below = v <= hi ? -1L : 0L;
+    return above & below;
+  }
+
+  private static double only(double v, long keep) {
+    return Double.longBitsToDouble(Double.doubleToRawLongBits(v) & keep);
+  }
+
+  private static double orElse(double v, long keep, long otherBits) {
+    return Double.longBitsToDouble(Double.doubleToRawLongBits(v) & keep | otherBits & ~keep);
   }
 
   /** Any float column, keeping the values in the range: one left out adds -0.0, which changes no sum. */

@@ -2,6 +2,7 @@ package org.mmapsql.storage;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * One pass over a run of an integer column, read in place from the mapping:
@@ -11,6 +12,14 @@ import java.lang.foreign.ValueLayout;
  * pays for a type switch; uint64 values are compared with the sign bit flipped.
  */
 final class IntRun {
+  // Constant layouts: a layout read from a field would keep C2 from compiling each access to one load.
+  private static final ValueLayout.OfShort I2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort I2_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfInt I4 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt I4_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+  private static final ValueLayout.OfLong I8 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong I8_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
   private IntRun() {
   }
 
@@ -64,7 +73,7 @@ final class IntRun {
 
   private static void int16(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfShort l = (ValueLayout.OfShort) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -74,7 +83,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o);
+      long x = (big ? s.get(I2_BE, o) : s.get(I2, o));
       boolean k = x >= lowest & x <= highest;
       long v = k ? x : 0;
       c += k ? 1 : 0;
@@ -92,7 +101,7 @@ final class IntRun {
 
   private static void int32(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfInt l = (ValueLayout.OfInt) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -102,7 +111,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o);
+      long x = (big ? s.get(I4_BE, o) : s.get(I4, o));
       boolean k = x >= lowest & x <= highest;
       long v = k ? x : 0;
       c += k ? 1 : 0;
@@ -120,7 +129,7 @@ final class IntRun {
 
   private static void int64(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfLong l = (ValueLayout.OfLong) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -130,7 +139,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o);
+      long x = (big ? s.get(I8_BE, o) : s.get(I8, o));
       boolean k = x >= lowest & x <= highest;
       long v = k ? x : 0;
       c += k ? 1 : 0;
@@ -175,7 +184,7 @@ final class IntRun {
 
   private static void uint16(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfShort l = (ValueLayout.OfShort) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -185,7 +194,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o) & 0xFFFFL;
+      long x = (big ? s.get(I2_BE, o) : s.get(I2, o)) & 0xFFFFL;
       boolean k = x >= lowest & x <= highest;
       long v = k ? x : 0;
       c += k ? 1 : 0;
@@ -203,7 +212,7 @@ final class IntRun {
 
   private static void uint32(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfInt l = (ValueLayout.OfInt) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -213,7 +222,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o) & 0xFFFF_FFFFL;
+      long x = (big ? s.get(I4_BE, o) : s.get(I4, o)) & 0xFFFF_FFFFL;
       boolean k = x >= lowest & x <= highest;
       long v = k ? x : 0;
       c += k ? 1 : 0;
@@ -231,7 +240,7 @@ final class IntRun {
 
   private static void uint64(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    ValueLayout.OfLong l = (ValueLayout.OfLong) d.layout;
+    boolean big = d.order() == ByteOrder.BIG_ENDIAN;
     long lowest = r.lowest();
     long highest = r.highest();
     long c = 0;
@@ -241,7 +250,7 @@ final class IntRun {
     long mx = Long.MIN_VALUE;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
-      long x = s.get(l, o) ^ Long.MIN_VALUE;
+      long x = (big ? s.get(I8_BE, o) : s.get(I8, o)) ^ Long.MIN_VALUE;
       boolean k = x >= lowest & x <= highest;
       long v = k ? x ^ Long.MIN_VALUE : 0;
       c += k ? 1 : 0;
