@@ -356,9 +356,12 @@ public final class EngineRun {
     result(w, took, rowsDone, note.get());
   }
 
-  /** {@code -Dmmapsql.bench.only=POINT_READ,...} runs only those workloads (for profiling one). */
+  /**
+   * {@code -Dmmapsql.bench.only=POINT_READ,...} runs only those workloads (for profiling one);
+   * so does {@code MMAPSQL_BENCH_ONLY} in the environment of {@code bench/run.sh}, for every engine.
+   */
   private static boolean skipped(Workload w) {
-    String only = System.getProperty("mmapsql.bench.only");
+    String only = System.getProperty("mmapsql.bench.only", System.getenv("MMAPSQL_BENCH_ONLY"));
     return only != null && !java.util.Arrays.asList(only.split(",")).contains(w.name());
   }
 

@@ -7,6 +7,7 @@ import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelRule;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexNode;
@@ -19,7 +20,8 @@ import org.mmapsql.storage.Layout;
 
 /**
  * COUNT, SUM, MIN, MAX and AVG of numeric columns without GROUP BY over a
- * scan (maybe through a projection of plain columns) become an
+ * scan (maybe through a projection of plain columns, maybe under a filter
+ * on the value column that {@link ValCondition} takes) become an
  * {@link MmapAggregate}. Other columns (BOOLEAN, CHAR, TIMESTAMP, long
  * double) are left to Calcite's own aggregates.
  */
@@ -32,6 +34,15 @@ final class AggregateRule extends RelRule<RuleConfig> {
       b -> b.operand(Aggregate.class).predicate(a -> a.getGroupSet().isEmpty()).oneInput(
           p -> p.operand(Project.class).oneInput(s -> s.operand(MmapTableScan.class).noInputs())),
       "MmapAggregateRule:project", AggregateRule::new).toRule();
+  static final AggregateRule FILTERED = (AggregateRule) new RuleConfig(
+      b -> b.operand(Aggregate.class).predicate(a -> a.getGroupSet().isEmpty()).oneInput(
+          f -> f.operand(Filter.class).oneInput(s -> s.operand(MmapTableScan.class).noInputs())),
+      "MmapAggregateRule:filter", AggregateRule::new).toRule();
+  static final AggregateRule FILTERED_THROUGH_PROJECT = (AggregateRule) new RuleConfig(
+      b -> b.operand(Aggregate.class).predicate(a -> a.getGroupSet().isEmpty()).oneInput(
+          p -> p.operand(Project.class).oneInput(f -> f.operand(Filter.class).oneInput(
+              s -> s.operand(MmapTableScan.class).noInputs()))),
+      "MmapAggregateRule:project:filter", AggregateRule::new).toRule();
 
   private AggregateRule(RuleConfig config) {
     super(config);
@@ -39,12 +50,24 @@ final class AggregateRule extends RelRule<RuleConfig> {
 
   @Override public void onMatch(RelOptRuleCall call) {
     Aggregate agg = call.rel(0);
-    Project project = call.getRelList().size() == 3 ? call.rel(1) : null;
+    Project project = null;
+    Filter filter = null;
+    for (int i = 1; i < call.getRelList().size() - 1; i++) {
+      if (call.rel(i) instanceof Project p) {
+        project = p;
+      } else {
+        filter = call.rel(i);
+      }
+    }
     MmapTableScan scan = call.rel(call.getRelList().size() - 1);
     if (agg.getGroupSets().size() != 1 || agg.getAggCallList().isEmpty()) {
       return;
     }
     Layout layout = scan.getTable().unwrap(MmapTable.class).layout();
+    int filterColumn = filter == null ? -1 : ValCondition.column(filter.getCondition(), layout);
+    if (filter != null && filterColumn < 0) {
+      return;
+    }
     List<Aggregates.Kind> kinds = new ArrayList<>();
     List<Integer> columns = new ArrayList<>();
     for (AggregateCall c : agg.getAggCallList()) {
@@ -53,14 +76,18 @@ final class AggregateRule extends RelRule<RuleConfig> {
       if (k == null) {
         return;
       }
+      if (filter != null && k != Aggregates.Kind.COUNT_ROWS && column != filterColumn) {
+        return; // the loop filters the column it aggregates
+      }
       kinds.add(k);
       columns.add(column);
     }
-    call.transformTo(new MmapAggregate(scan, agg.getRowType(), kinds, columns));
+    call.transformTo(new MmapAggregate(scan, agg.getRowType(), kinds, columns,
+        filter == null ? null : filter.getCondition(), filterColumn));
   }
 
   /** The layout column an aggregate reads (-1 for none or idx, -2 for an expression). */
-  private static int column(AggregateCall c, @Nullable Project project) {
+  static int column(AggregateCall c, @Nullable Project project) {
     if (c.getArgList().size() != 1) {
       return -1;
     }
@@ -75,7 +102,7 @@ final class AggregateRule extends RelRule<RuleConfig> {
     return arg - 1; // field 0 is idx
   }
 
-  private static Aggregates.@Nullable Kind kind(AggregateCall c, int column, Layout layout) {
+  static Aggregates.@Nullable Kind kind(AggregateCall c, int column, Layout layout) {
     if (c.isDistinct() || c.filterArg >= 0 || c.isApproximate() || c.getArgList().size() > 1) {
       return null;
     }

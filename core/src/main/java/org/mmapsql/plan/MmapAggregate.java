@@ -18,27 +18,36 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.schema.MmapTable;
 
 /**
  * Aggregates without GROUP BY (COUNT, SUM, MIN, MAX, AVG of numeric columns) over an
- * array or the positions an idx predicate names, computed by one call into
- * {@link Aggregates} over the mapped file. Counts alone read no data at all.
+ * array or the positions an idx predicate names, maybe only of the rows whose
+ * value a predicate keeps ({@code val=[...]} in EXPLAIN), computed by one call
+ * into {@link Aggregates} over the mapped file. Counts alone read no data at all.
  */
 public final class MmapAggregate extends AbstractRelNode implements EnumerableRel {
   private final MmapTableScan scan;
   private final List<Aggregates.Kind> kinds;
   /** The layout column each aggregate reads (-1 for COUNT(*)). */
   private final List<Integer> columns;
+  /** The predicate on column {@link #filterColumn} the loop applies ({@link ValCondition}), or null. */
+  private final @Nullable RexNode valFilter;
+  private final int filterColumn;
 
-  MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds, List<Integer> columns) {
+  MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds, List<Integer> columns,
+      @Nullable RexNode valFilter, int filterColumn) {
     super(scan.getCluster(), scan.getCluster().traitSetOf(EnumerableConvention.INSTANCE));
     this.scan = scan;
     this.rowType = rowType;
     this.kinds = kinds;
     this.columns = columns;
+    this.valFilter = valFilter;
+    this.filterColumn = filterColumn;
   }
 
   @Override protected RelDataType deriveRowType() {
@@ -49,6 +58,7 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     return super.explainTerms(pw)
         .item("table", scan.getTable().getQualifiedName())
         .itemIf("idx", scan.idxFilter, scan.idxFilter != null)
+        .itemIf("val", valFilter, valFilter != null)
         .itemIf("base", scan.base(), scan.base() != 0)
         .item("aggs", kinds)
         .itemIf("columns", columns, columns.stream().anyMatch(c -> c > 0));
@@ -61,7 +71,7 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
   @Override public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
     boolean countsOnly = kinds.stream().allMatch(
         k -> k == Aggregates.Kind.COUNT_ROWS || k == Aggregates.Kind.COUNT_VAL);
-    if (countsOnly) {
+    if (countsOnly && valFilter == null) {
       return planner.getCostFactory().makeTinyCost();
     }
     // One tight pass: far cheaper per row than rows through an aggregate operator.
@@ -81,8 +91,12 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
         columns.stream().map(c -> (Expression) Expressions.constant(c)).toList());
     Expression typeArray = Expressions.newArrayInit(SqlTypeName.class, rowType.getFieldList().stream()
         .map(f -> (Expression) Expressions.constant(f.getType().getSqlTypeName())).toList());
-    return implementor.result(physType, Blocks.toBlock(Expressions.call(
-        scan.getTable().getExpression(MmapTable.class), "aggregate", implementor.getRootExpression(),
-        scan.ranges(implementor), kindArray, columnArray, typeArray)));
+    Expression table = scan.getTable().getExpression(MmapTable.class);
+    Expression root = implementor.getRootExpression();
+    Expression call = valFilter == null
+        ? Expressions.call(table, "aggregate", root, scan.ranges(implementor), kindArray, columnArray, typeArray)
+        : Expressions.call(table, "aggregate", root, scan.ranges(implementor), Expressions.constant(filterColumn),
+            ValCondition.toBounds(valFilter, root), kindArray, columnArray, typeArray);
+    return implementor.result(physType, Blocks.toBlock(call));
   }
 }

@@ -8,6 +8,7 @@ import org.apache.calcite.plan.RelOptRule;
 public final class MmapRules {
   public static final List<RelOptRule> ALL = List.of(
       IdxFilterRule.INSTANCE, AggregateRule.DIRECT, AggregateRule.THROUGH_PROJECT,
+      AggregateRule.FILTERED, AggregateRule.FILTERED_THROUGH_PROJECT, DownsampleRule.INSTANCE,
       TableModifyRule.INSTANCE);
 
   private MmapRules() {

@@ -36,6 +36,9 @@ import org.mmapsql.SqlState;
 import org.mmapsql.storage.Layout;
 import org.mmapsql.catalog.Binding;
 import org.mmapsql.exec.Aggregates;
+import org.mmapsql.exec.Downsample;
+import org.mmapsql.exec.ValBounds;
+import org.mmapsql.storage.ValueRange;
 import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.exec.RowEnumerator;
 import org.mmapsql.exec.TableWrites;
@@ -136,6 +139,40 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
         // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
         return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
             positions(ranges).clip(array.length()), kinds, columns, types, cancel)));
+      }
+    };
+  }
+
+  /**
+   * The same over the rows whose layout column {@code filterColumn} lies in
+   * {@code bounds} ({@code WHERE val > ?}); every aggregate reads that column or none.
+   */
+  public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges, int filterColumn,
+      ValBounds bounds, Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = array();
+        ValueRange filter = bounds.forColumn(array.layout().columns().get(filterColumn).dtype().type());
+        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
+            positions(ranges).clip(array.length()), filterColumn, filter, kinds, columns, types, cancel)));
+      }
+    };
+  }
+
+  /**
+   * {@code GROUP BY idx / k}: a row {@code (bucket, aggregates...)} per bucket
+   * of the positions in {@code ranges} (null: all), in bucket order;
+   * {@code types[0]} is the bucket's SQL type.
+   */
+  public Enumerable<Object[]> downsample(DataContext root, @Nullable IdxRanges ranges, long k,
+      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = array();
+        return Linq4j.enumerator(array.consistent(() -> Downsample.compute(array,
+            positions(ranges).clip(array.length()), base(), k, kinds, columns, types, cancel)));
       }
     };
   }

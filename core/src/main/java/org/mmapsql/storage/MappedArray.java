@@ -285,6 +285,31 @@ public final class MappedArray implements AutoCloseable {
     return read(row, count, (s, r, n) -> layout.longs(s, r, n, column, out));
   }
 
+  /**
+   * Aggregates up to {@code count} rows of one column from {@code row} where
+   * they lie, with no copy (see {@link RunStats}), keeping the values in
+   * {@code range}; returns how many rows it read, fewer when the array is now
+   * shorter (a run another program cut meanwhile is read again up to the cut).
+   */
+  public int stats(long row, int count, int column, ValueRange range, RunStats out) {
+    int want = count;
+    while (true) {
+      int[] seen = new int[1];
+      int wanted = want;
+      int real = read(row, wanted, (s, r, n) -> {
+        seen[0] = n;
+        out.compute(s, layout, r, n, column, range);
+      });
+      if (real >= seen[0]) {
+        if (seen[0] == 0) {
+          out.clear();
+        }
+        return seen[0];
+      }
+      want = real;
+    }
+  }
+
   /** The bytes of the rows at {@code indexes}, which must be below {@link #length()}. */
   public byte[] images(long[] indexes) {
     int stride = layout.stride();

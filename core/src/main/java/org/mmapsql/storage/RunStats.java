@@ -1,0 +1,45 @@
+package org.mmapsql.storage;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The aggregates of one run of a column's values (at most {@link #MAX_RUN}):
+ * how many were kept, their sum and their extremes. Float columns: a pairwise
+ * sum, MIN and MAX that pass over NaN (NaN only when every value is NaN, as
+ * Calcite's own MIN and MAX); integer columns: the exact sum as
+ * {@code high * 2^32 + low}, which cannot overflow within a run, and MIN and
+ * MAX as longs (uint64: the bits).
+ */
+public final class RunStats {
+  /** Longest run: its exact integer sum fits in the two longs. */
+  public static final int MAX_RUN = 1 << 20;
+
+  public long count;
+  public double sum;
+  public double min = Double.NaN;
+  public double max = Double.NaN;
+  public long high;
+  public long low;
+  public long lmin;
+  public long lmax;
+
+  /** Fills this with the stats of rows {@code row .. row+n-1} of {@code column}, read in place. */
+  void compute(MemorySegment s, Layout layout, long row, int n, int column, ValueRange range) {
+    Layout.Column col = layout.columns().get(column);
+    long off = layout.dataOffset() + row * layout.stride() + col.offset();
+    if (col.dtype().type().numeric() == ElementType.Numeric.DOUBLE) {
+      new FloatRun(s, layout.stride(), col.dtype(), range).run(off, n, this);
+    } else {
+      IntRun.run(s, off, layout.stride(), n, col.dtype(), range, this);
+    }
+  }
+
+  void clear() {
+    count = 0;
+    sum = 0;
+    min = Double.NaN;
+    max = Double.NaN;
+    high = 0;
+    low = 0;
+  }
+}
