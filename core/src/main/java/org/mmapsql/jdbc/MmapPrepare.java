@@ -12,7 +12,6 @@ import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
-import org.apache.calcite.prepare.CalciteSqlValidator;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
@@ -42,7 +41,8 @@ import org.mmapsql.schema.MmapFunctions;
  * that they stay positional access instead of becoming a join with VALUES;
  * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
  * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit});
- * plans are cached ({@link PlanCache}).
+ * plans are cached ({@link PlanCache}). Written values reach the dtype's checks
+ * uncast ({@link MmapSqlValidator}).
  */
 final class MmapPrepare extends CalcitePrepareImpl {
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
@@ -168,7 +168,6 @@ final class MmapPrepare extends CalcitePrepareImpl {
           SqlValidator validator, boolean needsValidation) {
         sideEffects = MmapFunctions.calledIn(sql);
         refuseIdxUpdate(sql);
-        WriteLiterals.check(sql, org.mmapsql.schema.MmapSchema.of(context.getRootSchema().plus()).database());
         return super.prepareSql(sql, original, runtimeContextClass, validator, needsValidation);
       }
 
@@ -203,7 +202,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
         config.fun(SqlOperatorTable.class, SqlStdOperatorTable.instance()),
         MmapFunctions.OPERATORS, reader);
     JavaTypeFactory typeFactory = context.getTypeFactory();
-    return new CalciteSqlValidator(operators, reader, typeFactory,
+    return new MmapSqlValidator(operators, reader, typeFactory,
         configTransform.apply(SqlValidator.Config.DEFAULT
             .withLenientOperatorLookup(config.lenientOperatorLookup())
             .withConformance(config.conformance())
