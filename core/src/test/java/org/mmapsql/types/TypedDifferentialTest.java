@@ -24,7 +24,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,7 +172,6 @@ class TypedDifferentialTest {
     aggregates("");
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #9): SUM of BIGINT wraps when Calcite aggregates (WHERE idx <> 2, WHERE val > 0, GROUP BY)")
   @Test void sumOfBigintsNeverWrapsWhateverThePlan() throws SQLException {
     t = Dtype.i(8);
     setUpTable("t.bin", 0);
@@ -247,7 +245,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #5): INTEGER/BIGINT arithmetic in UPDATE wraps around (val + 1 on 2147483647 stores -2147483648)")
   @Test void integerArithmeticBeyondTheTypeIsRefusedNotWrapped() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(4), Dtype.u(8))) {
       String name = "x" + d.size() + d.kind().ordinal();
