@@ -351,6 +351,26 @@ class TypedDifferentialTest {
         .map(o -> ((Number) o).longValue()).toList());
   }
 
+  @Test void arithmeticInQueriesFailsAsH2Does() throws SQLException {
+    t = Dtype.i(8);
+    setUpTable("t.bin", 0);
+    insertLiterals(List.of("4611686018427387904", "-4611686018427387905", "3"));
+    for (String sql : List.of("SELECT val * 2 FROM t", "SELECT val - 4611686018427387904 FROM t",
+        "SELECT -val - 4611686018427387905 FROM t WHERE idx = 0")) {
+      Sql.fails(h2, sql, Sql.states("22003"));
+      Sql.fails(mm, sql, Sql.states("22003"));
+    }
+    read("SELECT idx, val * 1 FROM t ORDER BY idx", 2);
+  }
+
+  @Test void aWrittenParameterIsTypedAny() throws SQLException {
+    Sql.mmap(mm, "pa", "pa.bin", "i1", null);
+    try (java.sql.PreparedStatement ps = mm.prepareStatement("INSERT INTO pa(val) VALUES (?)")) {
+      assertEquals(java.sql.Types.JAVA_OBJECT, ps.getParameterMetaData().getParameterType(1),
+          "the client's value goes to the dtype's check as it is");
+    }
+  }
+
   @Test void datetimeTextKeepsTheDigitsOfTheFilesUnit() throws SQLException {
     Dtype d = Dtype.m8("ns");
     Sql.mmap(mm, "tn", "tn.bin", d.mmapType(), null);
@@ -361,6 +381,9 @@ class TypedDifferentialTest {
         "text is parsed by the dtype, not cast to TIMESTAMP(3) first");
     assertEquals(List.of(List.of(java.time.LocalDateTime.of(2020, 1, 2, 3, 4, 5, 123_000_000))),
         Sql.typedRows(mm, "SELECT val FROM tn WHERE idx = 0", 0, d), "read at millisecond precision");
+    Sql.update(mm, "INSERT INTO tn(val) VALUES (DATE '2021-03-04')");
+    assertEquals(java.time.LocalDateTime.of(2021, 3, 4, 0, 0), d.decode(Sql.bytes(dir.resolve("tn.bin")), 0, 3).get(2),
+        "a DATE is cast to TIMESTAMP as usual");
   }
 
   // ------------------------------------------------------------ the operations
