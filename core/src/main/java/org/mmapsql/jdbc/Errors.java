@@ -139,6 +139,10 @@ public final class Errors {
       if (c instanceof NumberFormatException) {
         return "not a number: " + c.getMessage();
       }
+      if (c instanceof ArithmeticException a && !String.valueOf(a.getMessage()).contains("by zero")) {
+        // checked arithmetic says only "integer overflow" or "Overflow"
+        return "numeric value out of range (" + a.getMessage() + ")";
+      }
     }
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {

@@ -12,7 +12,6 @@ import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
-import org.apache.calcite.prepare.CalciteSqlValidator;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
@@ -26,10 +25,12 @@ import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.util.TryThreadLocal;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
+import org.mmapsql.plan.CheckedSums;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
@@ -42,7 +43,10 @@ import org.mmapsql.schema.MmapFunctions;
  * that they stay positional access instead of becoming a join with VALUES;
  * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
  * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit});
- * plans are cached ({@link PlanCache}).
+ * plans are cached ({@link PlanCache}). Written values reach the dtype's checks
+ * uncast ({@link MmapSqlValidator}); arithmetic on exact numbers
+ * ({@link CheckedSqlToRel}) and Calcite's SUM of BIGINT ({@link CheckedSums})
+ * fail on overflow instead of wrapping around.
  */
 final class MmapPrepare extends CalcitePrepareImpl {
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
@@ -158,23 +162,28 @@ final class MmapPrepare extends CalcitePrepareImpl {
         : org.apache.calcite.adapter.enumerable.EnumerableRel.Prefer.CUSTOM;
     var convention = enableBindable ? org.apache.calcite.interpreter.BindableConvention.INSTANCE
         : org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE;
+    var cluster = createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory()));
+    var convertlets = createConvertletTable();
     return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
-        context.getRootSchema(), prefer,
-        createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory())),
-        convention, createConvertletTable()) {
+        context.getRootSchema(), prefer, cluster, convention, convertlets) {
       private boolean sideEffects;
 
       @Override public PreparedResult prepareSql(SqlNode sql, SqlNode original, Class<?> runtimeContextClass,
           SqlValidator validator, boolean needsValidation) {
         sideEffects = MmapFunctions.calledIn(sql);
         refuseIdxUpdate(sql);
-        WriteLiterals.check(sql, org.mmapsql.schema.MmapSchema.of(context.getRootSchema().plus()).database());
         return super.prepareSql(sql, original, runtimeContextClass, validator, needsValidation);
       }
 
       @Override protected PreparedResult implement(RelRoot root) {
-        RelNode rel = MmapRowLimit.guard(root.rel);
+        RelNode rel = MmapRowLimit.guard(CheckedSums.apply(root.rel));
         return super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
+      }
+
+      @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
+          Prepare.CatalogReader reader, SqlToRelConverter.Config config) {
+        return new CheckedSqlToRel(this, validator, reader, cluster, convertlets,
+            config.withTopDownGeneralDecorrelationEnabled(context.config().topDownGeneralDecorrelationEnabled()));
       }
 
       @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader reader,
@@ -203,7 +212,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
         config.fun(SqlOperatorTable.class, SqlStdOperatorTable.instance()),
         MmapFunctions.OPERATORS, reader);
     JavaTypeFactory typeFactory = context.getTypeFactory();
-    return new CalciteSqlValidator(operators, reader, typeFactory,
+    return new MmapSqlValidator(operators, reader, typeFactory,
         configTransform.apply(SqlValidator.Config.DEFAULT
             .withLenientOperatorLookup(config.lenientOperatorLookup())
             .withConformance(config.conformance())

@@ -11,8 +11,10 @@ import org.apache.calcite.sql.type.SqlTypeUtil;
  * aggregates that stay exact where their argument is: SUM of TINYINT,
  * SMALLINT or INTEGER is a BIGINT and SUM of DECIMAL a DECIMAL(38), so they
  * cannot wrap around; SUM of BIGINT stays BIGINT (Calcite 1.42's own SUM
- * cannot accumulate a BIGINT into a DECIMAL) and mmapsql's aggregate, which
- * sums exactly, fails with NUMERIC_OUT_OF_RANGE rather than wrap. SUM of
+ * cannot accumulate a BIGINT into a DECIMAL, and the planner makes such SUMs
+ * itself, for AVG) and fails with NUMERIC_OUT_OF_RANGE rather than wrap:
+ * mmapsql's aggregate sums exactly, Calcite's is made to sum in DECIMAL by
+ * {@link org.mmapsql.plan.CheckedSums}. SUM of
  * REAL is a DOUBLE; AVG of any integer or REAL is a DOUBLE, never truncated.
  */
 public final class MmapTypeSystem extends RelDataTypeSystemImpl {

@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -136,7 +135,6 @@ class NumpyBytesTest {
     }
   }
 
-  @Disabled("issue 6 limit (typetests-findings.md #8): long double columns are DECIMAL(38,19) and refuse writes of 1e19 and more")
   @Test void longDoubleTakesWritesBeyond1e19() throws SQLException {
     Dtype t = Dtype.f(16);
     Sql.mmap(c, "ld", "ld.bin", "f16", null);
@@ -144,7 +142,17 @@ class NumpyBytesTest {
         new java.math.BigDecimal("-1208925819614629174706176"));
     assertEquals(3, Sql.update(c, "INSERT INTO ld(val) VALUES (100000000000000000000), (1180591620717411303424),"
         + " (-1208925819614629174706176)"));
-    assertFile("ld.bin", t.encode(values.stream().map(v -> (Object) Dtype.canonical((java.math.BigDecimal) v)).toList()), values);
+    List<Object> exact = values.stream().map(v -> (Object) Dtype.canonical((java.math.BigDecimal) v)).toList();
+    assertFile("ld.bin", t.encode(exact), values);
+    assertTable("ld", t, exact); // read back whole, beyond what DECIMAL(38, 19) declares
+    java.math.BigDecimal twoTo1000 = new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(1000));
+    assertEquals(1, Sql.update(c, "UPDATE ld SET val = ? WHERE idx = 0", twoTo1000));
+    assertEquals(0, twoTo1000.compareTo((java.math.BigDecimal) Sql.scalar(c, "SELECT val FROM ld WHERE idx = 0")),
+        "2^1000, a ? parameter, is written and read back exactly");
+    // arithmetic in SQL is DECIMAL(38, 19) arithmetic: a result beyond it is an error, not a rounded value
+    byte[] before = Sql.bytes(dir.resolve("ld.bin"));
+    Sql.fails(c, "UPDATE ld SET val = val + 1 WHERE idx = 1", Sql.states("22003"));
+    assertArrayEquals(before, Sql.bytes(dir.resolve("ld.bin")));
   }
 
   // ------------------------------------------------------------ what mmapsql writes

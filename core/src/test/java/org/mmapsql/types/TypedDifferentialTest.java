@@ -24,7 +24,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,7 +172,6 @@ class TypedDifferentialTest {
     aggregates("");
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #9): SUM of BIGINT wraps when Calcite aggregates (WHERE idx <> 2, WHERE val > 0, GROUP BY)")
   @Test void sumOfBigintsNeverWrapsWhateverThePlan() throws SQLException {
     t = Dtype.i(8);
     setUpTable("t.bin", 0);
@@ -193,7 +191,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #10): a ? parameter that does not fit is stored wrapped (setInt(300) into i1 stores 44)")
   @Test void parametersThatDoNotFitAreRefused() throws SQLException {
     Object[][] cases = {{Dtype.i(1), 300}, {Dtype.i(1), -129}, {Dtype.u(2), -1}, {Dtype.u(2), 70000},
         {Dtype.i(4), 2147483648L}, {Dtype.u(8), new BigDecimal("18446744073709551616")}, {Dtype.i(2), new BigDecimal("1.5")},
@@ -248,7 +245,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #5): INTEGER/BIGINT arithmetic in UPDATE wraps around (val + 1 on 2147483647 stores -2147483648)")
   @Test void integerArithmeticBeyondTheTypeIsRefusedNotWrapped() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(4), Dtype.u(8))) {
       String name = "x" + d.size() + d.kind().ordinal();
@@ -280,7 +276,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #2): a fractional expression into an integer column (SET val = val + 0.5) is truncated, not refused")
   @Test void aFractionIntoAnIntegerTypeIsRefused() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(2), Dtype.i(4), Dtype.i(8), Dtype.u(1), Dtype.u(2), Dtype.u(4), Dtype.u(8),
         Dtype.i(4).big())) {
@@ -297,7 +292,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #3): an expression beyond REAL's range (UPDATE SET val = val * 2E0 on 3.4E38) is stored as Infinity")
   @Test void aValueBeyondRealsRangeIsRefused() throws SQLException {
     for (Dtype d : List.of(Dtype.f(4), Dtype.f(4).big())) {
       String name = "r" + d.order().toString().charAt(0);
@@ -312,7 +306,6 @@ class TypedDifferentialTest {
     }
   }
 
-  @Disabled("issue 6 bug (typetests-findings.md #4): an expression longer than CHAR(n) (TRIM(val) || 'x') is truncated, not refused")
   @Test void aStringTooLongIsRefusedAsH2Refuses() throws SQLException {
     t = Dtype.s(5);
     setUpTable("t.bin", 0);
@@ -340,6 +333,57 @@ class TypedDifferentialTest {
     Sql.update(mm, "INSERT INTO ns(val) VALUES (NULL), (TIMESTAMP '2262-04-11 23:47:16.854')");
     List<Object> v = d.decode(Sql.bytes(dir.resolve("ns.bin")), 0, 2);
     assertEquals(Arrays.asList(null, java.time.LocalDateTime.of(2262, 4, 11, 23, 47, 16, 854_000_000)), v, "NULL is NaT");
+  }
+
+  @Test void textIntoANumberIsParsedByTheDtype() throws SQLException {
+    Dtype f = Dtype.f(8);
+    Sql.mmap(mm, "tf", "tf.bin", f.mmapType(), null);
+    assertEquals(1, Sql.update(mm, "INSERT INTO tf(val) VALUES (?)", "12.5"));
+    assertEquals(1, Sql.update(mm, "INSERT INTO tf(val) VALUES ('0.1')"));
+    assertEquals(List.of(12.5, 0.1), f.decode(Sql.bytes(dir.resolve("tf.bin")), 0, 2));
+    Dtype i = Dtype.i(4);
+    Sql.mmap(mm, "ti", "ti.bin", i.mmapType(), null);
+    assertEquals(1, Sql.update(mm, "INSERT INTO ti(val) VALUES (?)", "7"));
+    Sql.check(org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+        () -> Sql.update(mm, "INSERT INTO ti(val) VALUES (?)", "1.5")), "setString(1.5) into i4", Sql.states("22003"));
+    Sql.fails(mm, "INSERT INTO ti(val) VALUES ('2147483648')", Sql.states("22003"), typeNames(i));
+    assertEquals(List.of(7L), i.decode(Sql.bytes(dir.resolve("ti.bin")), 0, 1).stream()
+        .map(o -> ((Number) o).longValue()).toList());
+  }
+
+  @Test void arithmeticInQueriesFailsAsH2Does() throws SQLException {
+    t = Dtype.i(8);
+    setUpTable("t.bin", 0);
+    insertLiterals(List.of("4611686018427387904", "-4611686018427387905", "3"));
+    for (String sql : List.of("SELECT val * 2 FROM t", "SELECT val - 4611686018427387904 FROM t",
+        "SELECT -val - 4611686018427387905 FROM t WHERE idx = 0")) {
+      Sql.fails(h2, sql, Sql.states("22003"));
+      Sql.fails(mm, sql, Sql.states("22003"));
+    }
+    read("SELECT idx, val * 1 FROM t ORDER BY idx", 2);
+  }
+
+  @Test void aWrittenParameterIsTypedAny() throws SQLException {
+    Sql.mmap(mm, "pa", "pa.bin", "i1", null);
+    try (java.sql.PreparedStatement ps = mm.prepareStatement("INSERT INTO pa(val) VALUES (?)")) {
+      assertEquals(java.sql.Types.JAVA_OBJECT, ps.getParameterMetaData().getParameterType(1),
+          "the client's value goes to the dtype's check as it is");
+    }
+  }
+
+  @Test void datetimeTextKeepsTheDigitsOfTheFilesUnit() throws SQLException {
+    Dtype d = Dtype.m8("ns");
+    Sql.mmap(mm, "tn", "tn.bin", d.mmapType(), null);
+    Sql.update(mm, "INSERT INTO tn(val) VALUES ('2020-01-02 03:04:05.123456789')");
+    Sql.update(mm, "INSERT INTO tn(val) VALUES (?)", "1999-12-31 23:59:59.000000001");
+    assertEquals(List.of(java.time.LocalDateTime.of(2020, 1, 2, 3, 4, 5, 123_456_789),
+        java.time.LocalDateTime.of(1999, 12, 31, 23, 59, 59, 1)), d.decode(Sql.bytes(dir.resolve("tn.bin")), 0, 2),
+        "text is parsed by the dtype, not cast to TIMESTAMP(3) first");
+    assertEquals(List.of(List.of(java.time.LocalDateTime.of(2020, 1, 2, 3, 4, 5, 123_000_000))),
+        Sql.typedRows(mm, "SELECT val FROM tn WHERE idx = 0", 0, d), "read at millisecond precision");
+    Sql.update(mm, "INSERT INTO tn(val) VALUES (DATE '2021-03-04')");
+    assertEquals(java.time.LocalDateTime.of(2021, 3, 4, 0, 0), d.decode(Sql.bytes(dir.resolve("tn.bin")), 0, 3).get(2),
+        "a DATE is cast to TIMESTAMP as usual");
   }
 
   // ------------------------------------------------------------ the operations

@@ -1,0 +1,91 @@
+package org.mmapsql.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.calcite.adapter.enumerable.EnumerableAggregate;
+import org.apache.calcite.adapter.enumerable.EnumerableCalc;
+import org.apache.calcite.rel.InvalidRelException;
+import org.apache.calcite.rel.RelHomogeneousShuttle;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexProgramBuilder;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/**
+ * Makes Calcite's own SUM of BIGINT (under GROUP BY, a filter on values, or
+ * as half of an AVG) fail with NUMERIC_OUT_OF_RANGE instead of wrapping
+ * around: Calcite adds longs with {@code +}. The sum is taken in DECIMAL and
+ * cast back to BIGINT, a cast Calcite checks. The result type stays BIGINT
+ * (the type system's SUM of BIGINT), so nothing above the aggregate changes.
+ * Applied to the physical plan, after the planner, so that it also reaches
+ * the SUMs that the planner's own rules make (AVG becomes SUM / COUNT).
+ * mmapsql's one-pass aggregate ({@link MmapAggregate}) sums exactly already.
+ */
+public final class CheckedSums extends RelHomogeneousShuttle {
+  private static final int BIGINT_DIGITS = 19;
+
+  private CheckedSums() {
+  }
+
+  public static RelNode apply(RelNode rel) {
+    return rel.accept(new CheckedSums());
+  }
+
+  @Override public RelNode visit(RelNode other) {
+    RelNode rel = super.visit(other);
+    return rel instanceof EnumerableAggregate agg && agg.getAggCallList().stream().anyMatch(c -> wraps(agg, c))
+        ? checked(agg) : rel;
+  }
+
+  /** A SUM or $SUM0 of a BIGINT as a BIGINT. */
+  private static boolean wraps(EnumerableAggregate agg, AggregateCall c) {
+    return (c.getAggregation().getKind() == SqlKind.SUM || c.getAggregation().getKind() == SqlKind.SUM0)
+        && c.getArgList().size() == 1 && c.getType().getSqlTypeName() == SqlTypeName.BIGINT
+        && agg.getInput().getRowType().getFieldList().get(c.getArgList().get(0)).getType().getSqlTypeName()
+            == SqlTypeName.BIGINT;
+  }
+
+  /** Input + DECIMAL copies of the summed columns; the aggregate over them; its sums cast back to BIGINT. */
+  private static RelNode checked(EnumerableAggregate agg) {
+    RexBuilder rex = agg.getCluster().getRexBuilder();
+    RelDataTypeFactory types = rex.getTypeFactory();
+    RelNode input = agg.getInput();
+    RexProgramBuilder below = new RexProgramBuilder(input.getRowType(), rex);
+    input.getRowType().getFieldList().forEach(f -> below.addProject(rex.makeInputRef(input, f.getIndex()), f.getName()));
+    List<AggregateCall> calls = new ArrayList<>();
+    for (AggregateCall c : agg.getAggCallList()) {
+      if (!wraps(agg, c)) {
+        calls.add(c);
+        continue;
+      }
+      int arg = c.getArgList().get(0);
+      RelDataType argType = input.getRowType().getFieldList().get(arg).getType();
+      RelDataType decimal = types.createTypeWithNullability(
+          types.createSqlType(SqlTypeName.DECIMAL, BIGINT_DIGITS, 0), argType.isNullable());
+      int column = below.addProject(rex.makeCast(decimal, rex.makeInputRef(input, arg)), null).getIndex();
+      RelDataType sum = types.createTypeWithNullability(types.getTypeSystem().deriveSumType(types, decimal),
+          c.getType().isNullable());
+      calls.add(AggregateCall.create(c.getParserPosition(), c.getAggregation(), c.isDistinct(), c.isApproximate(),
+          c.ignoreNulls(), c.rexList, List.of(column), c.filterArg, c.distinctKeys, c.collation, sum, c.getName()));
+    }
+    RelNode wide;
+    try {
+      wide = new EnumerableAggregate(agg.getCluster(), agg.getTraitSet(),
+          EnumerableCalc.create(input, below.getProgram()), agg.getGroupSet(), agg.getGroupSets(), calls);
+    } catch (InvalidRelException e) {
+      return agg; // cannot happen for an aggregate that was valid; then it stays as Calcite planned it
+    }
+    RexProgramBuilder above = new RexProgramBuilder(wide.getRowType(), rex);
+    for (int i = 0; i < agg.getRowType().getFieldCount(); i++) {
+      var f = agg.getRowType().getFieldList().get(i);
+      var ref = rex.makeInputRef(wide, i);
+      above.addProject(ref.getType().equals(f.getType()) ? ref : rex.makeCast(f.getType(), ref), f.getName());
+    }
+    return EnumerableCalc.create(wide, above.getProgram());
+  }
+}
