@@ -69,7 +69,9 @@ final class DownsampleRule extends RelRule<RuleConfig> {
     if (e.getKind() == SqlKind.FLOOR && ((RexCall) e).getOperands().size() == 1) {
       e = ((RexCall) e).getOperands().get(0);
     }
-    if (e.getKind() != SqlKind.DIVIDE || !SqlTypeFamily.INTEGER.contains(e.getType())) {
+    // checked or not (exact arithmetic is checked): idx >= 0 over a positive k cannot overflow
+    if (e.getKind() != SqlKind.DIVIDE && e.getKind() != SqlKind.CHECKED_DIVIDE
+        || !SqlTypeFamily.INTEGER.contains(e.getType())) {
       return 0;
     }
     List<RexNode> ops = ((RexCall) e).getOperands();
