@@ -42,6 +42,11 @@ final class MmapSqlValidator extends CalciteSqlValidator {
     super(operators, reader, typeFactory, config);
   }
 
+  @Override public SqlNode validate(SqlNode topNode) {
+    NumericText.check(topNode);
+    return super.validate(topNode);
+  }
+
   @Override protected RelDataType createTargetRowType(SqlValidatorTable table, @Nullable SqlNodeList columns,
       boolean append, @Nullable SqlIdentifier alias) {
     RelDataType target = super.createTargetRowType(table, columns, append, alias);
