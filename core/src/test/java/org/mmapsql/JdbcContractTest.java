@@ -307,6 +307,19 @@ class JdbcContractTest {
     assertEquals(4, count());
   }
 
+  @Test void aBatchWithANonNumberIs22018AndAppliesNothing() throws SQLException {
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO t(val) VALUES (?)")) {
+      ps.setDouble(1, 1);
+      ps.addBatch();
+      ps.setString(1, "one");
+      ps.addBatch();
+      SQLException e = assertThrows(SQLException.class, ps::executeBatch);
+      assertEquals("22018", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("one"), e.getMessage());
+    }
+    assertEquals(3, count(), "nothing of the batch in the table");
+  }
+
   @Test void anUpdateBatchSaysHowManySetsWereApplied() throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("UPDATE t SET val = ? WHERE idx = ?")) {
       ps.setDouble(1, 5);
