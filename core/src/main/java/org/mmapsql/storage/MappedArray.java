@@ -44,7 +44,9 @@ import org.mmapsql.SqlState;
  * no reader ever touches bytes that are being cut off; {@link #applyLock} is
  * held for writing while an UPDATE's rows are written and for reading through
  * a whole aggregate ({@link #consistent}), which so sees all of an UPDATE or
- * truncation or none of it. Order: writeLock, then applyLock, then the monitor, then the
+ * truncation or none of it. A scan takes no lock a writer waits for: it
+ * reads through a {@link Snapshot}, to which the {@link UndoLog} puts back the
+ * rows changed since it started. Order: writeLock, then applyLock, then the monitor, then the
  * mapping's lock; the channel's own lock is innermost. Writers take the append
  * position and the bound of an update from the file itself, never from a
  * cached size; appends to a headerless file go through O_APPEND, so the kernel
@@ -71,6 +73,7 @@ public final class MappedArray implements AutoCloseable {
   private NpyHeader header;
   private FileChannel channel;
   private final Mapping mapping;
+  private final UndoLog undo;
   /** Size of the file in bytes as last seen. */
   private volatile long fileBytes;
   /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
@@ -96,6 +99,7 @@ public final class MappedArray implements AutoCloseable {
       this.layout = raw;
     }
     this.mapping = new Mapping(fd, file, size);
+    this.undo = new UndoLog(layout, file.toString());
     setSize(size);
   }
 
@@ -275,6 +279,34 @@ public final class MappedArray implements AutoCloseable {
     return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
   }
 
+  /**
+   * A view for one scan: reads see every UPDATE and truncation of this process
+   * that began after it opened as not yet done (see {@link UndoLog}), at the
+   * cost of one volatile read a block. Close it when the scan ends.
+   */
+  public Snapshot snapshot() {
+    return new Snapshot(undo.open());
+  }
+
+  /** Block reads as of when a scan started; see {@link #snapshot()}. */
+  public final class Snapshot implements AutoCloseable {
+    private final UndoLog.Snapshot view;
+
+    private Snapshot(UndoLog.Snapshot view) {
+      this.view = view;
+    }
+
+    /** Reads rows into {@code out[column][i]} as SQL values, as of the scan's start; returns how many. */
+    public int read(long row, int count, Object[][] out) {
+      int n = MappedArray.this.read(row, count, out);
+      return n == 0 ? 0 : view.settle(row, n, out);
+    }
+
+    @Override public void close() {
+      view.close();
+    }
+  }
+
   /** Reads one column of rows as doubles (float dtypes); returns how many. */
   public int readDoubles(long row, int count, int column, double[] out) {
     return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));
@@ -366,6 +398,7 @@ public final class MappedArray implements AutoCloseable {
           + real + " bytes, shorter than row " + indexes[indexes.length - 1] + " needs; nothing was written");
     }
     byte[] old = images(indexes);
+    undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {
       writeAt(indexes, images);
     } catch (IOException e) {
@@ -379,6 +412,7 @@ public final class MappedArray implements AutoCloseable {
       throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed: "
           + e.getMessage(), e);
     } finally {
+      undo.end();
       durability.written();
     }
   }
@@ -525,6 +559,7 @@ public final class MappedArray implements AutoCloseable {
     requireWritable("truncate");
     long bytes = layout.dataOffset() + newLength * layout.stride();
     byte[] newHeader = header == null ? null : header.withRows(newLength);
+    undo.beginCut(newLength);
     try {
       mapping.exclusive(() -> {
         io(ch -> ch.truncate(bytes));
@@ -537,6 +572,7 @@ public final class MappedArray implements AutoCloseable {
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "truncate of " + file + " failed: " + e.getMessage(), e);
     } finally {
+      undo.end();
       durability.written();
     }
   }

@@ -1,0 +1,177 @@
+package org.mmapsql.storage;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+
+/**
+ * The rows that the UPDATEs and truncations of one array replaced or cut,
+ * kept while a scan that started before them is open, so that the scan sees
+ * each of them whole or not at all without holding a lock a writer waits for.
+ *
+ * <p>A seqlock: {@link #state} is twice the number of changes begun, plus one
+ * while a change is being written. A change is registered (with the old
+ * images of its rows) before its first byte is written; a scan notes the
+ * state when it opens ({@link Snapshot}) and after each block it copied: if
+ * the state is the same the block is as of the scan's start (one volatile
+ * read a block), otherwise the changes since are undone in the block, newest
+ * first. A truncation keeps no rows: a scan it overlaps ends at the new end.
+ * At most {@link #MAX_BYTES} of old rows are kept; a scan that would need rows
+ * dropped beyond that fails with SQLSTATE 40001 and may be run again.
+ */
+final class UndoLog {
+  /** Old row images kept for open scans, at most (per array). */
+  static final long MAX_BYTES = 64L << 20;
+
+  /** One UPDATE (the old images of its sorted rows) or one truncation (rows == null). */
+  private record Change(long n, long[] rows, byte[] old, long newLength) {
+    long bytes() {
+      return rows == null ? 0 : old.length + 8L * rows.length;
+    }
+  }
+
+  private final Layout layout;
+  private final String file;
+  private volatile long state;
+  /** Changes some open snapshot may need, oldest first. Guarded by this, like the fields below. */
+  private final ArrayDeque<Change> changes = new ArrayDeque<>();
+  /** Open snapshots by the number of changes they see. */
+  private final TreeMap<Long, Integer> open = new TreeMap<>();
+  private long bytes;
+  /** The newest change dropped while an open snapshot still needed it. */
+  private long lost;
+
+  UndoLog(Layout layout, String file) {
+    this.layout = layout;
+    this.file = file;
+  }
+
+  /** Registers an UPDATE of {@code rows} (sorted) whose images are {@code old}, before it writes. */
+  synchronized void beginUpdate(long[] rows, byte[] old) {
+    begin(new Change(state / 2 + 1, rows, old, -1));
+  }
+
+  /** Registers a truncation to {@code newLength} rows, before it cuts. */
+  synchronized void beginCut(long newLength) {
+    begin(new Change(state / 2 + 1, null, null, newLength));
+  }
+
+  private void begin(Change c) {
+    changes.addLast(c);
+    bytes += c.bytes();
+    state++; // odd: a change is being written; a volatile write, so it precedes the writes
+  }
+
+  /** The change begun last is written (or failed and was undone). */
+  synchronized void end() {
+    state++;
+    prune();
+  }
+
+  /** Drops what no open snapshot needs, then the oldest changes beyond {@link #MAX_BYTES}. */
+  private void prune() {
+    long seenByAll = open.isEmpty() ? state / 2 : open.firstKey();
+    while (!changes.isEmpty() && changes.peekFirst().n() <= seenByAll) {
+      bytes -= changes.removeFirst().bytes();
+    }
+    while (bytes > MAX_BYTES && changes.size() > 1) {
+      Change c = changes.removeFirst();
+      bytes -= c.bytes();
+      lost = c.n();
+    }
+  }
+
+  /** A scan's view: the changes complete when it opened, none begun after. Close it when done. */
+  synchronized Snapshot open() {
+    long k = state / 2;
+    open.merge(k, 1, Integer::sum);
+    return new Snapshot(k);
+  }
+
+  private synchronized void close(long k) {
+    open.computeIfPresent(k, (key, count) -> count == 1 ? null : count - 1);
+    prune();
+  }
+
+  private synchronized List<Change> since(long k) {
+    if (k < lost) {
+      throw new MmapException(SqlState.SERIALIZATION_FAILURE, "this scan of " + file + " ran while more than "
+          + (MAX_BYTES >> 20) + " MB of its rows were updated, more than is kept to show it the rows as they were"
+          + " when it started; run it again");
+    }
+    List<Change> later = new ArrayList<>();
+    for (Change c : changes) {
+      if (c.n() > k) {
+        later.add(c);
+      }
+    }
+    return later;
+  }
+
+  /** What a scan sees: the array after the first {@link #k} changes. */
+  final class Snapshot implements AutoCloseable {
+    private final long k;
+    private boolean closed;
+
+    private Snapshot(long k) {
+      this.k = k;
+    }
+
+    /**
+     * The block of rows {@code [row, row + n)} was just copied into {@code out}
+     * (as {@link Layout#read}): puts back the rows changes begun since this
+     * snapshot replaced, and returns how many of the block's rows it has
+     * (fewer when a truncation since cut them).
+     */
+    int settle(long row, int n, Object[][] out) {
+      VarHandle.acquireFence(); // the copy's reads come before the read of the state
+      if (state == 2 * k) {
+        return n;
+      }
+      List<Change> later = since(k);
+      int have = n;
+      for (Change c : later) {
+        if (c.rows() == null) {
+          have = (int) Math.max(0, Math.min(have, c.newLength() - row));
+        }
+      }
+      for (int i = later.size() - 1; i >= 0; i--) {
+        Change c = later.get(i);
+        if (c.rows() != null) {
+          undo(c, row, have, out);
+        }
+      }
+      return have;
+    }
+
+    private void undo(Change c, long row, int n, Object[][] out) {
+      int i = Arrays.binarySearch(c.rows(), row);
+      MemorySegment old = MemorySegment.ofArray(c.old());
+      Object[] one = new Object[1];
+      for (i = i < 0 ? -i - 1 : i; i < c.rows().length && c.rows()[i] < row + n; i++) {
+        int at = (int) (c.rows()[i] - row);
+        for (int col = 0; col < layout.columns().size(); col++) {
+          Layout.Column column = layout.columns().get(col);
+          column.dtype().type().read(old, (long) i * layout.stride() + column.offset(), layout.stride(), 1,
+              column.dtype(), one);
+          out[col][at] = one[0];
+        }
+      }
+    }
+
+    /** Lets the log drop what only this snapshot needed; idempotent. */
+    @Override public void close() {
+      if (!closed) {
+        closed = true;
+        UndoLog.this.close(k);
+      }
+    }
+  }
+}
