@@ -1,6 +1,7 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -25,10 +26,12 @@ import org.mmapsql.SqlState;
  * <p>The file is opened once, as a descriptor that names its inode for good;
  * the mapping and the channel for writes are both made from it, never from the
  * path again. Reads go through a read-only shared mapping that reaches past the
- * end of file (see {@link NativeMap}); writes go through the channel, so a full
- * disk is an {@link IOException}, never a fault, and every write is in the page
- * cache, visible to the mapping and to other processes, when it returns. A
- * read-only binding opens no channel for writing and refuses every write.
+ * end of file (see {@link NativeMap}); appends and truncations go through the
+ * channel, so a full disk is an {@link IOException}, never a fault; writes in
+ * place (UPDATE) go through a short writable mapping of the rows, which can
+ * never make the file longer than another program left it. Every write is in
+ * the page cache, visible to the mapping and to other processes, when it
+ * returns. A read-only binding opens no channel for writing and refuses every write.
  *
  * <p>Roles: the {@link Layout} says what the bytes mean, the {@link Mapping}
  * holds the mapped region, {@link Durability} counts what is not yet forced,
@@ -53,8 +56,10 @@ import org.mmapsql.SqlState;
  * puts them after whatever another program appended.
  */
 public final class MappedArray implements AutoCloseable {
-  /** Writes go out in buffers of at most this many bytes. */
+  /** Appends go out in buffers of at most this many bytes. */
   private static final int WRITE_BUFFER = 1 << 20;
+  /** A multiple of every page size (4, 16 and 64 KiB): where a writable window may start. */
+  private static final long MAP_ALIGN = 64 << 10;
 
   private final Path file;
   private final boolean readOnly;
@@ -391,43 +396,66 @@ public final class MappedArray implements AutoCloseable {
   }
 
   private void writeApplied(long[] indexes, byte[] images) {
-    long end = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * layout.stride();
+    long last = indexes[indexes.length - 1];
+    long end = layout.dataOffset() + (last + 1) * layout.stride();
     long real = realSize();
     if (real < end) {
       throw new MmapException(SqlState.IO_ERROR, "cannot write to " + file + ": another program cut it to "
-          + real + " bytes, shorter than row " + indexes[indexes.length - 1] + " needs; nothing was written");
+          + real + " bytes, shorter than row " + last + " needs; nothing was written");
     }
     byte[] old = images(indexes);
     undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {
       writeAt(indexes, images);
-    } catch (IOException e) {
+    } catch (IOException | InternalError e) {
+      // InternalError: a store faulted, past the end of a file another program cut just now (or into
+      // a hole of a sparse file on a full disk); the rows still in the file get their old values back
+      long now = realSize();
+      String why = now < end ? "another program cut it to " + now + " bytes while it was written"
+          : String.valueOf(e.getMessage());
       try {
         writeAt(indexes, old);
-      } catch (IOException again) {
-        e.addSuppressed(again);
-        throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
-            + " values back; some values may be changed: " + e.getMessage(), e);
+      } catch (IOException | InternalError again) {
+        if (now >= end) {
+          e.addSuppressed(again);
+          throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
+              + " values back; some values may be changed: " + why, e);
+        }
       }
-      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed: "
-          + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed"
+          + (now < end ? " in the rows it still has" : "") + ": " + why, e);
     } finally {
       undo.end();
       durability.written();
     }
   }
 
+  /**
+   * Writes the row images at their rows through a writable mapping of just
+   * those rows rather than with pwrite: a store cannot make the file longer,
+   * so a file another program cuts at this very moment stays cut (a store
+   * past its new end faults, see {@link #writeApplied}).
+   */
   private void writeAt(long[] indexes, byte[] images) throws IOException {
     int stride = layout.stride();
-    int i = 0;
-    while (i < indexes.length) {
-      long start = indexes[i];
-      int j = i + 1;
-      while (j < indexes.length && indexes[j] == start + (j - i) && (long) (j - i + 1) * stride <= WRITE_BUFFER) {
-        j++;
+    long from = (layout.dataOffset() + indexes[0] * stride) & ~(MAP_ALIGN - 1);
+    long to = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * stride;
+    int writable = NativeMap.openForWrite(self);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment window = NativeMap.mapForWrite(writable, from, to - from, arena);
+      int i = 0;
+      while (i < indexes.length) {
+        long start = indexes[i];
+        int j = i + 1;
+        while (j < indexes.length && indexes[j] == start + (j - i)) {
+          j++;
+        }
+        MemorySegment.copy(images, i * stride, window, ValueLayout.JAVA_BYTE,
+            layout.dataOffset() + start * stride - from, (j - i) * stride);
+        i = j;
       }
-      writeFully(ByteBuffer.wrap(images, i * stride, (j - i) * stride), layout.dataOffset() + start * stride);
-      i = j;
+    } finally {
+      NativeMap.close(writable);
     }
   }
 

@@ -66,7 +66,8 @@ final class UndoLog {
   private void begin(Change c) {
     changes.addLast(c);
     bytes += c.bytes();
-    state++; // odd: a change is being written; a volatile write, so it precedes the writes
+    state++; // odd: a change is being written
+    VarHandle.fullFence(); // the writes (stores through a mapping) come after it
   }
 
   /** The change begun last is written (or failed and was undone). */
