@@ -100,6 +100,7 @@ public final class MappedArray implements AutoCloseable {
     if (raw == null) {
       this.header = readHeader(size);
       this.layout = Layout.of(header, file.toString());
+      size = cutUncounted(size);
     } else {
       this.layout = raw;
     }
@@ -137,6 +138,22 @@ public final class MappedArray implements AutoCloseable {
       }
       ch.force(true);
     }
+  }
+
+  /**
+   * A .npy file with data past its header's shape is what an append leaves
+   * when the process dies between its data and its header (numpy never
+   * writes one): the rows were never acknowledged, so a writable binding cuts
+   * them off as it opens the file, and the header agrees with the length again.
+   */
+  private long cutUncounted(long size) throws IOException {
+    long counted = layout.dataOffset() + header.shape()[0] * layout.stride();
+    if (readOnly || size <= counted) {
+      return size;
+    }
+    channel.truncate(counted);
+    channel.force(true);
+    return counted;
   }
 
   private NpyHeader readHeader(long size) throws IOException {
