@@ -96,10 +96,6 @@ final class UndoLog {
     return new Snapshot(k);
   }
 
-  private synchronized void close(long k) {
-    open.computeIfPresent(k, (key, count) -> count == 1 ? null : count - 1);
-    prune();
-  }
 
   private synchronized List<Change> since(long k) {
     if (k < lost) {
@@ -119,7 +115,7 @@ final class UndoLog {
   /** What a scan sees: the array after the first {@link #k} changes. */
   final class Snapshot implements AutoCloseable {
     private final long k;
-    private boolean closed;
+    private boolean closed; // guarded by the log
 
     private Snapshot(long k) {
       this.k = k;
@@ -167,11 +163,14 @@ final class UndoLog {
       }
     }
 
-    /** Lets the log drop what only this snapshot needed; idempotent. */
+    /** Lets the log drop what only this snapshot needed; idempotent, from any thread. */
     @Override public void close() {
-      if (!closed) {
-        closed = true;
-        UndoLog.this.close(k);
+      synchronized (UndoLog.this) {
+        if (!closed) {
+          closed = true;
+          open.computeIfPresent(k, (key, count) -> count == 1 ? null : count - 1);
+          prune();
+        }
       }
     }
   }
