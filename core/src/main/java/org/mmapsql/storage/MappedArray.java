@@ -329,6 +329,16 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
+  /** Scan snapshots open on this array now; visible for tests. */
+  public int openSnapshots() {
+    return undo.openSnapshots();
+  }
+
+  /** UPDATEs and truncations whose old rows are kept for open scans now; visible for tests. */
+  public int keptChanges() {
+    return undo.keptChanges();
+  }
+
   /** Reads one column of rows as doubles (float dtypes); returns how many. */
   public int readDoubles(long row, int count, int column, double[] out) {
     return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));

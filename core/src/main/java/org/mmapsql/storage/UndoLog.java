@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
@@ -23,17 +24,23 @@ import org.mmapsql.SqlState;
  * the state is the same the block is as of the scan's start (one volatile
  * read a block), otherwise the changes since are undone in the block, newest
  * first. A truncation keeps no rows: a scan it overlaps ends at the new end.
- * At most {@link #MAX_BYTES} of old rows are kept; a scan that would need rows
- * dropped beyond that fails with SQLSTATE 40001 and may be run again.
+ * The changes of all arrays share one heap budget, {@link #BUDGET}; a log
+ * that goes over it drops its own oldest changes, and a scan that would need
+ * one of them fails with SQLSTATE 40001 and may be run again.
  */
 final class UndoLog {
-  /** Old row images kept for open scans, at most (per array). */
-  static final long MAX_BYTES = 64L << 20;
+  /** Heap kept for open scans by the logs of all arrays together, at most. */
+  static final long BUDGET = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
+  /** Heap the changes of all logs take now. */
+  private static final AtomicLong KEPT = new AtomicLong();
+  /** What a change costs beyond its arrays: the record, its deque slot and two array headers. */
+  private static final long OVERHEAD = 48 + 8 + 2 * 16;
 
   /** One UPDATE (the old images of its sorted rows) or one truncation (rows == null). */
   private record Change(long n, long[] rows, byte[] old, long newLength) {
+    /** The heap it takes, headers included, each array rounded up to 8 bytes as HotSpot lays it out. */
     long bytes() {
-      return rows == null ? 0 : old.length + 8L * rows.length;
+      return rows == null ? OVERHEAD : OVERHEAD + 8L * rows.length + ((old.length + 7L) & ~7L);
     }
   }
 
@@ -63,11 +70,23 @@ final class UndoLog {
     begin(new Change(state / 2 + 1, null, null, newLength));
   }
 
+  /** Registers a truncation to {@code newLength} rows that is done (readers were excluded while it cut). */
+  synchronized void cut(long newLength) {
+    beginCut(newLength);
+    end();
+  }
+
   private void begin(Change c) {
     changes.addLast(c);
-    bytes += c.bytes();
+    keep(c.bytes());
     state++; // odd: a change is being written
     VarHandle.fullFence(); // the writes (stores through a mapping) come after it
+    prune();
+  }
+
+  private void keep(long delta) {
+    bytes += delta;
+    KEPT.addAndGet(delta);
   }
 
   /** The change begun last is written (or failed and was undone). */
@@ -76,17 +95,36 @@ final class UndoLog {
     prune();
   }
 
-  /** Drops what no open snapshot needs, then the oldest changes beyond {@link #MAX_BYTES}. */
+  /**
+   * Drops what no open snapshot needs, then, while all logs together keep
+   * more than {@link #BUDGET}, this log's oldest changes but the one being
+   * written (the snapshots that need them fail when they next look).
+   */
   private void prune() {
     long seenByAll = open.isEmpty() ? state / 2 : open.firstKey();
     while (!changes.isEmpty() && changes.peekFirst().n() <= seenByAll) {
-      bytes -= changes.removeFirst().bytes();
+      keep(-changes.removeFirst().bytes());
     }
-    while (bytes > MAX_BYTES && changes.size() > 1) {
+    while (KEPT.get() > BUDGET && changes.size() > 1) {
       Change c = changes.removeFirst();
-      bytes -= c.bytes();
+      keep(-c.bytes());
       lost = c.n();
     }
+  }
+
+  /** Snapshots open now (for tests: a scan that ended, failed or was closed holds none). */
+  synchronized int openSnapshots() {
+    return open.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Bytes the logs of all arrays keep now (for tests). */
+  static long keptBytes() {
+    return KEPT.get();
+  }
+
+  /** Changes kept now (for tests: none once no snapshot needs them). */
+  synchronized int keptChanges() {
+    return changes.size();
   }
 
   /** A scan's view: the changes complete when it opened, none begun after. Close it when done. */
@@ -97,11 +135,14 @@ final class UndoLog {
   }
 
 
-  private synchronized List<Change> since(long k) {
+  private synchronized List<Change> since(long k, boolean closed) {
+    if (closed) {
+      throw new ClosedScanException("the scan of " + file + " was closed");
+    }
     if (k < lost) {
-      throw new MmapException(SqlState.SERIALIZATION_FAILURE, "this scan of " + file + " ran while more than "
-          + (MAX_BYTES >> 20) + " MB of its rows were updated, more than is kept to show it the rows as they were"
-          + " when it started; run it again");
+      throw new MmapException(SqlState.SERIALIZATION_FAILURE, "this scan of " + file + " ran while more rows"
+          + " were updated than the " + (BUDGET >> 20) + " MB kept to show scans the rows as they were when they"
+          + " started; run it again");
     }
     List<Change> later = new ArrayList<>();
     for (Change c : changes) {
@@ -112,13 +153,25 @@ final class UndoLog {
     return later;
   }
 
+  /** A scan's snapshot was closed (from another thread, say) while it read: the scan ends. */
+  static final class ClosedScanException extends MmapException {
+    ClosedScanException(String message) {
+      super(message);
+    }
+  }
+
   /** What a scan sees: the array after the first {@link #k} changes. */
   final class Snapshot implements AutoCloseable {
     private final long k;
-    private boolean closed; // guarded by the log
+    /** Set under the log's lock; read without it by a scanner that another thread closed. */
+    private volatile boolean closed;
+    /** The changes since {@link #k} as of the state {@link #laterAt}: looked up again only when it moves. */
+    private List<Change> later = List.of();
+    private long laterAt;
 
     private Snapshot(long k) {
       this.k = k;
+      this.laterAt = 2 * k;
     }
 
     /**
@@ -129,10 +182,14 @@ final class UndoLog {
      */
     int settle(long row, int n, Object[][] out) {
       VarHandle.acquireFence(); // the copy's reads come before the read of the state
-      if (state == 2 * k) {
+      long now = state;
+      if (now == 2 * k) {
         return n;
       }
-      List<Change> later = since(k);
+      if (now != laterAt) {
+        later = since(k, closed); // every change begun by state `now`, perhaps some after
+        laterAt = now;
+      }
       int have = n;
       for (Change c : later) {
         if (c.rows() == null) {
