@@ -21,8 +21,13 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private static final int BLOCK = 4096;
 
   private final MappedArray array;
-  /** Open from the constructor until the last block is read or the enumerator is closed. */
-  private MappedArray.@Nullable Snapshot snapshot;
+  /**
+   * Open from the constructor (and from {@link #reset()}) until the last block
+   * is read, a read fails or the enumerator is closed, perhaps by another thread.
+   */
+  private volatile MappedArray.@Nullable Snapshot snapshot;
+  /** Closed for good: the scan ends, even mid-block on another thread. */
+  private volatile boolean closed;
   private final IdxRanges ranges;
   private final Object[][] block;
   private final int width;
@@ -71,17 +76,31 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   }
 
   private boolean load() {
+    try {
+      return loadBlock();
+    } catch (RuntimeException e) {
+      // canceled, 40001, a read error, or closed by another thread: unpin the old rows at once
+      finish();
+      if (closed) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private boolean loadBlock() {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
         Cancellation.check(cancel);
         int want = (int) Math.min(block[0].length, ranges.end(range) - next);
-        if (snapshot == null) {
-          snapshot = array.snapshot(); // read again after reset()
+        MappedArray.Snapshot view = snapshot;
+        if (view == null) {
+          return false; // closed, or the scan ended (reset() opens a new one)
         }
-        int got = snapshot.read(next, want, block);
+        int got = view.read(next, want, block);
         if (got == 0) {
           range = ranges.size(); // cut short by a truncation
-          close();
+          finish();
           return false;
         }
         blockStart = next;
@@ -94,21 +113,31 @@ public final class RowEnumerator implements Enumerator<Object[]> {
         next = ranges.start(range);
       }
     }
-    close(); // a client that keeps the result set open does not hold on to old rows
+    finish(); // a client that keeps the result set open does not hold on to old rows
     return false;
   }
 
-  @Override public void reset() {
+  /** Closes the snapshot, not the enumerator: {@link #reset()} may read again. */
+  private synchronized void finish() {
+    MappedArray.Snapshot view = snapshot;
+    snapshot = null;
+    if (view != null) {
+      view.close();
+    }
+  }
+
+  @Override public synchronized void reset() {
     range = -1;
     blockSize = 0;
     pos = -1;
     current = null;
+    if (!closed && snapshot == null) {
+      snapshot = array.snapshot();
+    }
   }
 
-  @Override public void close() {
-    if (snapshot != null) {
-      snapshot.close();
-      snapshot = null;
-    }
+  @Override public synchronized void close() {
+    closed = true;
+    finish();
   }
 }
