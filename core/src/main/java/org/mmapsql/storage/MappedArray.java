@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -64,6 +65,8 @@ public final class MappedArray implements AutoCloseable {
   private final Path file;
   private final boolean readOnly;
   private final int fd;
+  /** The file opened read-write once, at bind (so a later chmod does not stop UPDATEs); -1 if read-only. */
+  private final int writeFd;
   private final Path self;
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -107,6 +110,7 @@ public final class MappedArray implements AutoCloseable {
     this.mapping = new Mapping(fd, file, size);
     this.undo = new UndoLog(layout, file.toString());
     setSize(size);
+    this.writeFd = readOnly ? -1 : NativeMap.openForWrite(self); // last: nothing after it can fail
   }
 
   private FileChannel openChannel() throws IOException {
@@ -440,14 +444,15 @@ public final class MappedArray implements AutoCloseable {
       long now = realSize();
       String why = now < end ? "another program cut it to " + now + " bytes while it was written"
           : String.valueOf(e.getMessage());
+      int still = rowsBelow(indexes, now); // the rows past the cut are gone: nothing to put back there
       try {
-        writeAt(indexes, old);
-      } catch (IOException | InternalError again) {
-        if (now >= end) {
-          e.addSuppressed(again);
-          throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
-              + " values back; some values may be changed: " + why, e);
+        if (still > 0) {
+          writeAt(Arrays.copyOf(indexes, still), Arrays.copyOf(old, still * layout.stride()));
         }
+      } catch (IOException | InternalError again) {
+        e.addSuppressed(again);
+        throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
+            + " values back; some values may be changed: " + why, e);
       }
       throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed"
           + (now < end ? " in the rows it still has" : "") + ": " + why, e);
@@ -455,6 +460,13 @@ public final class MappedArray implements AutoCloseable {
       undo.end();
       durability.written();
     }
+  }
+
+  /** How many of the sorted {@code indexes} lie wholly within a file of {@code size} bytes. */
+  private int rowsBelow(long[] indexes, long size) {
+    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
+    int i = Arrays.binarySearch(indexes, whole);
+    return i < 0 ? -i - 1 : i;
   }
 
   /**
@@ -467,9 +479,8 @@ public final class MappedArray implements AutoCloseable {
     int stride = layout.stride();
     long from = (layout.dataOffset() + indexes[0] * stride) & ~(MAP_ALIGN - 1);
     long to = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * stride;
-    int writable = NativeMap.openForWrite(self);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment window = NativeMap.mapForWrite(writable, from, to - from, arena);
+      MemorySegment window = NativeMap.mapForWrite(writeFd, from, to - from, arena);
       int i = 0;
       while (i < indexes.length) {
         long start = indexes[i];
@@ -481,8 +492,6 @@ public final class MappedArray implements AutoCloseable {
             layout.dataOffset() + start * stride - from, (j - i) * stride);
         i = j;
       }
-    } finally {
-      NativeMap.close(writable);
     }
   }
 
@@ -614,10 +623,11 @@ public final class MappedArray implements AutoCloseable {
     requireWritable("truncate");
     long bytes = layout.dataOffset() + newLength * layout.stride();
     byte[] newHeader = header == null ? null : header.withRows(newLength);
-    undo.beginCut(newLength);
     try {
       mapping.exclusive(() -> {
         io(ch -> ch.truncate(bytes));
+        // registered once the cut is made, while no reader copies: a failed cut ends no scan early
+        undo.cut(newLength);
         if (newHeader != null) {
           writeFully(ByteBuffer.wrap(newHeader), 0);
           header = NpyHeader.parse(newHeader, file.toString());
@@ -627,7 +637,6 @@ public final class MappedArray implements AutoCloseable {
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "truncate of " + file + " failed: " + e.getMessage(), e);
     } finally {
-      undo.end();
       durability.written();
     }
   }
@@ -784,6 +793,9 @@ public final class MappedArray implements AutoCloseable {
               // nothing to lose: writes went through the channel already
             }
             NativeMap.close(fd);
+            if (writeFd >= 0) {
+              NativeMap.close(writeFd);
+            }
           });
         } catch (IOException impossible) {
           throw new AssertionError(impossible);
