@@ -171,6 +171,43 @@ class CrashTest {
         java.util.Arrays.stream(NpyFile.doubles(file, h)).boxed().toList());
   }
 
+  /**
+   * A read-only binding never cuts: data past the header's shape may be rows
+   * another program appends with its header deferred (npy-append-array with
+   * rewrite_header_on_append=False); it reads the rows the header counts.
+   */
+  @Test void npyDataPastItsHeaderIsLeftAloneByAReadOnlyBinding() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("npy-ro"));
+    String url = "jdbc:mmap:" + data;
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.executeQuery("SELECT MMAP('n', 'n.npy', 'float64', 'columns=3')").close();
+      assertEquals(2, st.executeUpdate("INSERT INTO n(c0, c1, c2) VALUES (1, 2, 3), (11, 12, 13)"));
+      st.executeQuery("SELECT UNMAP('n')").close();
+    }
+    Path file = data.resolve("n.npy");
+    java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (double v : new double[] {21, 22, 23, 31, 32}) {
+      tail.putDouble(v);
+    }
+    Files.write(file, tail.array(), java.nio.file.StandardOpenOption.APPEND);
+    byte[] before = Files.readAllBytes(file);
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT MMAP('r', 'n.npy', '', 'readonly')")) {
+        assertTrue(rs.next());
+        assertEquals(2, rs.getLong(1));
+      }
+      try (ResultSet rs = st.executeQuery("SELECT SUM(c0 + c1 + c2), COUNT(*) FROM r")) {
+        assertTrue(rs.next());
+        assertEquals(42.0, rs.getDouble(1));
+        assertEquals(2, rs.getLong(2));
+      }
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.executeQuery("SELECT COUNT(*) FROM r").close(); // the catalog opens it again, read-only
+    }
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "a read-only binding changed the file");
+  }
+
   private static Thread start(Runnable r) {
     Thread t = new Thread(r, "crash-writer");
     t.setDaemon(true);
