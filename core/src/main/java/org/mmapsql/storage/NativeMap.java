@@ -75,7 +75,11 @@ final class NativeMap {
     return open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   }
 
-  /** Opens {@code self}, a {@code /proc/self/fd/N} link to a file already open, again for writing. */
+  /**
+   * Opens {@code self}, a {@code /proc/self/fd/N} link to a file already open,
+   * again for writing: once, when a writable binding opens, so that a later
+   * {@code chmod a-w} by another program does not stop its UPDATEs.
+   */
   static int openForWrite(Path self) throws IOException {
     return open(self, O_RDWR | O_CLOEXEC);
   }
