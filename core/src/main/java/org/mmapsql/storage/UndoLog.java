@@ -5,10 +5,13 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 
@@ -51,6 +54,8 @@ final class UndoLog {
   private final ArrayDeque<Change> changes = new ArrayDeque<>();
   /** Open snapshots by the number of changes they see. */
   private final TreeMap<Long, Integer> open = new TreeMap<>();
+  /** The open snapshots themselves: a drop beyond the budget clears the changes they cached. */
+  private final Set<Snapshot> snapshots = new HashSet<>();
   private long bytes;
   /** The newest change dropped while an open snapshot still needed it. */
   private long lost;
@@ -110,6 +115,11 @@ final class UndoLog {
       keep(-c.bytes());
       lost = c.n();
     }
+    for (Snapshot s : snapshots) {
+      if (s.k < lost) {
+        s.later = null; // it fails when it next looks; meanwhile it pins no dropped change
+      }
+    }
   }
 
   /** Snapshots open now (for tests: a scan that ended, failed or was closed holds none). */
@@ -131,11 +141,14 @@ final class UndoLog {
   synchronized Snapshot open() {
     long k = state / 2;
     open.merge(k, 1, Integer::sum);
-    return new Snapshot(k);
+    Snapshot s = new Snapshot(k);
+    snapshots.add(s);
+    return s;
   }
 
 
-  private synchronized List<Change> since(long k, boolean closed) {
+  /** The changes begun after the first {@code k}, for a snapshot that is open. */
+  private List<Change> since(long k, boolean closed) {
     if (closed) {
       throw new ClosedScanException("the scan of " + file + " was closed");
     }
@@ -160,18 +173,23 @@ final class UndoLog {
     }
   }
 
+  /** The changes a snapshot needs as of the state {@code at}. */
+  private record Later(long at, List<Change> changes) {
+  }
+
   /** What a scan sees: the array after the first {@link #k} changes. */
   final class Snapshot implements AutoCloseable {
     private final long k;
     /** Set under the log's lock; read without it by a scanner that another thread closed. */
     private volatile boolean closed;
-    /** The changes since {@link #k} as of the state {@link #laterAt}: looked up again only when it moves. */
-    private List<Change> later = List.of();
-    private long laterAt;
+    /**
+     * The changes since {@link #k} as of a state: looked up again only when the
+     * state moves. Set under the log's lock (cleared when they are dropped).
+     */
+    private volatile @Nullable Later later;
 
     private Snapshot(long k) {
       this.k = k;
-      this.laterAt = 2 * k;
     }
 
     /**
@@ -186,23 +204,30 @@ final class UndoLog {
       if (now == 2 * k) {
         return n;
       }
-      if (now != laterAt) {
-        later = since(k, closed); // every change begun by state `now`, perhaps some after
-        laterAt = now;
-      }
+      Later seen = later;
+      List<Change> since = seen != null && seen.at() == now ? seen.changes() : lookUp(now);
       int have = n;
-      for (Change c : later) {
+      for (Change c : since) {
         if (c.rows() == null) {
           have = (int) Math.max(0, Math.min(have, c.newLength() - row));
         }
       }
-      for (int i = later.size() - 1; i >= 0; i--) {
-        Change c = later.get(i);
+      for (int i = since.size() - 1; i >= 0; i--) {
+        Change c = since.get(i);
         if (c.rows() != null) {
           undo(c, row, have, out);
         }
       }
       return have;
+    }
+
+    /** Every change begun by state {@code now}, perhaps some after; cached for the next blocks. */
+    private List<Change> lookUp(long now) {
+      synchronized (UndoLog.this) {
+        List<Change> since = since(k, closed);
+        later = new Later(now, since);
+        return since;
+      }
     }
 
     private void undo(Change c, long row, int n, Object[][] out) {
@@ -226,6 +251,8 @@ final class UndoLog {
         if (!closed) {
           closed = true;
           open.computeIfPresent(k, (key, count) -> count == 1 ? null : count - 1);
+          snapshots.remove(this);
+          later = null;
           prune();
         }
       }
