@@ -36,6 +36,8 @@ public enum SqlState {
   CONNECTION_FAILURE("08001"),
   /** The statement was canceled or timed out. */
   CANCELED("57014"),
+  /** A scan overlapped more changes than are kept to show it the rows as they were; run it again. */
+  SERIALIZATION_FAILURE("40001"),
   /** A limit of the database is reached (most mappings, rows held by a sort). */
   LIMIT_EXCEEDED("54000"),
   /** A file could not be read or written (missing, truncated, disk full). */

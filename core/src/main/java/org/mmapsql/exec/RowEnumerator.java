@@ -10,9 +10,10 @@ import org.mmapsql.storage.MappedArray;
  * Rows {@code (idx, columns...)} of the positions in a set of ranges, read in
  * blocks: one locked copy out of the mapping per block (one loop per column,
  * specialised by its dtype), then plain array reads.
- * The ranges were clipped to the length when the statement started, so rows
- * appended meanwhile are not seen; if the array is cut shorter meanwhile the
- * rows past its new end are not returned. A read that fails (the file was
+ * The blocks are read through a {@link MappedArray.Snapshot}, opened before
+ * the ranges are clipped to the length: rows appended after the scan started
+ * are not seen, nor is an UPDATE of this process that runs meanwhile, in any
+ * block; a truncation ends the scan at the new end. A read that fails (the file was
  * truncated or deleted by another program) throws an MmapException, which
  * the JDBC layer reports as an SQLException.
  */
@@ -20,6 +21,13 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   private static final int BLOCK = 4096;
 
   private final MappedArray array;
+  /**
+   * Open from the constructor (and from {@link #reset()}) until the last block
+   * is read, a read fails or the enumerator is closed, perhaps by another thread.
+   */
+  private volatile MappedArray.@Nullable Snapshot snapshot;
+  /** Closed for good: the scan ends, even mid-block on another thread. */
+  private volatile boolean closed;
   private final IdxRanges ranges;
   private final Object[][] block;
   private final int width;
@@ -40,12 +48,13 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   /** Rows of a shard whose idx starts at {@code base}: position {@code p} is idx {@code base + p}. */
   public RowEnumerator(MappedArray array, IdxRanges ranges, @Nullable AtomicBoolean cancel, long base) {
     this.array = array;
-    this.ranges = ranges;
+    this.snapshot = array.snapshot();
+    this.ranges = ranges.clip(array.length()); // after the snapshot: a cut and append before it are not seen
     this.cancel = cancel;
     this.base = base;
     // A point read needs one slot, not a whole block.
     this.width = array.layout().columns().size();
-    this.block = new Object[width][(int) Math.max(1, Math.min(BLOCK, ranges.count()))];
+    this.block = new Object[width][(int) Math.max(1, Math.min(BLOCK, this.ranges.count()))];
   }
 
   @Override public Object[] current() {
@@ -67,13 +76,31 @@ public final class RowEnumerator implements Enumerator<Object[]> {
   }
 
   private boolean load() {
+    try {
+      return loadBlock();
+    } catch (RuntimeException e) {
+      // canceled, 40001, a read error, or closed by another thread: unpin the old rows at once
+      finish();
+      if (closed) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private boolean loadBlock() {
     while (range < ranges.size()) {
       if (range >= 0 && next < ranges.end(range)) {
         Cancellation.check(cancel);
         int want = (int) Math.min(block[0].length, ranges.end(range) - next);
-        int got = array.read(next, want, block);
+        MappedArray.Snapshot view = snapshot;
+        if (view == null) {
+          return false; // closed, or the scan ended (reset() opens a new one)
+        }
+        int got = view.read(next, want, block);
         if (got == 0) {
           range = ranges.size(); // cut short by a truncation
+          finish();
           return false;
         }
         blockStart = next;
@@ -86,16 +113,31 @@ public final class RowEnumerator implements Enumerator<Object[]> {
         next = ranges.start(range);
       }
     }
+    finish(); // a client that keeps the result set open does not hold on to old rows
     return false;
   }
 
-  @Override public void reset() {
+  /** Closes the snapshot, not the enumerator: {@link #reset()} may read again. */
+  private synchronized void finish() {
+    MappedArray.Snapshot view = snapshot;
+    snapshot = null;
+    if (view != null) {
+      view.close();
+    }
+  }
+
+  @Override public synchronized void reset() {
     range = -1;
     blockSize = 0;
     pos = -1;
     current = null;
+    if (!closed && snapshot == null) {
+      snapshot = array.snapshot();
+    }
   }
 
-  @Override public void close() {
+  @Override public synchronized void close() {
+    closed = true;
+    finish();
   }
 }

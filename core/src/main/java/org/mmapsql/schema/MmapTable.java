@@ -119,7 +119,7 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
         MappedArray array = array();
-        return new RowEnumerator(array, positions(ranges).clip(array.length()), cancel, base());
+        return new RowEnumerator(array, positions(ranges), cancel, base()); // it clips to the length
       }
     };
   }

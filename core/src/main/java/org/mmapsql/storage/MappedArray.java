@@ -1,6 +1,7 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -25,10 +27,12 @@ import org.mmapsql.SqlState;
  * <p>The file is opened once, as a descriptor that names its inode for good;
  * the mapping and the channel for writes are both made from it, never from the
  * path again. Reads go through a read-only shared mapping that reaches past the
- * end of file (see {@link NativeMap}); writes go through the channel, so a full
- * disk is an {@link IOException}, never a fault, and every write is in the page
- * cache, visible to the mapping and to other processes, when it returns. A
- * read-only binding opens no channel for writing and refuses every write.
+ * end of file (see {@link NativeMap}); appends and truncations go through the
+ * channel, so a full disk is an {@link IOException}, never a fault; writes in
+ * place (UPDATE) go through a short writable mapping of the rows, which can
+ * never make the file longer than another program left it. Every write is in
+ * the page cache, visible to the mapping and to other processes, when it
+ * returns. A read-only binding opens no channel for writing and refuses every write.
  *
  * <p>Roles: the {@link Layout} says what the bytes mean, the {@link Mapping}
  * holds the mapped region, {@link Durability} counts what is not yet forced,
@@ -44,19 +48,25 @@ import org.mmapsql.SqlState;
  * no reader ever touches bytes that are being cut off; {@link #applyLock} is
  * held for writing while an UPDATE's rows are written and for reading through
  * a whole aggregate ({@link #consistent}), which so sees all of an UPDATE or
- * truncation or none of it. Order: writeLock, then applyLock, then the monitor, then the
+ * truncation or none of it. A scan takes no lock a writer waits for: it
+ * reads through a {@link Snapshot}, to which the {@link UndoLog} puts back the
+ * rows changed since it started. Order: writeLock, then applyLock, then the monitor, then the
  * mapping's lock; the channel's own lock is innermost. Writers take the append
  * position and the bound of an update from the file itself, never from a
  * cached size; appends to a headerless file go through O_APPEND, so the kernel
  * puts them after whatever another program appended.
  */
 public final class MappedArray implements AutoCloseable {
-  /** Writes go out in buffers of at most this many bytes. */
+  /** Appends go out in buffers of at most this many bytes. */
   private static final int WRITE_BUFFER = 1 << 20;
+  /** A multiple of every page size (4, 16 and 64 KiB): where a writable window may start. */
+  private static final long MAP_ALIGN = 64 << 10;
 
   private final Path file;
   private final boolean readOnly;
   private final int fd;
+  /** The file opened read-write once, at bind (so a later chmod does not stop UPDATEs); -1 if read-only. */
+  private final int writeFd;
   private final Path self;
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -71,6 +81,7 @@ public final class MappedArray implements AutoCloseable {
   private NpyHeader header;
   private FileChannel channel;
   private final Mapping mapping;
+  private final UndoLog undo;
   /** Size of the file in bytes as last seen. */
   private volatile long fileBytes;
   /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
@@ -92,11 +103,14 @@ public final class MappedArray implements AutoCloseable {
     if (raw == null) {
       this.header = readHeader(size);
       this.layout = Layout.of(header, file.toString());
+      size = cutUncounted(size);
     } else {
       this.layout = raw;
     }
     this.mapping = new Mapping(fd, file, size);
+    this.undo = new UndoLog(layout, file.toString());
     setSize(size);
+    this.writeFd = readOnly ? -1 : NativeMap.openForWrite(self); // last: nothing after it can fail
   }
 
   private FileChannel openChannel() throws IOException {
@@ -128,6 +142,22 @@ public final class MappedArray implements AutoCloseable {
       }
       ch.force(true);
     }
+  }
+
+  /**
+   * A .npy file with data past its header's shape is what an append leaves
+   * when the process dies between its data and its header (numpy never
+   * writes one): the rows were never acknowledged, so a writable binding cuts
+   * them off as it opens the file, and the header agrees with the length again.
+   */
+  private long cutUncounted(long size) throws IOException {
+    long counted = layout.dataOffset() + header.shape()[0] * layout.stride();
+    if (readOnly || size <= counted) {
+      return size;
+    }
+    channel.truncate(counted);
+    channel.force(true);
+    return counted;
   }
 
   private NpyHeader readHeader(long size) throws IOException {
@@ -275,6 +305,44 @@ public final class MappedArray implements AutoCloseable {
     return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
   }
 
+  /**
+   * A view for one scan: reads see every UPDATE and truncation of this process
+   * that began after it opened as not yet done (see {@link UndoLog}), at the
+   * cost of one volatile read a block. Close it when the scan ends.
+   */
+  public Snapshot snapshot() {
+    return new Snapshot(undo.open());
+  }
+
+  /** Block reads as of when a scan started; see {@link #snapshot()}. */
+  public final class Snapshot implements AutoCloseable {
+    private final UndoLog.Snapshot view;
+
+    private Snapshot(UndoLog.Snapshot view) {
+      this.view = view;
+    }
+
+    /** Reads rows into {@code out[column][i]} as SQL values, as of the scan's start; returns how many. */
+    public int read(long row, int count, Object[][] out) {
+      int n = MappedArray.this.read(row, count, out);
+      return n == 0 ? 0 : view.settle(row, n, out);
+    }
+
+    @Override public void close() {
+      view.close();
+    }
+  }
+
+  /** Scan snapshots open on this array now; visible for tests. */
+  public int openSnapshots() {
+    return undo.openSnapshots();
+  }
+
+  /** UPDATEs and truncations whose old rows are kept for open scans now; visible for tests. */
+  public int keptChanges() {
+    return undo.keptChanges();
+  }
+
   /** Reads one column of rows as doubles (float dtypes); returns how many. */
   public int readDoubles(long row, int count, int column, double[] out) {
     return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));
@@ -384,41 +452,71 @@ public final class MappedArray implements AutoCloseable {
   }
 
   private void writeApplied(long[] indexes, byte[] images) {
-    long end = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * layout.stride();
+    long last = indexes[indexes.length - 1];
+    long end = layout.dataOffset() + (last + 1) * layout.stride();
     long real = realSize();
     if (real < end) {
       throw new MmapException(SqlState.IO_ERROR, "cannot write to " + file + ": another program cut it to "
-          + real + " bytes, shorter than row " + indexes[indexes.length - 1] + " needs; nothing was written");
+          + real + " bytes, shorter than row " + last + " needs; nothing was written");
     }
     byte[] old = images(indexes);
+    undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {
       writeAt(indexes, images);
-    } catch (IOException e) {
+    } catch (IOException | InternalError e) {
+      // InternalError: a store faulted, past the end of a file another program cut just now (or into
+      // a hole of a sparse file on a full disk); the rows still in the file get their old values back
+      long now = realSize();
+      String why = now < end ? "another program cut it to " + now + " bytes while it was written"
+          : String.valueOf(e.getMessage());
+      int still = rowsBelow(indexes, now); // the rows past the cut are gone: nothing to put back there
       try {
-        writeAt(indexes, old);
-      } catch (IOException again) {
+        if (still > 0) {
+          writeAt(Arrays.copyOf(indexes, still), Arrays.copyOf(old, still * layout.stride()));
+        }
+      } catch (IOException | InternalError again) {
         e.addSuppressed(again);
         throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
-            + " values back; some values may be changed: " + e.getMessage(), e);
+            + " values back; some values may be changed: " + why, e);
       }
-      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed: "
-          + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed"
+          + (now < end ? " in the rows it still has" : "") + ": " + why, e);
     } finally {
+      undo.end();
       durability.written();
     }
   }
 
+  /** How many of the sorted {@code indexes} lie wholly within a file of {@code size} bytes. */
+  private int rowsBelow(long[] indexes, long size) {
+    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
+    int i = Arrays.binarySearch(indexes, whole);
+    return i < 0 ? -i - 1 : i;
+  }
+
+  /**
+   * Writes the row images at their rows through a writable mapping of just
+   * those rows rather than with pwrite: a store cannot make the file longer,
+   * so a file another program cuts at this very moment stays cut (a store
+   * past its new end faults, see {@link #writeApplied}).
+   */
   private void writeAt(long[] indexes, byte[] images) throws IOException {
     int stride = layout.stride();
-    int i = 0;
-    while (i < indexes.length) {
-      long start = indexes[i];
-      int j = i + 1;
-      while (j < indexes.length && indexes[j] == start + (j - i) && (long) (j - i + 1) * stride <= WRITE_BUFFER) {
-        j++;
+    long from = (layout.dataOffset() + indexes[0] * stride) & ~(MAP_ALIGN - 1);
+    long to = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * stride;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment window = NativeMap.mapForWrite(writeFd, from, to - from, arena);
+      int i = 0;
+      while (i < indexes.length) {
+        long start = indexes[i];
+        int j = i + 1;
+        while (j < indexes.length && indexes[j] == start + (j - i)) {
+          j++;
+        }
+        MemorySegment.copy(images, i * stride, window, ValueLayout.JAVA_BYTE,
+            layout.dataOffset() + start * stride - from, (j - i) * stride);
+        i = j;
       }
-      writeFully(ByteBuffer.wrap(images, i * stride, (j - i) * stride), layout.dataOffset() + start * stride);
-      i = j;
     }
   }
 
@@ -553,6 +651,8 @@ public final class MappedArray implements AutoCloseable {
     try {
       mapping.exclusive(() -> {
         io(ch -> ch.truncate(bytes));
+        // registered once the cut is made, while no reader copies: a failed cut ends no scan early
+        undo.cut(newLength);
         if (newHeader != null) {
           writeFully(ByteBuffer.wrap(newHeader), 0);
           header = NpyHeader.parse(newHeader, file.toString());
@@ -718,6 +818,9 @@ public final class MappedArray implements AutoCloseable {
               // nothing to lose: writes went through the channel already
             }
             NativeMap.close(fd);
+            if (writeFd >= 0) {
+              NativeMap.close(writeFd);
+            }
           });
         } catch (IOException impossible) {
           throw new AssertionError(impossible);

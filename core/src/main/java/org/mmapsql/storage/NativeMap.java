@@ -14,7 +14,9 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 /**
- * Read-only shared mappings made with {@code mmap(2)} through {@code java.lang.foreign}.
+ * Shared mappings made with {@code mmap(2)} through {@code java.lang.foreign}:
+ * read-only ones that reach past the end of file, and short writable windows
+ * for writes in place, which (unlike {@code pwrite}) can never extend a file.
  *
  * <p>Why not {@code FileChannel.map}: it extends the file to the mapped size, and a
  * mapping must reach past the end of file so that appends (positional writes
@@ -24,6 +26,7 @@ import java.nio.file.Path;
  */
 final class NativeMap {
   private static final int O_RDONLY = 0;
+  private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
   /** Never follow a symbolic link swapped in after the path was checked (value differs by CPU). */
   private static final int O_NOFOLLOW = switch (System.getProperty("os.arch", "")) {
@@ -33,6 +36,7 @@ final class NativeMap {
         "mmapsql runs on Linux x86-64 and aarch64, not " + System.getProperty("os.arch"));
   };
   private static final int PROT_READ = 1;
+  private static final int PROT_WRITE = 2;
   private static final int MAP_SHARED = 1;
 
   private static final Linker LINKER = Linker.nativeLinker();
@@ -68,10 +72,22 @@ final class NativeMap {
    * {@code /proc/self/fd/N} reaches the same inode, whatever is renamed later.
    */
   static int open(Path file) throws IOException {
+    return open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  }
+
+  /**
+   * Opens {@code self}, a {@code /proc/self/fd/N} link to a file already open,
+   * again for writing: once, when a writable binding opens, so that a later
+   * {@code chmod a-w} by another program does not stop its UPDATEs.
+   */
+  static int openForWrite(Path self) throws IOException {
+    return open(self, O_RDWR | O_CLOEXEC);
+  }
+
+  private static int open(Path file, int flags) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
-      int fd = (int) OPEN.invokeExact(errno, local.allocateFrom(file.toString()),
-          O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+      int fd = (int) OPEN.invokeExact(errno, local.allocateFrom(file.toString()), flags, 0);
       if (fd < 0) {
         throw new IOException("cannot open " + file + " (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
       }
@@ -110,10 +126,24 @@ final class NativeMap {
    * shared. The mapping lives as long as {@code arena}; closing it unmaps.
    */
   static MemorySegment map(int fd, long capacity, Arena arena) throws IOException {
+    return map(fd, 0, capacity, PROT_READ, arena);
+  }
+
+  /**
+   * Maps {@code length} bytes from {@code offset} (a multiple of the page size)
+   * of the file open for writing as {@code fd}, read-write and shared: a store
+   * past the end of file faults (an {@link InternalError} in Java) or, inside
+   * the last page, is dropped; it never makes the file longer.
+   */
+  static MemorySegment mapForWrite(int fd, long offset, long length, Arena arena) throws IOException {
+    return map(fd, offset, length, PROT_READ | PROT_WRITE, arena);
+  }
+
+  private static MemorySegment map(int fd, long offset, long capacity, int prot, Arena arena) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
       MemorySegment address = (MemorySegment) MMAP.invokeExact(
-          errno, MemorySegment.NULL, capacity, PROT_READ, MAP_SHARED, fd, 0L);
+          errno, MemorySegment.NULL, capacity, prot, MAP_SHARED, fd, offset);
       if (address.address() == -1L) {
         throw new IOException("mmap failed (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
       }

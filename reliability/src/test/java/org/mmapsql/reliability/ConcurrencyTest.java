@@ -186,9 +186,29 @@ class ConcurrencyTest {
     };
   }
 
-  /** An UPDATE of every row to one value is seen whole or not at all. */
+  /** An UPDATE of every row to one value is seen whole or not at all, by aggregates and by scans. */
   private void readUpd(Connection c, Random random) throws SQLException {
     try (Statement s = c.createStatement()) {
+      if (random.nextInt(3) == 0) {
+        // a scan of several blocks of rows
+        String sql = "SELECT val FROM upd WHERE idx >= " + (UPD_ROWS - 8192 - random.nextInt(20_000));
+        try (ResultSet rs = s.executeQuery(sql)) {
+          Double first = null;
+          while (rs.next()) {
+            double v = rs.getDouble(1);
+            if (first == null) {
+              first = v;
+              if (!updValues.contains(v)) {
+                throw new AssertionError(sql + ": value " + v + " was never written");
+              }
+            } else if (v != first) {
+              throw new AssertionError(sql + ": a scan saw part of an UPDATE of all rows: " + first
+                  + " and " + v);
+            }
+          }
+        }
+        return;
+      }
       String sql = random.nextBoolean() ? "SELECT COUNT(*), MIN(val), MAX(val) FROM upd"
           : "SELECT COUNT(*), MIN(val), MAX(val) FROM upd WHERE idx >= " + random.nextInt(UPD_ROWS);
       try (ResultSet rs = s.executeQuery(sql)) {

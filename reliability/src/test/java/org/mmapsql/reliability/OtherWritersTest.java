@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +27,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -212,6 +219,114 @@ class OtherWritersTest {
     assertEquals(7.5, scalar("SELECT val FROM x WHERE idx = " + file.length));
     assertEquals(otherBefore, Map.of("other", Raw.sha256(Files.readAllBytes(data.resolve("other.f8")))));
     assertEquals(100, count("other"));
+  }
+
+  /**
+   * Another program cuts the file at the moment an UPDATE of many rows starts
+   * writing (it watches the first row through its own mapping): the file
+   * must keep the length it was cut to (an UPDATE that checked the length
+   * before the cut and wrote after it would grow the file back), and never
+   * hold a value nobody wrote.
+   */
+  @Test void anUpdateRacingACutNeverGrowsTheFileBack() throws Exception {
+    int rows = 400_000; // 3.2 MB: the UPDATE's stores take milliseconds, so the cut lands while it writes
+    int cutTo = 10_000;
+    int cycles = 4;
+    double written = -0.25; // no row holds it before (they hold i + 0.5)
+    Path u = data.resolve("u.f8");
+    byte[] whole = Files.readAllBytes(writeHalves(u, rows));
+    s.executeQuery("SELECT MMAP('u', 'u.f8')").close();
+    Semaphore go = new Semaphore(0);
+    Semaphore done = new Semaphore(0);
+    AtomicLong refused = new AtomicLong();
+    AtomicBoolean lastRefused = new AtomicBoolean();
+    ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+    Thread updater = new Thread(() -> {
+      try (Connection own = DriverManager.getConnection("jdbc:mmap:" + data); Statement st = own.createStatement()) {
+        for (int i = 0; i < cycles; i++) {
+          go.acquire();
+          try {
+            // every other row: many runs, so the cut lands between two of them
+            st.executeUpdate("UPDATE u SET val = " + written + " WHERE MOD(idx, 2) = 0");
+            lastRefused.set(false);
+          } catch (SQLException e) {
+            refused.incrementAndGet();
+            lastRefused.set(true);
+            if (!String.valueOf(e.getMessage()).contains("u.f8")) {
+              problems.add("an error that does not name the file: " + e.getMessage());
+            }
+          }
+          done.release();
+        }
+      } catch (Throwable e) {
+        problems.add("updater failed: " + e);
+        done.release(cycles);
+      }
+    }, "updater");
+    updater.setDaemon(true);
+    updater.start();
+    long grownBack = 0;
+    long cuts = 0;
+    VarHandle bits = ValueLayout.JAVA_LONG.varHandle();
+    long before = Double.doubleToRawLongBits(0.5);
+    try (FileChannel ch = FileChannel.open(u, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment first = ch.map(FileChannel.MapMode.READ_ONLY, 0, 8, arena); // row 0, never cut
+      for (int i = 0; i < cycles; i++) {
+        ch.write(ByteBuffer.wrap(whole), 0); // the whole file again, row 0 = 0.5
+        go.release();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((long) bits.getAcquire(first, 0L) == before && System.nanoTime() < deadline) {
+          java.util.concurrent.locks.LockSupport.parkNanos(20_000); // its writes take far longer
+        }
+        ch.truncate(8L * cutTo); // the UPDATE is writing its first piece
+        cuts++;
+        assertTrue(done.tryAcquire(60, TimeUnit.SECONDS), "the UPDATE hangs");
+        if (ch.size() != 8L * cutTo) {
+          grownBack++;
+          problems.add("cut to " + 8L * cutTo + " bytes, the UPDATE grew the file back to " + ch.size());
+        }
+        String wrong = firstWrongRow(Raw.doubles(u), cutTo, lastRefused.get() ? Double.NaN : written);
+        if (wrong != null) {
+          problems.add("cycle " + i + (lastRefused.get() ? " (refused)" : " (done)") + ": " + wrong);
+        }
+      }
+    } finally {
+      go.release(cycles);
+      updater.join(60_000);
+      Figures.record("OtherWritersTest", "cuts while an UPDATE of 200,000 separate rows wrote", cuts);
+      Figures.record("OtherWritersTest", "of which the UPDATE refused with an error", refused.get());
+      Figures.record("OtherWritersTest", "files grown back by an UPDATE", grownBack);
+    }
+    assertTrue(problems.isEmpty(), problems.size() + " problems in " + cuts + " cuts (" + refused.get()
+        + " UPDATEs refused), first: " + problems.peek());
+    assertTrue(refused.get() >= 1, "no UPDATE was cut while it wrote: the race was never run");
+    assertEquals(8L * cutTo, Files.size(u));
+    assertEquals(cutTo, s.executeUpdate("UPDATE u SET val = 2.5"));
+    assertEquals(2.5 * cutTo, scalar("SELECT SUM(val) FROM u"));
+  }
+
+  /**
+   * Null if the file holds exactly {@code cutTo} rows, each its old value
+   * {@code i + 0.5}, or (unless {@code written} is NaN, for a refused UPDATE,
+   * which puts back the rows it still has) {@code written} at every even row.
+   */
+  private static String firstWrongRow(double[] v, int cutTo, double written) {
+    if (v.length != cutTo) {
+      return v.length + " rows, not " + cutTo;
+    }
+    for (int i = 0; i < v.length; i++) {
+      double expected = i % 2 == 0 && !Double.isNaN(written) ? written : i + 0.5;
+      if (Double.doubleToRawLongBits(v[i]) != Double.doubleToRawLongBits(expected)) {
+        return "row " + i + " holds " + v[i] + ", not " + expected;
+      }
+    }
+    return null;
+  }
+
+  private static Path writeHalves(Path file, int n) throws IOException {
+    Raw.write(file, halves(0, n));
+    return file;
   }
 
   private static double[] halves(int from, int to) {

@@ -107,6 +107,11 @@ final class ServerProcess implements AutoCloseable {
     return Files.readString(stderr);
   }
 
+  /** Waits for the process to end by itself; false if it still runs after {@code seconds}. */
+  boolean waitForExit(long seconds) throws InterruptedException {
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
   /** SIGKILL: the JVM gets no chance to flush, close or unlock anything. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
