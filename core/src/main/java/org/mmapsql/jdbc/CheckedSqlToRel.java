@@ -9,6 +9,7 @@ import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.ConvertToChecked;
 import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.mmapsql.plan.CheckedSums;
 
 /**
  * Calcite's SQL-to-relational converter with checked arithmetic, as
@@ -26,6 +27,6 @@ final class CheckedSqlToRel extends SqlToRelConverter {
 
   @Override public RelRoot convertQuery(SqlNode query, boolean needsValidation, boolean top) {
     RelRoot root = super.convertQuery(query, needsValidation, top);
-    return root.withRel(new ConvertToChecked(rexBuilder, true).visit(root.rel));
+    return root.withRel(CheckedSums.inWindows(new ConvertToChecked(rexBuilder, true).visit(root.rel)));
   }
 }

@@ -12,6 +12,10 @@ import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.rex.RexWindow;
 import org.apache.calcite.rex.RexProgramBuilder;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -34,6 +38,44 @@ public final class CheckedSums extends RelHomogeneousShuttle {
 
   public static RelNode apply(RelNode rel) {
     return rel.accept(new CheckedSums());
+  }
+
+  /**
+   * The same for window sums, in the logical plan (Calcite's window operator
+   * cannot be rebuilt after planning): {@code SUM(x) OVER w} of a BIGINT x
+   * becomes {@code CAST(SUM(CAST(x AS DECIMAL(19, 0))) OVER w AS BIGINT)}.
+   */
+  public static RelNode inWindows(RelNode logical) {
+    RexBuilder rex = logical.getCluster().getRexBuilder();
+    RexShuttle overs = new RexShuttle() {
+      @Override public RexNode visitOver(RexOver over) {
+        RexOver visited = (RexOver) super.visitOver(over);
+        if (!wraps(visited.getAggOperator().getKind(), visited.getType(), visited.getOperands())) {
+          return visited;
+        }
+        RelDataTypeFactory types = rex.getTypeFactory();
+        RexNode arg = visited.getOperands().get(0);
+        RelDataType decimal = types.createTypeWithNullability(
+            types.createSqlType(SqlTypeName.DECIMAL, BIGINT_DIGITS, 0), arg.getType().isNullable());
+        RelDataType sum = types.createTypeWithNullability(types.getTypeSystem().deriveSumType(types, decimal),
+            visited.getType().isNullable());
+        RexWindow w = visited.getWindow();
+        RexNode wide = rex.makeOver(sum, visited.getAggOperator(), List.of(rex.makeCast(decimal, arg)),
+            w.partitionKeys, w.orderKeys, w.getLowerBound(), w.getUpperBound(), w.getExclude(), w.isRows(),
+            true, false, visited.isDistinct(), visited.ignoreNulls());
+        return rex.makeCast(visited.getType(), wide);
+      }
+    };
+    return logical.accept(new RelHomogeneousShuttle() {
+      @Override public RelNode visit(RelNode other) {
+        return super.visit(other).accept(overs);
+      }
+    });
+  }
+
+  private static boolean wraps(SqlKind kind, RelDataType type, List<RexNode> operands) {
+    return (kind == SqlKind.SUM || kind == SqlKind.SUM0) && operands.size() == 1
+        && type.getSqlTypeName() == SqlTypeName.BIGINT && operands.get(0).getType().getSqlTypeName() == SqlTypeName.BIGINT;
   }
 
   @Override public RelNode visit(RelNode other) {

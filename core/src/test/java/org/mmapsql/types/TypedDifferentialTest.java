@@ -191,6 +191,20 @@ class TypedDifferentialTest {
     }
   }
 
+  /** A window SUM of BIGINT is exact while it fits and a clear 22003 when it does not, as H2's. */
+  @Test void windowSumsOfBigintsNeverWrap() throws SQLException {
+    t = Dtype.i(8);
+    setUpTable("t.bin", 0);
+    insertLiterals(List.of("4611686018427387904", "-5", "4611686018427387904", "7", "-4611686018427387904"));
+    String fits = "SELECT idx, SUM(val) OVER (ORDER BY idx ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t ORDER BY idx";
+    assertEquals(Sql.rows(h2, fits).toString(), Sql.rows(mm, fits).toString(), fits);
+    // the running sum reaches 2^63 + 2 at idx 3: more than BIGINT holds (H2 sums BIGINT into NUMERIC)
+    String overflows = "SELECT idx, SUM(val) OVER (ORDER BY idx) FROM t ORDER BY idx";
+    assertEquals(0, new BigDecimal(Sql.rows(h2, overflows).get(3).get(1).toString())
+        .compareTo(new BigDecimal(BigInteger.TWO.pow(63).add(BigInteger.TWO))), "H2's exact running sum");
+    Sql.fails(mm, overflows, Sql.states("22003"));
+  }
+
   @Test void parametersThatDoNotFitAreRefused() throws SQLException {
     Object[][] cases = {{Dtype.i(1), 300}, {Dtype.i(1), -129}, {Dtype.u(2), -1}, {Dtype.u(2), 70000},
         {Dtype.i(4), 2147483648L}, {Dtype.u(8), new BigDecimal("18446744073709551616")}, {Dtype.i(2), new BigDecimal("1.5")},
