@@ -67,6 +67,9 @@ public final class MappedArray implements AutoCloseable {
   private final int fd;
   /** The file opened read-write once, at bind (so a later chmod does not stop UPDATEs); -1 if read-only. */
   private final int writeFd;
+  /** See {@link #writable}; guarded by the statement's write lock. */
+  private Arena writeArena;
+  private MemorySegment writeWindow;
   private final Path self;
   private final Object fileKey;
   private final ReentrantLock writeLock = new ReentrantLock();
@@ -502,21 +505,52 @@ public final class MappedArray implements AutoCloseable {
    */
   private void writeAt(long[] indexes, byte[] images) throws IOException {
     int stride = layout.stride();
-    long from = (layout.dataOffset() + indexes[0] * stride) & ~(MAP_ALIGN - 1);
     long to = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * stride;
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment window = NativeMap.mapForWrite(writeFd, from, to - from, arena);
-      int i = 0;
-      while (i < indexes.length) {
-        long start = indexes[i];
-        int j = i + 1;
-        while (j < indexes.length && indexes[j] == start + (j - i)) {
-          j++;
-        }
-        MemorySegment.copy(images, i * stride, window, ValueLayout.JAVA_BYTE,
-            layout.dataOffset() + start * stride - from, (j - i) * stride);
-        i = j;
+    MemorySegment window = writable(to);
+    int i = 0;
+    while (i < indexes.length) {
+      long start = indexes[i];
+      int j = i + 1;
+      while (j < indexes.length && indexes[j] == start + (j - i)) {
+        j++;
       }
+      MemorySegment.copy(images, i * stride, window, ValueLayout.JAVA_BYTE,
+          layout.dataOffset() + start * stride, (j - i) * stride);
+      i = j;
+    }
+  }
+
+  /**
+   * The writable mapping of the file from its first byte, at least {@code to}
+   * bytes long, kept from one UPDATE to the next (a mapping a statement would
+   * cost a point update more than the rest of it): it reaches past the end of
+   * the file, and grows geometrically. Under the statement's write lock, which
+   * {@link #close} takes too.
+   */
+  private MemorySegment writable(long to) throws IOException {
+    if (writeWindow == null || writeWindow.byteSize() < to) {
+      long size = Math.max(to + to / 2, MAP_ALIGN * 16);
+      size = (size + MAP_ALIGN - 1) & ~(MAP_ALIGN - 1);
+      Arena arena = Arena.ofShared();
+      MemorySegment window;
+      try {
+        window = NativeMap.mapForWrite(writeFd, 0, size, arena);
+      } catch (IOException | RuntimeException e) {
+        arena.close();
+        throw e;
+      }
+      closeWriteWindow();
+      writeArena = arena;
+      writeWindow = window;
+    }
+    return writeWindow;
+  }
+
+  private void closeWriteWindow() {
+    if (writeArena != null) {
+      writeArena.close();
+      writeArena = null;
+      writeWindow = null;
     }
   }
 
@@ -818,6 +852,7 @@ public final class MappedArray implements AutoCloseable {
               // nothing to lose: writes went through the channel already
             }
             NativeMap.close(fd);
+            closeWriteWindow();
             if (writeFd >= 0) {
               NativeMap.close(writeFd);
             }
