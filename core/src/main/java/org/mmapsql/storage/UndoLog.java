@@ -110,10 +110,14 @@ final class UndoLog {
     while (!changes.isEmpty() && changes.peekFirst().n() <= seenByAll) {
       keep(-changes.removeFirst().bytes());
     }
+    long lostBefore = lost;
     while (KEPT.get() > BUDGET && changes.size() > 1) {
       Change c = changes.removeFirst();
       keep(-c.bytes());
       lost = c.n();
+    }
+    if (lost == lostBefore) {
+      return; // the common case, after every UPDATE: nothing dropped, no snapshot to look at
     }
     for (Snapshot s : snapshots) {
       if (s.k < lost) {
