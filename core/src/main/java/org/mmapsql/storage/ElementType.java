@@ -59,11 +59,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(ValueLayout.JAVA_BYTE, off + i * stride);
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.put(pos, (byte) exactLong(v, d, Byte.MIN_VALUE, Byte.MAX_VALUE));
@@ -77,12 +72,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      ValueLayout.OfShort l = (ValueLayout.OfShort) d.layout;
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(l, off + i * stride);
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.putShort(pos, (short) exactLong(v, d, Short.MIN_VALUE, Short.MAX_VALUE));
@@ -96,12 +85,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      ValueLayout.OfInt l = (ValueLayout.OfInt) d.layout;
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(l, off + i * stride);
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.putInt(pos, (int) exactLong(v, d, Integer.MIN_VALUE, Integer.MAX_VALUE));
@@ -115,9 +98,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      copyLongs(s, off, stride, n, d, out);
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.putLong(pos, exactLong(v, d, Long.MIN_VALUE, Long.MAX_VALUE));
@@ -130,11 +110,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(ValueLayout.JAVA_BYTE, off + i * stride) & 0xFF;
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.put(pos, (byte) exactLong(v, d, 0, 0xFF));
@@ -148,12 +123,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      ValueLayout.OfShort l = (ValueLayout.OfShort) d.layout;
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(l, off + i * stride) & 0xFFFF;
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.putShort(pos, (short) exactLong(v, d, 0, 0xFFFF));
@@ -167,18 +136,12 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      ValueLayout.OfInt l = (ValueLayout.OfInt) d.layout;
-      for (int i = 0; i < n; i++) {
-        out[i] = s.get(l, off + i * stride) & 0xFFFF_FFFFL;
-      }
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       b.putInt(pos, (int) exactLong(v, d, 0, 0xFFFF_FFFFL));
     }
   },
-  /** The whole range 0 .. 2^64-1 as DECIMAL(20, 0); {@link #longs} gives the raw bits. */
+  /** The whole range 0 .. 2^64-1 as DECIMAL(20, 0). */
   UINT64(SqlTypeName.DECIMAL, 8, "u8", Numeric.ULONG, "uint64", "u8") {
     @Override void read(MemorySegment s, long off, long stride, int n, Dtype d, Object[] out) {
       ValueLayout.OfLong l = (ValueLayout.OfLong) d.layout;
@@ -188,9 +151,6 @@ public enum ElementType {
       }
     }
 
-    @Override void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-      copyLongs(s, off, stride, n, d, out);
-    }
 
     @Override void encode(Object v, Dtype d, ByteBuffer b, int pos) {
       BigInteger x = exactInteger(v, d);
@@ -353,11 +313,6 @@ public enum ElementType {
 
   /** Converts {@code v} (never null unless {@link #nullable()}) and puts it at {@code pos}; throws if it does not fit. */
   abstract void encode(Object v, Dtype d, ByteBuffer b, int pos);
-
-  /** For {@link Numeric#LONG} and {@link Numeric#ULONG}: the values as longs. */
-  void longs(MemorySegment s, long off, long stride, int n, Dtype d, long[] out) {
-    throw new UnsupportedOperationException(name());
-  }
 
   /** For {@link Numeric#DOUBLE}: the values as doubles. */
   void doubles(MemorySegment s, long off, long stride, int n, Dtype d, double[] out) {

@@ -211,11 +211,6 @@ public final class Layout {
     col.dtype().type().doubles(s, dataOffset + row * stride + col.offset(), stride, n, col.dtype(), out);
   }
 
-  void longs(MemorySegment s, long row, int n, int column, long[] out) {
-    Column col = columns.get(column);
-    col.dtype().type().longs(s, dataOffset + row * stride + col.offset(), stride, n, col.dtype(), out);
-  }
-
   /**
    * Puts {@code value} as column {@code column} of the row image at {@code rowPos} in {@code images}.
    * Throws an MmapException naming the value and the type if it does not fit.

@@ -351,11 +351,6 @@ public final class MappedArray implements AutoCloseable {
     return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));
   }
 
-  /** Reads one column of rows as longs (integer dtypes; uint64 as its bits); returns how many. */
-  public int readLongs(long row, int count, int column, long[] out) {
-    return read(row, count, (s, r, n) -> layout.longs(s, r, n, column, out));
-  }
-
   /**
    * Aggregates up to {@code count} rows of one column from {@code row} where
    * they lie, with no copy (see {@link RunStats}), keeping the values in
