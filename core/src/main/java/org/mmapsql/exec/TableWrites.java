@@ -85,6 +85,10 @@ public final class TableWrites {
     return array;
   }
 
+  String table() {
+    return table;
+  }
+
   /** Appends rows already read and checked (a batch's, concatenated). */
   long insert(Rows in) {
     return locked(() -> append(in));
@@ -296,22 +300,27 @@ public final class TableWrites {
       } catch (MmapException e) {
         throw e;
       } catch (RuntimeException | ExceptionInInitializerError e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-          root = root.getCause();
-        }
-        String message = String.valueOf(root.getMessage());
-        SqlState state = root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
-            : root instanceof ArithmeticException || message.contains("out of range")
-                ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.DATA_EXCEPTION;
-        throw new MmapException(state, "cannot compute the rows for " + table + " (" + layout.sqlTypeText()
-            + "), nothing was " + what + ": " + (root instanceof NumberFormatException ? "not a number: " : "")
-            + message, e);
+        throw notComputed(table, layout, e, what);
       }
       return r;
     }
 
-    private static void encode(String table, Layout layout, int column, Object v, ByteBuffer buf, int pos,
+    /** The error of a row whose values could not be computed or converted. */
+    static MmapException notComputed(String table, Layout layout, Throwable e, String what) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      String message = String.valueOf(root.getMessage());
+      SqlState state = root instanceof NumberFormatException ? SqlState.INVALID_NUMBER
+          : root instanceof ArithmeticException || message.contains("out of range")
+              ? SqlState.NUMERIC_OUT_OF_RANGE : SqlState.DATA_EXCEPTION;
+      return new MmapException(state, "cannot compute the rows for " + table + " (" + layout.sqlTypeText()
+          + "), nothing was " + what + ": " + (root instanceof NumberFormatException ? "not a number: " : "")
+          + message, e);
+    }
+
+    static void encode(String table, Layout layout, int column, Object v, ByteBuffer buf, int pos,
         String what) {
       Layout.Column col = layout.columns().get(column);
       if (v == null && !col.dtype().type().nullable()) {

@@ -77,6 +77,10 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
           Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     }
     BlockBuilder builder = new BlockBuilder();
+    ParameterInsert parameterInsert = isInsert() ? ParameterInsert.of(this) : null;
+    if (parameterInsert != null) {
+      implementor.stash(parameterInsert, ParameterInsert.class); // for a JDBC batch of it, see ParameterInsert
+    }
     Result input = implementor.visitChild(this, 0, (EnumerableRel) getInput(), Prefer.ARRAY);
     Expression rows = builder.append("rows", input.block);
     rows = builder.append("arrayRows", input.physType.convertTo(rows, JavaRowFormat.ARRAY));

@@ -205,16 +205,24 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return writes(root, "VPOP").pop();
   }
 
-  /** The writes of one statement, if this connection may write and the binding is not read-only. */
+  /** The writes of an INSERT that runs without generated code (a JDBC batch, see ParameterInsert). */
+  public TableWrites inserts(@Nullable AtomicBoolean cancel) {
+    return writesOf(cancel, "INSERT");
+  }
+
   private TableWrites writes(DataContext root, String statement) {
+    return writesOf(DataContext.Variable.CANCEL_FLAG.get(root), statement);
+  }
+
+  /** The writes of one statement, if this connection may write and the binding is not read-only. */
+  private TableWrites writesOf(@Nullable AtomicBoolean cancel, String statement) {
     schema.settings().requireWritable(statement + " on " + name);
     MappedArray array = array();
     if (array.readOnly()) {
       throw new MmapException(SqlState.READ_ONLY, statement + " on " + name
           + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
     }
-    return new TableWrites(name, array, schema.settings().syncWrites(),
-        DataContext.Variable.CANCEL_FLAG.get(root), base());
+    return new TableWrites(name, array, schema.settings().syncWrites(), cancel, base());
   }
 
   /** The idx of the file's first row: 0, or the shard's base (MMAP option base). */

@@ -30,6 +30,7 @@ import org.apache.calcite.rel.type.TimeFrames;
 import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendBatch;
+import org.mmapsql.jdbc.BatchInsert;
 import org.mmapsql.jdbc.Errors;
 
 /**
@@ -162,6 +163,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return getParameterValueBatch();
     }
 
+    Meta.Signature signature() {
+      return getSignature();
+    }
+
     /** An INSERT (Calcite's signature says only "DML"). */
     boolean isInsert() {
       Meta.Signature s = getSignature();
@@ -289,6 +294,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
       MmapPreparedStatement ps = (MmapPreparedStatement) statement;
       List<List<TypedValue>> sets = ps.batch();
       boolean inserts = ps.isInsert();
+      long[] appended = inserts ? batchInsert(ps, sets) : null;
+      if (appended != null) {
+        return appended;
+      }
       long[] counts = new long[sets.size()];
       try (AppendBatch batch = inserts ? AppendBatch.defer() : AppendBatch.recordKeys()) {
         for (int i = 0; i < sets.size(); i++) {
@@ -315,6 +324,46 @@ public final class MmapJdbcFactory extends CalciteFactory {
       for (long c : counts) {
         wrote(c);
       }
+      return counts;
+    }
+
+    /**
+     * A batch of an INSERT of parameters ({@link BatchInsert}): no execution
+     * per set, one write. Null if the batch must run set by set.
+     */
+    private long @Nullable [] batchInsert(MmapPreparedStatement statement, List<List<TypedValue>> sets)
+        throws SQLException {
+      BatchInsert batch;
+      try {
+        batch = BatchInsert.start(statement.signature(), sets.size(), getCancelFlag(statement.handle));
+      } catch (NoSuchStatementException e) {
+        return null;
+      }
+      if (batch == null) {
+        return null;
+      }
+      try (AppendBatch appends = AppendBatch.recordKeys()) {
+        for (int i = 0; i < sets.size(); i++) {
+          try {
+            if (!batch.add(sets.get(i))) {
+              return null;
+            }
+          } catch (RuntimeException e) {
+            throw batchError("parameter set " + (i + 1) + " of " + sets.size() + ": " + Errors.message(e)
+                + "; nothing of the batch was inserted", e, new long[0]);
+          }
+        }
+        try {
+          batch.append();
+        } catch (RuntimeException e) {
+          throw batchError(Errors.message(e) + "; nothing of the batch of " + sets.size() + " was inserted", e,
+              new long[0]);
+        }
+        keys(statement, appends);
+      }
+      long[] counts = new long[sets.size()];
+      java.util.Arrays.fill(counts, 1);
+      wrote(sets.size());
       return counts;
     }
 
