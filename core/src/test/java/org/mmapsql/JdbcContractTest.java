@@ -320,6 +320,46 @@ class JdbcContractTest {
     assertEquals(3, count(), "nothing of the batch in the table");
   }
 
+  /** A batch into a 2-D table: a value out of range in the last of 1,000 sets leaves nothing; then keys. */
+  @Test void aBatchIntoA2DTableIsWholeOrNothing() throws SQLException {
+    stmt.executeQuery("SELECT MMAP('m', 'm.i2', 'i2', 'columns=2')").close();
+    String sql = "INSERT INTO m(c1, c0) VALUES (?, ?)";
+    try (PreparedStatement ps = hasGeneratedKeys() ? conn.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
+        : conn.prepareStatement(sql)) {
+      for (int i = 0; i < 1000; i++) {
+        ps.setInt(1, i);
+        ps.setInt(2, i == 999 ? 40000 : -i);
+        ps.addBatch();
+      }
+      SQLException e = assertThrows(SQLException.class, ps::executeBatch);
+      assertEquals("22003", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("parameter set 1000 of 1000") && e.getMessage().contains("40000"),
+          e.getMessage());
+      for (int i = 0; i < 3; i++) {
+        ps.setInt(1, i);
+        ps.setInt(2, -i);
+        ps.addBatch();
+      }
+      assertEquals(3, ps.executeBatch().length);
+      if (hasGeneratedKeys()) {
+        java.util.List<Long> keys = new java.util.ArrayList<>();
+        try (ResultSet rs = ps.getGeneratedKeys()) {
+          while (rs.next()) {
+            keys.add(rs.getLong(1));
+          }
+        }
+        assertEquals(java.util.List.of(0L, 1L, 2L), keys);
+      }
+    }
+    try (Statement s = conn.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(c0), SUM(c1) FROM m")) {
+      assertTrue(rs.next());
+      assertEquals(3, rs.getLong(1));
+      assertEquals(-3, rs.getLong(2));
+      assertEquals(3, rs.getLong(3));
+    }
+  }
+
   @Test void anUpdateBatchSaysHowManySetsWereApplied() throws SQLException {
     try (PreparedStatement ps = conn.prepareStatement("UPDATE t SET val = ? WHERE idx = ?")) {
       ps.setDouble(1, 5);
