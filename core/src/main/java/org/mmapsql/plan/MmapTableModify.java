@@ -81,6 +81,9 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
     if (parameterInsert != null) {
       implementor.stash(parameterInsert, ParameterInsert.class); // for a JDBC batch of it, see ParameterInsert
     }
+    if (isInsert() && DeferrableInsert.readsNoTable(getInput())) {
+      implementor.stash(DeferrableInsert.INSTANCE, DeferrableInsert.class);
+    }
     Result input = implementor.visitChild(this, 0, (EnumerableRel) getInput(), Prefer.ARRAY);
     Expression rows = builder.append("rows", input.block);
     rows = builder.append("arrayRows", input.physType.convertTo(rows, JavaRowFormat.ARRAY));

@@ -31,6 +31,7 @@ import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendBatch;
 import org.mmapsql.jdbc.BatchInsert;
+import org.mmapsql.plan.DeferrableInsert;
 import org.mmapsql.jdbc.Errors;
 
 /**
@@ -167,10 +168,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return getSignature();
     }
 
-    /** An INSERT (Calcite's signature says only "DML"). */
-    boolean isInsert() {
-      Meta.Signature s = getSignature();
-      return s != null && s.sql != null && s.sql.stripLeading().regionMatches(true, 0, "INSERT", 0, 6);
+    /** An INSERT whose rows read no table ({@link DeferrableInsert}), as its plan says. */
+    boolean defersAppends() {
+      return getSignature() instanceof CalcitePrepare.CalciteSignature<?> s
+          && s.internalParameters.containsValue(DeferrableInsert.INSTANCE);
     }
   }
 
@@ -293,7 +294,7 @@ public final class MmapJdbcFactory extends CalciteFactory {
         throws SQLException {
       MmapPreparedStatement ps = (MmapPreparedStatement) statement;
       List<List<TypedValue>> sets = ps.batch();
-      boolean inserts = ps.isInsert();
+      boolean inserts = ps.defersAppends();
       long[] appended = inserts ? batchInsert(ps, sets) : null;
       if (appended != null) {
         return appended;
