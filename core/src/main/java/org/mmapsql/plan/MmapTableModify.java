@@ -33,7 +33,7 @@ import org.mmapsql.schema.TableEntryPoints;
 /**
  * INSERT, UPDATE or DELETE on an array. Its input yields the rows to append,
  * to write {@code (idx, val, new val)} or to remove; generated code hands them
- * to {@link MmapTable} in one call, which returns the update count.
+ * to {@link TableEntryPoints} in one call, which returns the update count.
  */
 public final class MmapTableModify extends TableModify implements EnumerableRel {
   MmapTableModify(RelOptCluster cluster, RelTraitSet traits, RelOptTable table,

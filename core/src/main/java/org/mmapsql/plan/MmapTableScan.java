@@ -29,7 +29,7 @@ import org.mmapsql.schema.TableEntryPoints;
 /**
  * Reads an array: all of it, or only the positions an idx predicate names
  * ({@code idx=} in EXPLAIN), by direct positional access. Generated code is one
- * call, {@link MmapTable#scan}, that returns the rows.
+ * call, {@link TableEntryPoints#scan}, that returns the rows.
  */
 public final class MmapTableScan extends TableScan implements EnumerableRel {
   private static final double ASSUMED_MIN_ROWS = 1_000_000;
