@@ -9,6 +9,7 @@ import org.apache.calcite.jdbc.CalcitePrepare;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendRows;
 import org.mmapsql.plan.ParameterInsert;
+import org.mmapsql.schema.TableEntryPoints;
 import org.mmapsql.storage.Layout;
 
 /**
@@ -48,7 +49,7 @@ public final class BatchInsert {
           if (!layout.sameRows(insert.layout())) {
             return null;
           }
-          return new BatchInsert(insert, new AppendRows(insert.table().inserts(cancel), layout, sets));
+          return new BatchInsert(insert, new AppendRows(TableEntryPoints.inserts(insert.table(), cancel), layout, sets));
         } catch (RuntimeException e) {
           return null;
         }

@@ -23,6 +23,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.schema.MmapTable;
+import org.mmapsql.schema.TableEntryPoints;
 
 /**
  * Aggregates without GROUP BY (COUNT, SUM, MIN, MAX, AVG of numeric columns) over an
@@ -94,9 +95,11 @@ public final class MmapAggregate extends AbstractRelNode implements EnumerableRe
     Expression table = scan.getTable().getExpression(MmapTable.class);
     Expression root = implementor.getRootExpression();
     Expression call = valFilter == null
-        ? Expressions.call(table, "aggregate", root, scan.ranges(implementor), kindArray, columnArray, typeArray)
-        : Expressions.call(table, "aggregate", root, scan.ranges(implementor), Expressions.constant(filterColumn),
-            ValCondition.toBounds(valFilter, root), kindArray, columnArray, typeArray);
+        ? Expressions.call(TableEntryPoints.class, "aggregate", table, root, scan.ranges(implementor), kindArray,
+            columnArray, typeArray)
+        : Expressions.call(TableEntryPoints.class, "aggregate", table, root, scan.ranges(implementor),
+            Expressions.constant(filterColumn), ValCondition.toBounds(valFilter, root), kindArray, columnArray,
+            typeArray);
     return implementor.result(physType, Blocks.toBlock(call));
   }
 }

@@ -22,6 +22,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.Downsample;
 import org.mmapsql.schema.MmapTable;
+import org.mmapsql.schema.TableEntryPoints;
 
 /**
  * {@code GROUP BY idx / k} over an array or the positions an idx predicate
@@ -81,8 +82,8 @@ public final class MmapDownsample extends AbstractRelNode implements EnumerableR
         columns.stream().map(c -> (Expression) Expressions.constant(c)).toList());
     Expression typeArray = Expressions.newArrayInit(SqlTypeName.class, rowType.getFieldList().stream()
         .map(f -> (Expression) Expressions.constant(f.getType().getSqlTypeName())).toList());
-    return implementor.result(physType, Blocks.toBlock(Expressions.call(
-        scan.getTable().getExpression(MmapTable.class), "downsample", implementor.getRootExpression(),
+    return implementor.result(physType, Blocks.toBlock(Expressions.call(TableEntryPoints.class, "downsample",
+        scan.getTable().getExpression(MmapTable.class), implementor.getRootExpression(),
         scan.ranges(implementor), Expressions.constant(k), kindArray, columnArray, typeArray)));
   }
 }

@@ -28,11 +28,12 @@ import org.apache.calcite.util.BuiltInMethod;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.schema.MmapTable;
+import org.mmapsql.schema.TableEntryPoints;
 
 /**
  * INSERT, UPDATE or DELETE on an array. Its input yields the rows to append,
  * to write {@code (idx, val, new val)} or to remove; generated code hands them
- * to {@link MmapTable} in one call, which returns the update count.
+ * to {@link TableEntryPoints} in one call, which returns the update count.
  */
 public final class MmapTableModify extends TableModify implements EnumerableRel {
   MmapTableModify(RelOptCluster cluster, RelTraitSet traits, RelOptTable table,
@@ -70,9 +71,9 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
     Expression target = table.getExpression(MmapTable.class);
     if (isDelete() && bareScan(getInput()) instanceof MmapTableScan scan) {
       // DELETE FROM t [WHERE <idx predicate>]: cut the file, reading no row.
-      Expression count = Expressions.call(target,
-          Types.lookupMethod(MmapTable.class, "delete", DataContext.class, IdxRanges.class),
-          implementor.getRootExpression(), scan.ranges(implementor));
+      Expression count = Expressions.call(
+          Types.lookupMethod(TableEntryPoints.class, "delete", MmapTable.class, DataContext.class, IdxRanges.class),
+          target, implementor.getRootExpression(), scan.ranges(implementor));
       return implementor.result(physType, Blocks.toBlock(
           Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     }
@@ -99,13 +100,13 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
       List<String> fields = table.getRowType().getFieldNames();
       Expression columns = Expressions.newArrayInit(int.class, getUpdateColumnList().stream()
           .map(c -> (Expression) Expressions.constant(fields.indexOf(c) - 1)).toList());
-      count = Expressions.call(target,
-          Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class, int[].class),
-          implementor.getRootExpression(), rows, columns);
+      count = Expressions.call(Types.lookupMethod(TableEntryPoints.class, method,
+          MmapTable.class, DataContext.class, Enumerable.class, int[].class),
+          target, implementor.getRootExpression(), rows, columns);
     } else {
-      count = Expressions.call(target,
-          Types.lookupMethod(MmapTable.class, method, DataContext.class, Enumerable.class),
-          implementor.getRootExpression(), rows);
+      count = Expressions.call(
+          Types.lookupMethod(TableEntryPoints.class, method, MmapTable.class, DataContext.class, Enumerable.class),
+          target, implementor.getRootExpression(), rows);
     }
     builder.add(Expressions.return_(null,
         Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));

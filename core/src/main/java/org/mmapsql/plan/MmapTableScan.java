@@ -24,11 +24,12 @@ import org.apache.calcite.rex.RexNode;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.schema.MmapTable;
+import org.mmapsql.schema.TableEntryPoints;
 
 /**
  * Reads an array: all of it, or only the positions an idx predicate names
  * ({@code idx=} in EXPLAIN), by direct positional access. Generated code is one
- * call, {@link MmapTable#scan}, that returns the rows.
+ * call, {@link TableEntryPoints#scan}, that returns the rows.
  */
 public final class MmapTableScan extends TableScan implements EnumerableRel {
   private static final double ASSUMED_MIN_ROWS = 1_000_000;
@@ -80,7 +81,8 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
     PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.ARRAY);
     Expression table = this.table.getExpression(MmapTable.class);
     return implementor.result(physType,
-        Blocks.toBlock(Expressions.call(table, "scan", implementor.getRootExpression(), ranges(implementor))));
+        Blocks.toBlock(Expressions.call(TableEntryPoints.class, "scan", table, implementor.getRootExpression(),
+            ranges(implementor))));
   }
 
   Expression ranges(EnumerableRelImplementor implementor) {

@@ -126,7 +126,7 @@ public final class MmapFunctions {
   /** VPOP with the table's own value type (the name was a literal). */
   public static Object vpop(DataContext root, String name) {
     require(name, "VPOP", "table name");
-    return schema(root).table(name).pop(root);
+    return TableEntryPoints.pop(schema(root).table(name), root);
   }
 
   /** VPOP typed DOUBLE (the name was computed): numeric values only. */

@@ -1,14 +1,8 @@
 package org.mmapsql.schema;
 
 import java.lang.reflect.Type;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.List;
 
-import org.apache.calcite.DataContext;
-import org.apache.calcite.linq4j.AbstractEnumerable;
-import org.apache.calcite.linq4j.Enumerable;
-import org.apache.calcite.linq4j.Enumerator;
-import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.linq4j.Queryable;
 import org.apache.calcite.linq4j.tree.Expression;
@@ -16,8 +10,6 @@ import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
-import org.apache.calcite.rex.RexNode;
-import org.apache.calcite.schema.ColumnStrategy;
 import org.apache.calcite.schema.QueryableTable;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.Schemas;
@@ -26,34 +18,23 @@ import org.apache.calcite.schema.Statistics;
 import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.sql2rel.InitializerContext;
-import org.apache.calcite.sql2rel.InitializerExpressionFactory;
-import org.apache.calcite.sql2rel.NullInitializerExpressionFactory;
 import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
-import org.mmapsql.storage.Layout;
 import org.mmapsql.catalog.Binding;
-import org.mmapsql.exec.Aggregates;
-import org.mmapsql.exec.Downsample;
-import org.mmapsql.exec.ValBounds;
-import org.mmapsql.storage.ValueRange;
-import org.mmapsql.exec.IdxRanges;
-import org.mmapsql.exec.RowEnumerator;
-import org.mmapsql.exec.TableWrites;
 import org.mmapsql.plan.MmapTableScan;
+import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
-
-import java.math.BigDecimal;
 
 /**
  * A binding seen as a table: {@code idx BIGINT NOT NULL}, the position and the
  * primary key, then the columns of its {@link Layout} ({@code val} for a 1-D
  * array, {@code c0 .. c{k-1}} for a 2-D one, the fields of a structured dtype),
  * each of the SQL type of its dtype ({@link SqlTypes}). Planning turns it into an
- * {@link MmapTableScan}; at execution, generated code calls the public methods
- * below, which find the binding again by name (it may have been re-bound).
+ * {@link MmapTableScan}; at execution, generated code calls
+ * {@link TableEntryPoints} with it, which find the binding again by name (it
+ * may have been re-bound). {@link IdxDefault} gives its columns' defaults.
  */
 public final class MmapTable extends AbstractTable implements TranslatableTable, QueryableTable {
   private final MmapSchema schema;
@@ -103,126 +84,10 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   @Override public <C> @Nullable C unwrap(Class<C> aClass) {
-    if (aClass.isInstance(IDX_DEFAULT)) {
-      return aClass.cast(IDX_DEFAULT);
+    if (aClass.isInstance(IdxDefault.INSTANCE)) {
+      return aClass.cast(IdxDefault.INSTANCE);
     }
     return super.unwrap(aClass);
-  }
-
-  // ------------------------------------------------ called from generated code
-
-  /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
-  public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
-    // The length is read when the rows are, not when the plan is bound: the input of a write on
-    // this table is read under its write lock (INSERT INTO t SELECT ... FROM t).
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = array();
-        return new RowEnumerator(array, positions(ranges), cancel, base()); // it clips to the length
-      }
-    };
-  }
-
-  /**
-   * One row of aggregates over the positions in {@code ranges} (null: all):
-   * {@code kinds[i]} of column {@code columns[i]} (a layout column; -1 for COUNT(*)),
-   * given as the SQL type {@code types[i]}.
-   */
-  public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges,
-      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
-    // Computed when read, like scan; and seeing each UPDATE whole or not at all.
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = array();
-        // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
-        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
-            positions(ranges).clip(array.length()), kinds, columns, types, cancel)));
-      }
-    };
-  }
-
-  /**
-   * The same over the rows whose layout column {@code filterColumn} lies in
-   * {@code bounds} ({@code WHERE val > ?}); every aggregate reads that column or none.
-   */
-  public Enumerable<Object[]> aggregate(DataContext root, @Nullable IdxRanges ranges, int filterColumn,
-      ValBounds bounds, Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = array();
-        ValueRange filter = bounds.forColumn(array.layout().columns().get(filterColumn).dtype().type());
-        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
-            positions(ranges).clip(array.length()), filterColumn, filter, kinds, columns, types, cancel)));
-      }
-    };
-  }
-
-  /**
-   * {@code GROUP BY idx / k}: a row {@code (bucket, aggregates...)} per bucket
-   * of the positions in {@code ranges} (null: all), in bucket order;
-   * {@code types[0]} is the bucket's SQL type.
-   */
-  public Enumerable<Object[]> downsample(DataContext root, @Nullable IdxRanges ranges, long k,
-      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = array();
-        return Linq4j.enumerator(array.consistent(() -> Downsample.compute(array,
-            positions(ranges).clip(array.length()), base(), k, kinds, columns, types, cancel)));
-      }
-    };
-  }
-
-  public long insert(DataContext root, Enumerable<Object[]> rows) {
-    return writes(root, "INSERT").insert(rows);
-  }
-
-  /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
-  public long update(DataContext root, Enumerable<Object[]> rows, int[] columns) {
-    return writes(root, "UPDATE").update(rows, columns);
-  }
-
-  public long delete(DataContext root, Enumerable<Object[]> rows) {
-    return writes(root, "DELETE").delete(rows);
-  }
-
-  /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
-  public long delete(DataContext root, @Nullable IdxRanges ranges) {
-    return writes(root, "DELETE").delete(positions(ranges));
-  }
-
-  /** VPOP: removes and returns the last value of a 1-D table, or null when empty. */
-  public @Nullable Object pop(DataContext root) {
-    if (layout().shape() != Layout.Shape.ONE_D) {
-      throw new MmapException(SqlState.SYNTAX_ERROR, "VPOP works on 1-D tables; " + name + " has the columns "
-          + layout().columns().stream().map(Layout.Column::name).toList()
-          + "; use SELECT and DELETE FROM " + name + " WHERE idx = ...");
-    }
-    return writes(root, "VPOP").pop();
-  }
-
-  /** The writes of an INSERT that runs without generated code (a JDBC batch, see ParameterInsert). */
-  public TableWrites inserts(@Nullable AtomicBoolean cancel) {
-    return writesOf(cancel, "INSERT");
-  }
-
-  private TableWrites writes(DataContext root, String statement) {
-    return writesOf(DataContext.Variable.CANCEL_FLAG.get(root), statement);
-  }
-
-  /** The writes of one statement, if this connection may write and the binding is not read-only. */
-  private TableWrites writesOf(@Nullable AtomicBoolean cancel, String statement) {
-    schema.settings().requireWritable(statement + " on " + name);
-    MappedArray array = array();
-    if (array.readOnly()) {
-      throw new MmapException(SqlState.READ_ONLY, statement + " on " + name
-          + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
-    }
-    return new TableWrites(name, array, schema.settings().syncWrites(), cancel, base());
   }
 
   /** The idx of the file's first row: 0, or the shard's base (MMAP option base). */
@@ -231,13 +96,13 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return b == null ? 0 : b.options().base();
   }
 
-  /** The file positions of the idx values in {@code ranges} (null: all). */
-  private IdxRanges positions(@Nullable IdxRanges ranges) {
-    return (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(base());
+  /** The connection's settings: whether it may write, and how writes are made durable. */
+  ConnectionSettings settings() {
+    return schema.settings();
   }
 
   /** The array, its length re-read: called once at the start of each statement. */
-  private MappedArray array() {
+  MappedArray array() {
     Binding b = schema.database().binding(name);
     if (b == null) {
       throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
@@ -258,20 +123,4 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   @Override public <T> Queryable<T> asQueryable(QueryProvider queryProvider, SchemaPlus s, String tableName) {
     throw new UnsupportedOperationException("mmapsql tables are planned by their own rules");
   }
-
-  /** Lets INSERT omit idx: the row then goes at the end. */
-  private static final InitializerExpressionFactory IDX_DEFAULT = new NullInitializerExpressionFactory() {
-    @Override public ColumnStrategy generationStrategy(RelOptTable table, int iColumn) {
-      return iColumn == 0 ? ColumnStrategy.DEFAULT : ColumnStrategy.NULLABLE;
-    }
-
-    @Override public RexNode newColumnDefaultValue(RelOptTable table, int iColumn, InitializerContext context) {
-      if (iColumn == 0) {
-        var rex = context.getRexBuilder();
-        return rex.makeExactLiteral(BigDecimal.valueOf(TableWrites.NEXT_IDX),
-            rex.getTypeFactory().createSqlType(SqlTypeName.BIGINT));
-      }
-      return super.newColumnDefaultValue(table, iColumn, context);
-    }
-  };
 }

@@ -1,124 +1,104 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Arrays;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 
 /**
  * One file of fixed-width rows, mapped into memory: a headerless file or a
- * {@code .npy} file, as its {@link Layout} says.
+ * {@code .npy} file, as its {@link Layout} says. The one class the other
+ * layers call; it holds the locks and hands the work to one small class per role.
  *
  * <p>The file is opened once, as a descriptor that names its inode for good;
  * the mapping and the channel for writes are both made from it, never from the
  * path again. Reads go through a read-only shared mapping that reaches past the
  * end of file (see {@link NativeMap}); appends and truncations go through the
  * channel, so a full disk is an {@link IOException}, never a fault; writes in
- * place (UPDATE) go through a short writable mapping of the rows, which can
- * never make the file longer than another program left it. Every write is in
- * the page cache, visible to the mapping and to other processes, when it
- * returns. A read-only binding opens no channel for writing and refuses every write.
+ * place (UPDATE) go through a writable mapping of the file, which can never
+ * make the file longer than another program left it. Every write is in the
+ * page cache, visible to the mapping and to other processes, when it returns.
+ * A read-only binding opens no channel for writing and refuses every write.
  *
- * <p>Roles: the {@link Layout} says what the bytes mean, the {@link Mapping}
- * holds the mapped region, {@link Durability} counts what is not yet forced,
- * {@link NpyHeader} rewrites a .npy file's shape; this class opens the file,
- * notices what other programs did to it ({@link #refresh}) and writes.
+ * <p>Roles: {@link Layout} says what the bytes mean; {@link FileHandle} is the
+ * open file and its channel (reopened after an interrupt closed it);
+ * {@link Mapping} holds the mapped region; {@link FileWatch} keeps the size,
+ * rows and .npy header as last seen and notices what other programs did to the
+ * file ({@link #refresh}); {@link RowReader} copies rows out of the mapping;
+ * {@link InPlaceWriter} writes rows in place (UPDATE), {@link Appender} appends
+ * (INSERT) and {@link Truncation} cuts (DELETE of the last rows, VPOP);
+ * {@link UndoLog} keeps old rows for the scans that started before a change;
+ * {@link Durability} counts what is not yet forced; {@link NpyHeader} reads
+ * and rewrites a .npy header.
  *
- * <p>Locking: {@link #writeLock} makes each write statement exclusive on this
- * array; the monitor of this object guards the size, so that a reader's
- * {@link #refresh()} cannot undo a concurrent append, and is never held
- * through the file I/O of a write (a COUNT(*) does not wait behind a large
- * INSERT); the mapping's lock is held for reading while a reader copies a
- * block and for writing while the file shrinks or the mapping is replaced, so
- * no reader ever touches bytes that are being cut off; {@link #applyLock} is
- * held for writing while an UPDATE's rows are written and for reading through
- * a whole aggregate ({@link #consistent}), which so sees all of an UPDATE or
- * truncation or none of it. A scan takes no lock a writer waits for: it
- * reads through a {@link Snapshot}, to which the {@link UndoLog} puts back the
- * rows changed since it started. Order: writeLock, then applyLock, then the monitor, then the
- * mapping's lock; the channel's own lock is innermost. Writers take the append
- * position and the bound of an update from the file itself, never from a
- * cached size; appends to a headerless file go through O_APPEND, so the kernel
- * puts them after whatever another program appended.
+ * <p>Locking, outermost first; a thread that holds one lock takes only locks
+ * below it:
+ * <ol>
+ * <li>{@link #writeLock()}: makes each write statement exclusive on this
+ *     array; its caller takes it, {@link #close} too.
+ * <li>the apply lock, here: held for writing while an UPDATE's rows are
+ *     written ({@link #write}) and while the file is cut ({@link #truncate}),
+ *     and for reading through a whole aggregate ({@link #consistent}), which so
+ *     sees all of an UPDATE or truncation or none of it.
+ * <li>the size lock, the monitor of the {@link FileWatch}: guards the size,
+ *     the rows and the header, so that a reader's {@link #refresh()} cannot undo
+ *     a concurrent append; held by refresh, by a truncation, by {@link #close},
+ *     and by an append only before and after its file I/O, never through it
+ *     (a COUNT(*) does not wait behind a large INSERT).
+ * <li>the mapping's lock ({@link Mapping}): held for reading while a reader
+ *     copies a block ({@link RowReader}), and for writing while the file shrinks
+ *     or the mapping is replaced or unmapped, so no reader ever touches bytes
+ *     that are being cut off.
+ * <li>the channel's lock ({@link FileHandle#io}), innermost: one use of the
+ *     channel at a time, so that reopening it after an interrupt is safe.
+ * </ol>
+ * A scan takes no lock a writer waits for: it reads through a {@link Snapshot},
+ * to which the {@link UndoLog} puts back the rows changed since it started.
+ * Writers take the append position and the bound of an update from the file
+ * itself, never from a cached size; appends to a headerless file go through
+ * O_APPEND, so the kernel puts them after whatever another program appended.
  */
 public final class MappedArray implements AutoCloseable {
-  /** Appends go out in buffers of at most this many bytes. */
-  private static final int WRITE_BUFFER = 1 << 20;
-  /** A multiple of every page size (4, 16 and 64 KiB): where a writable window may start. */
-  private static final long MAP_ALIGN = 64 << 10;
-
-  private final Path file;
-  private final boolean readOnly;
-  private final int fd;
-  /** The file opened read-write once, at bind (so a later chmod does not stop UPDATEs); -1 if read-only. */
-  private final int writeFd;
-  /** See {@link #writable}; guarded by the statement's write lock. */
-  private Arena writeArena;
-  private MemorySegment writeWindow;
-  private final Path self;
-  private final Object fileKey;
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final ReentrantReadWriteLock applyLock = new ReentrantReadWriteLock();
-  private final Object channelLock = new Object();
-  private final Durability durability = new Durability();
-  /** While an append writes: the file size before it, which readers keep seeing until it is done. */
-  private volatile long appendingFrom = -1;
-
-  private Layout layout;
-  /** The .npy header as last read or written, null for a headerless file. */
-  private NpyHeader header;
-  private FileChannel channel;
+  private final FileHandle handle;
+  private final Layout layout;
   private final Mapping mapping;
   private final UndoLog undo;
-  /** Size of the file in bytes as last seen. */
-  private volatile long fileBytes;
-  /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
-  private volatile long rows;
-  private volatile boolean closed;
+  private final FileWatch watch;
+  private final RowReader reader;
+  private final InPlaceWriter writer;
+  private final Appender appender;
+  private final Truncation truncation;
+  private final Durability durability = new Durability();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantReadWriteLock applyLock = new ReentrantReadWriteLock();
 
-  private MappedArray(Path file, Layout raw, boolean readOnly, int fd) throws IOException {
-    this.file = file;
-    this.readOnly = readOnly;
-    this.fd = fd;
-    this.self = Path.of("/proc/self/fd/" + fd);
-    BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
-    if (!attrs.isRegularFile()) {
-      throw new MmapException(SqlState.IO_ERROR, file + " is not a regular file");
-    }
-    this.fileKey = attrs.fileKey();
-    this.channel = openChannel();
-    long size = channel.size();
+  private MappedArray(FileHandle handle, Layout raw) throws IOException {
+    this.handle = handle;
+    Path file = handle.file();
+    long size = handle.channelSize();
+    NpyHeader header = null;
     if (raw == null) {
-      this.header = readHeader(size);
+      header = FileWatch.readHeader(handle, size);
       this.layout = Layout.of(header, file.toString());
-      size = cutUncounted(size);
+      size = Appender.cutUncounted(handle, layout, header, size);
     } else {
       this.layout = raw;
     }
-    this.mapping = new Mapping(fd, file, size);
+    this.mapping = new Mapping(handle.fd(), file, size);
     this.undo = new UndoLog(layout, file.toString());
-    setSize(size);
-    this.writeFd = readOnly ? -1 : NativeMap.openForWrite(self); // last: nothing after it can fail
-  }
-
-  private FileChannel openChannel() throws IOException {
-    return readOnly ? FileChannel.open(self, StandardOpenOption.READ)
-        : FileChannel.open(self, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.watch = new FileWatch(handle, layout, header, mapping, size);
+    this.reader = new RowReader(handle, layout, mapping, watch);
+    this.writer = new InPlaceWriter(handle, layout, watch, reader, undo, durability);
+    this.appender = new Appender(handle, layout, watch, durability);
+    this.truncation = new Truncation(handle, layout, watch, mapping, undo, durability);
   }
 
   /**
@@ -126,11 +106,11 @@ public final class MappedArray implements AutoCloseable {
    * {@code raw} is the layout of a headerless file, null for a .npy file (its header says).
    */
   public static MappedArray open(Path file, Layout raw, boolean readOnly) throws IOException {
-    int fd = NativeMap.open(file);
+    FileHandle handle = FileHandle.open(file, readOnly);
     try {
-      return new MappedArray(file, raw, readOnly, fd);
+      return new MappedArray(handle, raw);
     } catch (IOException | RuntimeException e) {
-      NativeMap.close(fd);
+      handle.close();
       throw e;
     }
   }
@@ -147,57 +127,13 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
-  /**
-   * A .npy file with data past its header's shape is what an append leaves
-   * when the process dies between its data and its header (numpy never
-   * writes one): the rows were never acknowledged, so a writable binding cuts
-   * them off as it opens the file, and the header agrees with the length again.
-   */
-  private long cutUncounted(long size) throws IOException {
-    long counted = layout.dataOffset() + header.shape()[0] * layout.stride();
-    if (readOnly || size <= counted) {
-      return size;
-    }
-    channel.truncate(counted);
-    channel.force(true);
-    return counted;
-  }
-
-  private NpyHeader readHeader(long size) throws IOException {
-    byte[] first = new byte[(int) Math.min(size, 4096)];
-    readFully(first, 0);
-    int offset = NpyHeader.dataOffset(first);
-    if (offset > first.length && offset <= size && offset < (16 << 20)) {
-      first = new byte[offset];
-      readFully(first, 0);
-    }
-    return NpyHeader.parse(first, file.toString());
-  }
-
-  private void readFully(byte[] into, long position) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(into);
-    while (b.hasRemaining()) {
-      if (channel.read(b, position + b.position()) < 0) {
-        break;
-      }
-    }
-  }
-
-  /** Takes a file size as the current one: the rows follow from it (and from the header). */
-  private void setSize(long size) {
-    fileBytes = size;
-    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
-    rows = header == null ? whole : Math.min(whole, header.shape()[0]);
-  }
-
-
   public Path file() {
-    return file;
+    return handle.file();
   }
 
   /** Where the open file really is, as the kernel resolved it: for checking it against a policy. */
   public Path openedPath() throws IOException {
-    return Files.readSymbolicLink(self);
+    return Files.readSymbolicLink(handle.self());
   }
 
   public Layout layout() {
@@ -205,21 +141,21 @@ public final class MappedArray implements AutoCloseable {
   }
 
   public boolean readOnly() {
-    return readOnly;
+    return handle.readOnly();
   }
 
   /** Number of whole rows. */
   public long length() {
-    return rows;
+    return watch.length();
   }
 
   /** Bytes past the last whole row (data beyond a .npy header's shape included), 0 for a sound file. */
   public long tailBytes() {
-    return Math.max(0, fileBytes - layout.dataOffset()) - rows * layout.stride();
+    return watch.tailBytes();
   }
 
   public long fileBytes() {
-    return fileBytes;
+    return watch.fileBytes();
   }
 
   /**
@@ -228,84 +164,15 @@ public final class MappedArray implements AutoCloseable {
    * a path that now names another file is a {@link FileReplacedException}.
    * Called at the start of each statement, and by writers under the write lock.
    */
-  public synchronized long refresh() {
-    checkOpen();
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    } catch (NoSuchFileException e) {
-      throw new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted by another program?)");
-    } catch (IOException e) {
-      throw new MmapException(SqlState.IO_ERROR, "cannot read " + file + ": " + e.getMessage(), e);
-    }
-    if (!Objects.equals(attrs.fileKey(), fileKey)) {
-      throw new FileReplacedException("file " + file + " was replaced by another file");
-    }
-    long size = appendingFrom < 0 ? attrs.size() : Math.min(attrs.size(), appendingFrom);
-    if (size != fileBytes) {
-      adopt(size);
-    }
-    return length();
-  }
-
-  /** Takes a new file size, growing the mapping if it no longer reaches the end; re-reads a .npy header. */
-  private void adopt(long size) {
-    if (header != null) {
-      try {
-        NpyHeader h = readHeader(size);
-        if (!Layout.of(h, file.toString()).sameRows(layout)) {
-          throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + file
-              + " now describes other rows (" + h.descr() + ", shape " + NpyHeader.shapeText(h.shape())
-              + "); UNMAP and MMAP it again");
-        }
-        header = h;
-      } catch (IOException e) {
-        throw new MmapException(SqlState.IO_ERROR, "cannot read the header of " + file + ": " + e.getMessage(), e);
-      }
-    }
-    mapping.reach(size);
-    setSize(size);
+  public long refresh() {
+    return watch.refresh();
   }
 
   // ---------------------------------------------------------------- reads
 
-  /** A block reader: copies {@code n} rows from {@code row} out of the mapping. */
-  private interface Copy {
-    void run(MemorySegment segment, long row, int n);
-  }
-
-  /**
-   * Copies up to {@code count} rows starting at {@code row}; returns how many
-   * were copied, fewer when the array is now shorter. Never more than the file
-   * really holds after the copy: a file another program cut (even inside the
-   * last page, where the mapping would show zeros) yields only its real rows.
-   */
-  private int read(long row, int count, Copy copy) {
-    try {
-      return mapping.read(segment -> {
-        checkOpen();
-        long n = Math.min(count, length() - row);
-        if (n <= 0) {
-          return 0;
-        }
-        copy.run(segment, row, (int) n);
-        long realRows = Math.max(0, realSize() - layout.dataOffset()) / layout.stride();
-        return (int) Math.max(0, Math.min(n, realRows - row));
-      });
-    } catch (InternalError e) {
-      throw fault(e);
-    }
-  }
-
-  /** The file's size as the kernel has it now (the size as last seen if that cannot be asked). */
-  private long realSize() {
-    long size = NativeMap.size(fd);
-    return size < 0 ? fileBytes : size;
-  }
-
   /** Reads rows into {@code out[column][i]} as SQL values; returns how many. */
   public int read(long row, int count, Object[][] out) {
-    return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
+    return reader.read(row, count, out);
   }
 
   /**
@@ -327,7 +194,7 @@ public final class MappedArray implements AutoCloseable {
 
     /** Reads rows into {@code out[column][i]} as SQL values, as of the scan's start; returns how many. */
     public int read(long row, int count, Object[][] out) {
-      int n = MappedArray.this.read(row, count, out);
+      int n = reader.read(row, count, out);
       return n == 0 ? 0 : view.settle(row, n, out);
     }
 
@@ -348,7 +215,7 @@ public final class MappedArray implements AutoCloseable {
 
   /** Reads one column of rows as doubles (float dtypes); returns how many. */
   public int readDoubles(long row, int count, int column, double[] out) {
-    return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));
+    return reader.readDoubles(row, count, column, out);
   }
 
   /**
@@ -358,59 +225,12 @@ public final class MappedArray implements AutoCloseable {
    * shorter (a run another program cut meanwhile is read again up to the cut).
    */
   public int stats(long row, int count, int column, ValueRange range, RunStats out) {
-    int want = count;
-    while (true) {
-      int[] seen = new int[1];
-      int wanted = want;
-      int real = read(row, wanted, (s, r, n) -> {
-        seen[0] = n;
-        out.compute(s, layout, r, n, column, range);
-      });
-      if (real >= seen[0]) {
-        if (seen[0] == 0) {
-          out.clear();
-        }
-        return seen[0];
-      }
-      want = real;
-    }
+    return reader.stats(row, count, column, range, out);
   }
 
   /** The bytes of the rows at {@code indexes}, which must be below {@link #length()}. */
   public byte[] images(long[] indexes) {
-    int stride = layout.stride();
-    byte[] out = new byte[indexes.length * stride];
-    try {
-      return mapping.read(segment -> {
-        checkOpen();
-        for (int i = 0; i < indexes.length; i++) {
-          if (indexes[i] < 0 || indexes[i] >= length()) {
-            throw new MmapException("index " + indexes[i] + " out of range [0, " + length() + ")");
-          }
-          MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, layout.dataOffset() + indexes[i] * stride,
-              out, i * stride, stride);
-        }
-        return out;
-      });
-    } catch (InternalError e) {
-      throw fault(e);
-    }
-  }
-
-  /**
-   * A read faulted: on JDK 25 touching a mapped page past the end of a file
-   * that another process truncated raises {@link InternalError}. Re-check the
-   * file and report it as an ordinary error.
-   */
-  private MmapException fault(InternalError e) {
-    long size;
-    try {
-      size = Files.size(self);
-    } catch (IOException io) {
-      return new MmapException(SqlState.IO_ERROR, "file " + file + " is gone (deleted while being read)", e);
-    }
-    return new MmapException(SqlState.IO_ERROR, "file " + file
-        + " was truncated by another program while being read (now " + size + " bytes)", e);
+    return reader.images(indexes);
   }
 
   // ---------------------------------------------------------------- writes
@@ -418,14 +238,6 @@ public final class MappedArray implements AutoCloseable {
   /** The lock that makes a write statement exclusive on this array. */
   public ReentrantLock writeLock() {
     return writeLock;
-  }
-
-  private void requireWritable(String what) {
-    checkOpen();
-    if (readOnly) {
-      throw new MmapException(SqlState.READ_ONLY, "cannot " + what + " " + file
-          + ": the binding is read-only; nothing was changed");
-    }
   }
 
   /**
@@ -437,115 +249,15 @@ public final class MappedArray implements AutoCloseable {
    * rows already written are put back before the error is reported.
    */
   public void write(long[] indexes, byte[] images) {
-    requireWritable("write to");
+    handle.requireWritable("write to");
     if (indexes.length == 0) {
       return;
     }
     applyLock.writeLock().lock();
     try {
-      writeApplied(indexes, images);
+      writer.write(indexes, images);
     } finally {
       applyLock.writeLock().unlock();
-    }
-  }
-
-  private void writeApplied(long[] indexes, byte[] images) {
-    long last = indexes[indexes.length - 1];
-    long end = layout.dataOffset() + (last + 1) * layout.stride();
-    long real = realSize();
-    if (real < end) {
-      throw new MmapException(SqlState.IO_ERROR, "cannot write to " + file + ": another program cut it to "
-          + real + " bytes, shorter than row " + last + " needs; nothing was written");
-    }
-    byte[] old = images(indexes);
-    undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
-    try {
-      writeAt(indexes, images);
-    } catch (IOException | InternalError e) {
-      // InternalError: a store faulted, past the end of a file another program cut just now (or into
-      // a hole of a sparse file on a full disk); the rows still in the file get their old values back
-      long now = realSize();
-      String why = now < end ? "another program cut it to " + now + " bytes while it was written"
-          : String.valueOf(e.getMessage());
-      int still = rowsBelow(indexes, now); // the rows past the cut are gone: nothing to put back there
-      try {
-        if (still > 0) {
-          writeAt(Arrays.copyOf(indexes, still), Arrays.copyOf(old, still * layout.stride()));
-        }
-      } catch (IOException | InternalError again) {
-        e.addSuppressed(again);
-        throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, and so did putting the old"
-            + " values back; some values may be changed: " + why, e);
-      }
-      throw new MmapException(SqlState.IO_ERROR, "write to " + file + " failed, nothing changed"
-          + (now < end ? " in the rows it still has" : "") + ": " + why, e);
-    } finally {
-      undo.end();
-      durability.written();
-    }
-  }
-
-  /** How many of the sorted {@code indexes} lie wholly within a file of {@code size} bytes. */
-  private int rowsBelow(long[] indexes, long size) {
-    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
-    int i = Arrays.binarySearch(indexes, whole);
-    return i < 0 ? -i - 1 : i;
-  }
-
-  /**
-   * Writes the row images at their rows through a writable mapping of just
-   * those rows rather than with pwrite: a store cannot make the file longer,
-   * so a file another program cuts at this very moment stays cut (a store
-   * past its new end faults, see {@link #writeApplied}).
-   */
-  private void writeAt(long[] indexes, byte[] images) throws IOException {
-    int stride = layout.stride();
-    long to = layout.dataOffset() + (indexes[indexes.length - 1] + 1) * stride;
-    MemorySegment window = writable(to);
-    int i = 0;
-    while (i < indexes.length) {
-      long start = indexes[i];
-      int j = i + 1;
-      while (j < indexes.length && indexes[j] == start + (j - i)) {
-        j++;
-      }
-      MemorySegment.copy(images, i * stride, window, ValueLayout.JAVA_BYTE,
-          layout.dataOffset() + start * stride, (j - i) * stride);
-      i = j;
-    }
-  }
-
-  /**
-   * The writable mapping of the file from its first byte, at least {@code to}
-   * bytes long, kept from one UPDATE to the next (a mapping a statement would
-   * cost a point update more than the rest of it): it reaches past the end of
-   * the file, and grows geometrically. Under the statement's write lock, which
-   * {@link #close} takes too.
-   */
-  private MemorySegment writable(long to) throws IOException {
-    if (writeWindow == null || writeWindow.byteSize() < to) {
-      long size = Math.max(to + to / 2, MAP_ALIGN * 16);
-      size = (size + MAP_ALIGN - 1) & ~(MAP_ALIGN - 1);
-      Arena arena = Arena.ofShared();
-      MemorySegment window;
-      try {
-        window = NativeMap.mapForWrite(writeFd, 0, size, arena);
-      } catch (IOException | RuntimeException e) {
-        arena.close();
-        throw e;
-      }
-      closeWriteWindow();
-      writeArena = arena;
-      writeWindow = window;
-    }
-    return writeWindow;
-  }
-
-  private void closeWriteWindow() {
-    if (writeArena != null) {
-      writeArena.close();
-      writeArena = null;
-      writeWindow = null;
     }
   }
 
@@ -561,105 +273,7 @@ public final class MappedArray implements AutoCloseable {
    * Readers of this process see the rows once all of them are written.
    */
   public long append(byte[] images, int count) {
-    long first;
-    long start;
-    byte[] newHeader;
-    synchronized (this) {
-      requireWritable("append to");
-      adopt(realSize());
-      requireWholeRows("append to");
-      first = length();
-      newHeader = header == null ? null : header.withRows(first + count);
-      if (header != null && newHeader == null) {
-        throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + file + ": its .npy header has no"
-            + " room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without room to"
-            + " grow; save it again with a current numpy); nothing was appended");
-      }
-      start = layout.dataOffset() + first * layout.stride();
-      appendingFrom = fileBytes;
-    }
-    long end = start + images.length;
-    try {
-      if (header == null) {
-        long[] ends = appendAtEnd(images);
-        start = ends[0];
-        end = ends[1];
-        first = (start - layout.dataOffset()) / layout.stride();
-      } else {
-        for (int off = 0; off < images.length; off += WRITE_BUFFER) {
-          int n = Math.min(WRITE_BUFFER, images.length - off);
-          writeFully(ByteBuffer.wrap(images, off, n), start + off);
-        }
-        writeFully(ByteBuffer.wrap(newHeader), 0);
-      }
-    } catch (IOException e) {
-      throw new MmapException(SqlState.IO_ERROR, "append to " + file + " failed, "
-          + rollBack(start, first, images.length, e)
-          + ": " + e.getMessage(), e);
-    } finally {
-      durability.written();
-      synchronized (this) {
-        appendingFrom = -1;
-      }
-    }
-    synchronized (this) {
-      if (newHeader != null) {
-        header = NpyHeader.parse(newHeader, file.toString());
-      }
-      adopt(Math.max(end, realSize()));
-    }
-    return first;
-  }
-
-  /**
-   * Writes {@code images} with O_APPEND, in whole rows per write(2), and
-   * returns where the first landed and where the last ended: the kernel picks
-   * the end of file for each write, so another program's appends cannot be
-   * overwritten (they may fall between two of these writes of a large append).
-   */
-  private long[] appendAtEnd(byte[] images) throws IOException {
-    int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
-    long first = -1;
-    long end = -1;
-    synchronized (channelLock) {
-      boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
-      try (FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        for (int off = 0; off < images.length; off += chunk) {
-          ByteBuffer b = ByteBuffer.wrap(images, off, Math.min(chunk, images.length - off));
-          int n = b.remaining();
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          end = ch.position();
-          if (first < 0) {
-            first = end - n;
-          }
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    return new long[] {first, end};
-  }
-
-  /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */
-  private String rollBack(long start, long first, long length, IOException e) {
-    try {
-      if (header == null && realSize() > start + length) {
-        return "and another program appended meanwhile, so the file was not cut back: rows from idx "
-            + first + " may be partly written";
-      }
-      io(ch -> ch.truncate(start));
-      if (header != null) {
-        writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
-      }
-      return "nothing appended";
-    } catch (IOException suppressed) {
-      e.addSuppressed(suppressed);
-      return "and cutting it back failed too";
-    }
+    return appender.append(images, count);
   }
 
   /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
@@ -667,108 +281,30 @@ public final class MappedArray implements AutoCloseable {
     // Excludes aggregates as an UPDATE does: one sees the rows before the cut or after it.
     applyLock.writeLock().lock();
     try {
-      cut(newLength);
+      truncation.cut(newLength);
     } finally {
       applyLock.writeLock().unlock();
     }
   }
 
-  private synchronized void cut(long newLength) {
-    requireWritable("truncate");
-    long bytes = layout.dataOffset() + newLength * layout.stride();
-    byte[] newHeader = header == null ? null : header.withRows(newLength);
-    try {
-      mapping.exclusive(() -> {
-        io(ch -> ch.truncate(bytes));
-        // registered once the cut is made, while no reader copies: a failed cut ends no scan early
-        undo.cut(newLength);
-        if (newHeader != null) {
-          writeFully(ByteBuffer.wrap(newHeader), 0);
-          header = NpyHeader.parse(newHeader, file.toString());
-        }
-        setSize(bytes);
-      });
-    } catch (IOException e) {
-      throw new MmapException(SqlState.IO_ERROR, "truncate of " + file + " failed: " + e.getMessage(), e);
-    } finally {
-      durability.written();
-    }
-  }
-
   /** Throws unless the file ends with a whole row: appends and pops would misalign it. */
   public void requireWholeRows(String what) {
-    long tail = tailBytes();
-    if (tail != 0) {
-      throw new MmapException(SqlState.DATA_EXCEPTION, "cannot " + what + " " + file
-          + ": it ends with a partial element (" + tail + " trailing bytes after " + rows + " rows of "
-          + layout.stride() + " bytes); repair it by truncating, e.g. DELETE FROM the table");
-    }
-  }
-
-  private void writeFully(ByteBuffer buf, long position) throws IOException {
-    int start = buf.position();
-    io(ch -> {
-      buf.position(start); // a retry writes the whole buffer again, at the same place
-      long pos = position;
-      while (buf.hasRemaining()) {
-        pos += ch.write(buf, pos);
-      }
-      return null;
-    });
-  }
-
-  /** An operation on the channel; positional, so running it twice is harmless. */
-  private interface ChannelOp {
-    Object run(FileChannel channel) throws IOException;
-  }
-
-  /**
-   * Runs {@code op} on the channel. A FileChannel closes itself for good when
-   * the thread using it is interrupted (a server stopping its workers, say);
-   * that must not break the table for everyone: the channel is opened again on
-   * the same inode and the operation repeated, and the interrupt is kept for
-   * the caller to see.
-   */
-  private void io(ChannelOp op) throws IOException {
-    synchronized (channelLock) {
-      ioLocked(op);
-    }
-  }
-
-  private void ioLocked(ChannelOp op) throws IOException {
-    boolean interrupted = Thread.interrupted();
-    try {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          op.run(channel);
-          return;
-        } catch (ClosedByInterruptException e) {
-          interrupted |= Thread.interrupted();
-          if (attempt == 3) {
-            throw e;
-          }
-          channel = openChannel();
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    watch.requireWholeRows(what);
   }
 
   /** Forces written data to disk if anything was written since the last successful force. */
   public void force() {
-    if (closed) {
+    if (handle.isClosed()) {
       return;
     }
     try {
-      durability.force(() -> io(ch -> {
+      durability.force(() -> handle.io(ch -> {
         ch.force(false);
         return null;
       }));
     } catch (IOException e) {
-      throw new MmapException(SqlState.IO_ERROR, "cannot force " + file + " to disk: " + e.getMessage(), e);
+      throw new MmapException(SqlState.IO_ERROR, "cannot force " + file() + " to disk: "
+          + e.getMessage(), e);
     }
   }
 
@@ -786,7 +322,7 @@ public final class MappedArray implements AutoCloseable {
    * Runs {@code reads} (an aggregate over many blocks) so that it sees each
    * UPDATE and truncation on this array whole or not at all.
    */
-  public <T> T consistent(java.util.function.Supplier<T> reads) {
+  public <T> T consistent(Supplier<T> reads) {
     applyLock.readLock().lock();
     try {
       return reads.get();
@@ -795,14 +331,8 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new MmapException(SqlState.UNDEFINED_TABLE, "table on " + file + " was unmapped");
-    }
-  }
-
   public boolean isClosed() {
-    return closed;
+    return handle.isClosed();
   }
 
   /**
@@ -819,7 +349,7 @@ public final class MappedArray implements AutoCloseable {
       }
       return;
     }
-    Thread t = new Thread(this::close, "mmapsql-close " + file.getFileName());
+    Thread t = new Thread(this::close, "mmapsql-close " + file().getFileName());
     t.setDaemon(true);
     t.start();
   }
@@ -828,8 +358,8 @@ public final class MappedArray implements AutoCloseable {
   @Override public void close() {
     writeLock.lock();
     try {
-      synchronized (this) {
-        if (closed) {
+      synchronized (watch) {
+        if (handle.isClosed()) {
           return;
         }
         try {
@@ -839,18 +369,9 @@ public final class MappedArray implements AutoCloseable {
         }
         try {
           mapping.exclusive(() -> {
-            closed = true;
+            handle.close(); // marks it closed first: readers waiting for the mapping see that
             mapping.unmap();
-            try {
-              channel.close();
-            } catch (IOException ignored) {
-              // nothing to lose: writes went through the channel already
-            }
-            NativeMap.close(fd);
-            closeWriteWindow();
-            if (writeFd >= 0) {
-              NativeMap.close(writeFd);
-            }
+            writer.closeWindow();
           });
         } catch (IOException impossible) {
           throw new AssertionError(impossible);

@@ -1,0 +1,155 @@
+package org.mmapsql.schema;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.linq4j.Linq4j;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+import org.mmapsql.exec.Aggregates;
+import org.mmapsql.exec.Downsample;
+import org.mmapsql.exec.IdxRanges;
+import org.mmapsql.exec.RowEnumerator;
+import org.mmapsql.exec.TableWrites;
+import org.mmapsql.exec.ValBounds;
+import org.mmapsql.storage.Layout;
+import org.mmapsql.storage.MappedArray;
+import org.mmapsql.storage.ValueRange;
+
+/**
+ * The calls that code generated for a plan makes on an {@link MmapTable}: one
+ * per plan node ({@code MmapTableScan}, {@code MmapAggregate},
+ * {@code MmapDownsample}, {@code MmapTableModify}), each taking the table as
+ * its first argument. They find the binding again by the table's name at
+ * execution (it may have been re-bound since the plan was made) and hand the
+ * work to exec/.
+ */
+public final class TableEntryPoints {
+  private TableEntryPoints() {
+  }
+
+  /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
+  public static Enumerable<Object[]> scan(MmapTable table, DataContext root, @Nullable IdxRanges ranges) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    // The length is read when the rows are, not when the plan is bound: the input of a write on
+    // this table is read under its write lock (INSERT INTO t SELECT ... FROM t).
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = table.array();
+        return new RowEnumerator(array, positions(table, ranges), cancel, table.base()); // it clips to the length
+      }
+    };
+  }
+
+  /**
+   * One row of aggregates over the positions in {@code ranges} (null: all):
+   * {@code kinds[i]} of column {@code columns[i]} (a layout column; -1 for COUNT(*)),
+   * given as the SQL type {@code types[i]}.
+   */
+  public static Enumerable<Object[]> aggregate(MmapTable table, DataContext root, @Nullable IdxRanges ranges,
+      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    // Computed when read, like scan; and seeing each UPDATE whole or not at all.
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = table.array();
+        // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
+        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
+            positions(table, ranges).clip(array.length()), kinds, columns, types, cancel)));
+      }
+    };
+  }
+
+  /**
+   * The same over the rows whose layout column {@code filterColumn} lies in
+   * {@code bounds} ({@code WHERE val > ?}); every aggregate reads that column or none.
+   */
+  public static Enumerable<Object[]> aggregate(MmapTable table, DataContext root, @Nullable IdxRanges ranges,
+      int filterColumn, ValBounds bounds, Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = table.array();
+        ValueRange filter = bounds.forColumn(array.layout().columns().get(filterColumn).dtype().type());
+        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
+            positions(table, ranges).clip(array.length()), filterColumn, filter, kinds, columns, types, cancel)));
+      }
+    };
+  }
+
+  /**
+   * {@code GROUP BY idx / k}: a row {@code (bucket, aggregates...)} per bucket
+   * of the positions in {@code ranges} (null: all), in bucket order;
+   * {@code types[0]} is the bucket's SQL type.
+   */
+  public static Enumerable<Object[]> downsample(MmapTable table, DataContext root, @Nullable IdxRanges ranges,
+      long k, Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    return new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        MappedArray array = table.array();
+        return Linq4j.enumerator(array.consistent(() -> Downsample.compute(array,
+            positions(table, ranges).clip(array.length()), table.base(), k, kinds, columns, types, cancel)));
+      }
+    };
+  }
+
+  public static long insert(MmapTable table, DataContext root, Enumerable<Object[]> rows) {
+    return writes(table, root, "INSERT").insert(rows);
+  }
+
+  /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
+  public static long update(MmapTable table, DataContext root, Enumerable<Object[]> rows, int[] columns) {
+    return writes(table, root, "UPDATE").update(rows, columns);
+  }
+
+  public static long delete(MmapTable table, DataContext root, Enumerable<Object[]> rows) {
+    return writes(table, root, "DELETE").delete(rows);
+  }
+
+  /** Removes the rows whose idx is in {@code ranges} (null: all), which must be the last ones. */
+  public static long delete(MmapTable table, DataContext root, @Nullable IdxRanges ranges) {
+    return writes(table, root, "DELETE").delete(positions(table, ranges));
+  }
+
+  /** VPOP: removes and returns the last value of a 1-D table, or null when empty. */
+  public static @Nullable Object pop(MmapTable table, DataContext root) {
+    if (table.layout().shape() != Layout.Shape.ONE_D) {
+      throw new MmapException(SqlState.SYNTAX_ERROR, "VPOP works on 1-D tables; " + table.name()
+          + " has the columns " + table.layout().columns().stream().map(Layout.Column::name).toList()
+          + "; use SELECT and DELETE FROM " + table.name() + " WHERE idx = ...");
+    }
+    return writes(table, root, "VPOP").pop();
+  }
+
+  /** The writes of an INSERT that runs without generated code (a JDBC batch, see ParameterInsert). */
+  public static TableWrites inserts(MmapTable table, @Nullable AtomicBoolean cancel) {
+    return writesOf(table, cancel, "INSERT");
+  }
+
+  private static TableWrites writes(MmapTable table, DataContext root, String statement) {
+    return writesOf(table, DataContext.Variable.CANCEL_FLAG.get(root), statement);
+  }
+
+  /** The writes of one statement, if this connection may write and the binding is not read-only. */
+  private static TableWrites writesOf(MmapTable table, @Nullable AtomicBoolean cancel, String statement) {
+    table.settings().requireWritable(statement + " on " + table.name());
+    MappedArray array = table.array();
+    if (array.readOnly()) {
+      throw new MmapException(SqlState.READ_ONLY, statement + " on " + table.name()
+          + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
+    }
+    return new TableWrites(table.name(), array, table.settings().syncWrites(), cancel, table.base());
+  }
+
+
+  /** The file positions of the idx values in {@code ranges} (null: all). */
+  private static IdxRanges positions(MmapTable table, @Nullable IdxRanges ranges) {
+    return (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(table.base());
+  }
+}

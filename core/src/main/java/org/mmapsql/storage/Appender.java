@@ -1,0 +1,122 @@
+package org.mmapsql.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+
+/**
+ * Appends rows to a {@link MappedArray}'s file at its real end, all or
+ * nothing: the append position is taken from the file itself, never from a
+ * cached size, a failed append is cut back, and a .npy file's header gets the
+ * new shape once the data is written. Used under the statement's write lock;
+ * takes the size lock (the {@link FileWatch}'s monitor) only around the file
+ * I/O, never through it.
+ */
+final class Appender {
+  /** Appends go out in buffers of at most this many bytes. */
+  private static final int WRITE_BUFFER = 1 << 20;
+
+  private final FileHandle handle;
+  private final Layout layout;
+  private final FileWatch watch;
+  private final Durability durability;
+
+  Appender(FileHandle handle, Layout layout, FileWatch watch, Durability durability) {
+    this.handle = handle;
+    this.layout = layout;
+    this.watch = watch;
+    this.durability = durability;
+  }
+
+  /**
+   * A .npy file with data past its header's shape is what an append leaves
+   * when the process dies between its data and its header (numpy never
+   * writes one): the rows were never acknowledged, so a writable binding cuts
+   * them off as it opens the file, and the header agrees with the length
+   * again. Returns the file's size after.
+   */
+  static long cutUncounted(FileHandle handle, Layout layout, NpyHeader header, long size) throws IOException {
+    long counted = layout.dataOffset() + header.shape()[0] * layout.stride();
+    if (handle.readOnly() || size <= counted) {
+      return size;
+    }
+    handle.cutAtOpen(counted);
+    return counted;
+  }
+
+  /** See {@link MappedArray#append}. */
+  long append(byte[] images, int count) {
+    long first;
+    long start;
+    byte[] newHeader;
+    NpyHeader header;
+    synchronized (watch) {
+      handle.requireWritable("append to");
+      watch.adopt(watch.realSize());
+      watch.requireWholeRows("append to");
+      first = watch.length();
+      header = watch.header();
+      newHeader = header == null ? null : header.withRows(first + count);
+      if (header != null && newHeader == null) {
+        throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + handle.file() + ": its .npy header"
+            + " has no room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without"
+            + " room to grow; save it again with a current numpy); nothing was appended");
+      }
+      start = layout.dataOffset() + first * layout.stride();
+      watch.appendStarts();
+    }
+    long end = start + images.length;
+    try {
+      if (header == null) {
+        int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
+        long[] ends = handle.appendAtEnd(images, chunk);
+        start = ends[0];
+        end = ends[1];
+        first = (start - layout.dataOffset()) / layout.stride();
+      } else {
+        for (int off = 0; off < images.length; off += WRITE_BUFFER) {
+          int n = Math.min(WRITE_BUFFER, images.length - off);
+          handle.writeFully(ByteBuffer.wrap(images, off, n), start + off);
+        }
+        handle.writeFully(ByteBuffer.wrap(newHeader), 0);
+      }
+    } catch (IOException e) {
+      throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, "
+          + rollBack(start, first, images.length, e)
+          + ": " + e.getMessage(), e);
+    } finally {
+      durability.written();
+      synchronized (watch) {
+        watch.appendEnded();
+      }
+    }
+    synchronized (watch) {
+      if (newHeader != null) {
+        watch.header(NpyHeader.parse(newHeader, handle.file().toString()));
+      }
+      watch.adopt(Math.max(end, watch.realSize()));
+    }
+    return first;
+  }
+
+  /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */
+  private String rollBack(long start, long first, long length, IOException e) {
+    NpyHeader header = watch.header();
+    try {
+      if (header == null && watch.realSize() > start + length) {
+        return "and another program appended meanwhile, so the file was not cut back: rows from idx "
+            + first + " may be partly written";
+      }
+      handle.io(ch -> ch.truncate(start));
+      if (header != null) {
+        handle.writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
+      }
+      return "nothing appended";
+    } catch (IOException suppressed) {
+      e.addSuppressed(suppressed);
+      return "and cutting it back failed too";
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package org.mmapsql.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+
+/**
+ * What a {@link MappedArray}'s file looked like when last seen (its size, its
+ * whole rows, a .npy file's header), and looking again: another program may
+ * grow, cut or replace the file at any moment, and each statement must see it
+ * as it is when the statement starts ({@link #refresh}).
+ *
+ * <p>Its monitor is the size lock of the array's locking protocol (see
+ * {@link MappedArray}): whoever changes the size, the rows or the header holds it.
+ */
+final class FileWatch {
+  private final FileHandle handle;
+  private final Layout layout;
+  private final Mapping mapping;
+  /** The .npy header as last read or written, null for a headerless file. */
+  private NpyHeader header;
+  /** While an append writes: the file size before it, which readers keep seeing until it is done. */
+  private volatile long appendingFrom = -1;
+  /** Size of the file in bytes as last seen. */
+  private volatile long fileBytes;
+  /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
+  private volatile long rows;
+
+  FileWatch(FileHandle handle, Layout layout, NpyHeader header, Mapping mapping, long size) {
+    this.handle = handle;
+    this.layout = layout;
+    this.header = header;
+    this.mapping = mapping;
+    setSize(size);
+  }
+
+  /** Reads the .npy header of the file of {@code size} bytes open as {@code handle}. */
+  static NpyHeader readHeader(FileHandle handle, long size) throws IOException {
+    byte[] first = new byte[(int) Math.min(size, 4096)];
+    handle.readFully(first, 0);
+    int offset = NpyHeader.dataOffset(first);
+    if (offset > first.length && offset <= size && offset < (16 << 20)) {
+      first = new byte[offset];
+      handle.readFully(first, 0);
+    }
+    return NpyHeader.parse(first, handle.file().toString());
+  }
+
+  /** Takes a file size as the current one: the rows follow from it (and from the header). */
+  void setSize(long size) {
+    fileBytes = size;
+    long whole = Math.max(0, size - layout.dataOffset()) / layout.stride();
+    rows = header == null ? whole : Math.min(whole, header.shape()[0]);
+  }
+
+  /** Number of whole rows. */
+  long length() {
+    return rows;
+  }
+
+  long fileBytes() {
+    return fileBytes;
+  }
+
+  /** Bytes past the last whole row (data beyond a .npy header's shape included), 0 for a sound file. */
+  long tailBytes() {
+    return Math.max(0, fileBytes - layout.dataOffset()) - rows * layout.stride();
+  }
+
+  /** The .npy header as last read or written, null for a headerless file. */
+  NpyHeader header() {
+    return header;
+  }
+
+  /** Takes {@code h} as the header now in the file; under this object's monitor. */
+  void header(NpyHeader h) {
+    header = h;
+  }
+
+  /** An append starts: readers keep seeing the size as it is until {@link #appendEnded}. */
+  void appendStarts() {
+    appendingFrom = fileBytes;
+  }
+
+  void appendEnded() {
+    appendingFrom = -1;
+  }
+
+  /** The file's size as the kernel has it now (the size as last seen if that cannot be asked). */
+  long realSize() {
+    long size = handle.sizeNow();
+    return size < 0 ? fileBytes : size;
+  }
+
+  /**
+   * Re-reads the file's size so that a statement sees what other processes did:
+   * a longer or shorter file shows its new length. A deleted file is an error;
+   * a path that now names another file is a {@link FileReplacedException}.
+   */
+  synchronized long refresh() {
+    handle.checkOpen();
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(handle.file(), BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      throw new MmapException(SqlState.IO_ERROR, "file " + handle.file()
+          + " is gone (deleted by another program?)");
+    } catch (IOException e) {
+      throw new MmapException(SqlState.IO_ERROR, "cannot read " + handle.file() + ": " + e.getMessage(), e);
+    }
+    if (!Objects.equals(attrs.fileKey(), handle.fileKey())) {
+      throw new FileReplacedException("file " + handle.file() + " was replaced by another file");
+    }
+    long size = appendingFrom < 0 ? attrs.size() : Math.min(attrs.size(), appendingFrom);
+    if (size != fileBytes) {
+      adopt(size);
+    }
+    return length();
+  }
+
+  /**
+   * Takes a new file size, growing the mapping if it no longer reaches the end;
+   * re-reads a .npy header. Under this object's monitor.
+   */
+  void adopt(long size) {
+    if (header != null) {
+      try {
+        NpyHeader h = readHeader(handle, size);
+        if (!Layout.of(h, handle.file().toString()).sameRows(layout)) {
+          throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + handle.file()
+              + " now describes other rows (" + h.descr() + ", shape " + NpyHeader.shapeText(h.shape())
+              + "); UNMAP and MMAP it again");
+        }
+        header = h;
+      } catch (IOException e) {
+        throw new MmapException(SqlState.IO_ERROR, "cannot read the header of " + handle.file() + ": "
+            + e.getMessage(), e);
+      }
+    }
+    mapping.reach(size);
+    setSize(size);
+  }
+
+  /** Throws unless the file ends with a whole row: appends and pops would misalign it. */
+  void requireWholeRows(String what) {
+    long tail = tailBytes();
+    if (tail != 0) {
+      throw new MmapException(SqlState.DATA_EXCEPTION, "cannot " + what + " " + handle.file()
+          + ": it ends with a partial element (" + tail + " trailing bytes after " + rows + " rows of "
+          + layout.stride() + " bytes); repair it by truncating, e.g. DELETE FROM the table");
+    }
+  }
+}
