@@ -58,11 +58,12 @@ public final class MmapJdbcFactory extends CalciteFactory {
 
   /** A statement that knows where its appended rows landed. */
   interface Keys {
-    void keys(long[] idx);
+    /** The rows of the last write, as {@code {first idx, count}} ranges ({@link AppendBatch#ranges}). */
+    void keys(List<long[]> ranges);
   }
 
   /** The idx of appended rows as a result set of one column {@code idx}. */
-  static java.sql.ResultSet keysResultSet(long[] keys) throws SQLException {
+  static java.sql.ResultSet keysResultSet(List<long[]> ranges) throws SQLException {
     javax.sql.rowset.CachedRowSet rs = javax.sql.rowset.RowSetProvider.newFactory().createCachedRowSet();
     javax.sql.rowset.RowSetMetaDataImpl md = new javax.sql.rowset.RowSetMetaDataImpl();
     md.setColumnCount(1);
@@ -71,10 +72,12 @@ public final class MmapJdbcFactory extends CalciteFactory {
     md.setColumnType(1, java.sql.Types.BIGINT);
     md.setColumnTypeName(1, "BIGINT");
     rs.setMetaData(md);
-    for (long k : keys) {
-      rs.moveToInsertRow();
-      rs.updateLong(1, k);
-      rs.insertRow();
+    for (long[] range : ranges) {
+      for (long k = range[0]; k < range[0] + range[1]; k++) {
+        rs.moveToInsertRow();
+        rs.updateLong(1, k);
+        rs.insertRow();
+      }
     }
     rs.moveToCurrentRow();
     rs.beforeFirst();
@@ -83,15 +86,15 @@ public final class MmapJdbcFactory extends CalciteFactory {
 
   /** Calcite's statement, with {@code getGeneratedKeys()}: the idx of the rows its last INSERT appended. */
   static final class MmapStatement extends CalciteStatement implements Keys {
-    private long[] keys = new long[0];
+    private List<long[]> keys = List.of();
 
     MmapStatement(CalciteConnectionImpl connection, Meta.@Nullable StatementHandle h, int type,
         int concurrency, int holdability) {
       super(connection, h, type, concurrency, holdability);
     }
 
-    @Override public void keys(long[] idx) {
-      keys = idx;
+    @Override public void keys(List<long[]> ranges) {
+      keys = ranges;
     }
 
     @Override public java.sql.ResultSet getGeneratedKeys() throws SQLException {
@@ -144,10 +147,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
 
   /** Calcite's prepared statement, with its batch open to {@link MmapConnection}. */
   static final class MmapPreparedStatement extends CalcitePreparedStatement implements Keys {
-    private long[] keys = new long[0];
+    private List<long[]> keys = List.of();
 
-    @Override public void keys(long[] idx) {
-      keys = idx;
+    @Override public void keys(List<long[]> ranges) {
+      keys = ranges;
     }
 
     @Override public java.sql.ResultSet getGeneratedKeys() throws SQLException {
@@ -389,7 +392,7 @@ public final class MmapJdbcFactory extends CalciteFactory {
 
     private static void keys(AvaticaStatement statement, AppendBatch appends) {
       if (statement instanceof Keys k) {
-        k.keys(appends.keys());
+        k.keys(appends.ranges());
       }
     }
 
