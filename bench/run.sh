@@ -11,5 +11,7 @@ if [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
   export PATH="$JAVA_HOME/bin:$PATH"
 fi
 DATA="${MMAPSQL_BENCH_DIR:-${TMPDIR:-/tmp}/mmapsql-bench}"
-java -Dmmapsql.bench.dir="$DATA" -cp "target/classes:$(cat target/classpath.txt)" \
+# Jars only on the class path: JDK 25's AOT cache (the first-query rows) refuses directories.
+JAR="$(ls target/mmapsql-bench-*.jar | grep -v -e sources -e javadoc | head -1)"
+java -Dmmapsql.bench.dir="$DATA" -cp "$PWD/$JAR:$(cat target/classpath.txt)" \
   org.mmapsql.bench.Suite --out target/suite.md "$@"

@@ -103,9 +103,10 @@ public final class Suite {
         url = "jdbc:avatica:remote:url=http://localhost:" + awaitLine(server, "PORT ").substring(5).trim()
             + ";serialization=PROTOBUF";
       }
-      child(e, url, false);
+      child(e, url, null, List.of(), true);
       if (e.sql()) {
-        child(e, url, true);
+        child(e, url, "first", List.of(), true);
+        firstFromAotCache(e, url);
       }
     } finally {
       if (server != null) {
@@ -117,21 +118,40 @@ public final class Suite {
     }
   }
 
-  private void child(Engine e, String url, boolean first) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
+  /**
+   * The first query again, in a JVM started from JDK 25's AOT cache (JEP 483/514/515) that a
+   * training run of the same first query made: what an application can do for its own start-up.
+   * {@code AOTMode=on}: a cache the JVM cannot use fails the run rather than time one without it.
+   */
+  private void firstFromAotCache(Engine e, String url) throws IOException, InterruptedException {
+    Path cache = logs.resolve(e.name().toLowerCase(Locale.ROOT) + ".aot");
+    Files.deleteIfExists(cache);
+    child(e, url, "first-aot", List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:disable"), false);
+    if (Files.exists(cache)) {
+      child(e, url, "first-aot", List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on"), true);
+    }
+  }
+
+  /**
+   * One {@link EngineRun} of engine {@code e}: all its workloads, or with {@code first} its first
+   * query; with {@code jvmOptions} added; its results kept if {@code keep} (not a training run's).
+   */
+  private void child(Engine e, String url, String first, List<String> jvmOptions, boolean keep)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(jvmOptions);
     if (!e.sql()) {
       cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     }
     cmd.add(e == Engine.H2 ? "-Xmx4g" : "-Xmx1g");
     cmd.addAll(List.of("-cp", classPath(e), EngineRun.class.getName(), e.name(), "" + rows, warm, measure, url));
-    if (first) {
-      cmd.add("first");
+    if (first != null) {
+      cmd.add(first);
     }
     Process p = start(e, cmd);
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
         String[] f = line.split("\t", -1);
-        if (f.length == 5 && f[0].equals("R")) {
+        if (keep && f.length == 5 && f[0].equals("R")) {
           results.computeIfAbsent(e, k -> new EnumMap<>(Workload.class))
               .put(Workload.valueOf(f[1]), new Result(Double.parseDouble(f[2]), Long.parseLong(f[3]), f[4]));
         }
@@ -141,7 +161,7 @@ public final class Suite {
       p.destroyForcibly();
     }
     if (p.exitValue() != 0) {
-      System.err.println("suite: " + e.title + (first ? " (first query)" : "") + " failed, exit " + p.exitValue()
+      System.err.println("suite: " + e.title + (first != null ? " (" + first + ")" : "") + " failed, exit " + p.exitValue()
           + "; see " + log(e));
       List<String> tail = Files.readAllLines(log(e));
       tail.subList(Math.max(0, tail.size() - 15), tail.size()).forEach(l -> System.err.println("  " + l));

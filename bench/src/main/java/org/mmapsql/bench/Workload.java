@@ -19,7 +19,8 @@ enum Workload {
   DOWNSAMPLE("GROUP BY idx / 10000: MIN, MAX, AVG", false),
   FULL_SCAN("full scan through a ResultSet (fetch 10,000)", true),
   APPEND("batched append, 1,000 a batch, commit() each", true),
-  FIRST_QUERY("first query in a fresh JVM (from JVM start)", false);
+  FIRST_QUERY("first query in a fresh JVM (from JVM start)", false),
+  FIRST_QUERY_AOT("the same, JVM started from an AOT cache", false);
 
   final String title;
   /** Rows per second (higher is better) rather than time per operation. */

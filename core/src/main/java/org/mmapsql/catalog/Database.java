@@ -118,12 +118,9 @@ public final class Database {
     // A headerless file's type is normalised (catalogs of version 1 said float64); a .npy's is its header's code.
     String type = Binding.isNpy(file) ? e.type() : Dtype.parse(e.type()).code();
     Binding b = new Binding(e.name(), e.path(), file, type, MapOptions.parse(e.options()), paths);
+    // Not opened here: a binding's file is opened (through the path policy and the header check) on
+    // first use, so that connecting costs nothing per binding, however many and however large they are.
     bindings.put(key(e.name()), b);
-    try {
-      b.array(); // opened through the path policy: a link may have changed, a directory left the allow-list
-    } catch (MmapException ex) {
-      LOG.warn("{}", ex.getMessage());
-    }
   }
 
   public Settings settings() {

@@ -1,0 +1,114 @@
+package org.mmapsql.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/mmapsql itself, run as a user runs it: it makes its start-up cache on
+ * first use, starts from it after, and answers just the same, without a word
+ * on the console, when the cache is damaged (and then makes a new one).
+ */
+class LauncherIT {
+  private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+
+  private record Run(int exitCode, String out, String err) {
+  }
+
+  @Test void sqlStartsFromItsCacheAndAnswersWithADamagedOne() throws Exception {
+    Path data = dir.resolve("data");
+    try (Connection c = DriverManager.getConnection("jdbc:mmap:" + data); Statement s = c.createStatement()) {
+      s.executeQuery("SELECT MMAP('t', 't.f8')").close();
+      s.executeUpdate("INSERT INTO t(val) VALUES (1), (2), (3)");
+    }
+    Path cacheDir = dir.resolve("cache");
+
+    Run first = sql(data, cacheDir, Map.of());
+    assertAnswered(first);
+    assertTrue(first.err().contains("preparing the start-up cache"), first.err());
+    Path cache = cache(cacheDir);
+    assertEquals("", Files.readString(log(cache)), "the JVM could not use the cache it was given");
+
+    Run second = sql(data, cacheDir, Map.of());
+    assertAnswered(second);
+    assertEquals("", second.err());
+    assertEquals("", Files.readString(log(cache)));
+
+    try (RandomAccessFile f = new RandomAccessFile(cache.toFile(), "rw")) {
+      f.write(new byte[4096]); // damaged: its header is gone
+    }
+    Run damaged = sql(data, cacheDir, Map.of());
+    assertAnswered(damaged);
+    assertEquals("", damaged.err(), "a damaged cache shows on the console");
+    assertFalse(Files.readString(log(cache)).isEmpty(), "the JVM took a damaged cache");
+
+    Run after = sql(data, cacheDir, Map.of());
+    assertAnswered(after);
+    assertTrue(after.err().contains("preparing the start-up cache"), "no new cache: " + after.err());
+    assertEquals("", Files.readString(log(cache(cacheDir))));
+
+    Run without = sql(data, dir.resolve("unused"), Map.of("MMAPSQL_NO_AOT", "1"));
+    assertAnswered(without);
+    assertEquals("", without.err());
+    assertFalse(Files.exists(dir.resolve("unused")), "MMAPSQL_NO_AOT made a cache");
+  }
+
+  private static void assertAnswered(Run r) {
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().replace(" ", "").contains("|3|"), r.out());
+  }
+
+  /** {@code bin/mmapsql sql} on {@code data} with one query from a script, its cache in {@code cacheDir}. */
+  private Run sql(Path data, Path cacheDir, Map<String, String> env) throws IOException, InterruptedException {
+    Path script = dir.resolve("q.sql");
+    Files.writeString(script, "SELECT COUNT(*) FROM t;\n");
+    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/mmapsql").toString(), "sql",
+        "-u", "jdbc:mmap:" + data, "-f", script.toString())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(dir.resolve("out.txt").toFile())
+        .redirectError(dir.resolve("err.txt").toFile());
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().put("MMAPSQL_NO_BUILD", "1"); // package made the jar this test runs
+    pb.environment().put("MMAPSQL_AOT_DIR", cacheDir.toString());
+    pb.environment().remove("MMAPSQL_NO_AOT");
+    pb.environment().remove("MMAPSQL_JAVA_OPTS");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("bin/mmapsql sql did not finish");
+    }
+    return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
+        Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8).strip());
+  }
+
+  private static Path cache(Path cacheDir) throws IOException {
+    try (Stream<Path> files = Files.list(cacheDir)) {
+      List<Path> caches = files.filter(f -> f.getFileName().toString().endsWith(".aot")).toList();
+      assertEquals(1, caches.size(), "caches: " + caches);
+      return caches.get(0);
+    }
+  }
+
+  private static Path log(Path cache) {
+    return cache.resolveSibling(cache.getFileName() + ".log");
+  }
+}
