@@ -40,7 +40,7 @@ import org.mmapsql.exec.Downsample;
 import org.mmapsql.exec.ValBounds;
 import org.mmapsql.storage.ValueRange;
 import org.mmapsql.exec.IdxRanges;
-import org.mmapsql.exec.RowEnumerator;
+import org.mmapsql.exec.ScanRows;
 import org.mmapsql.exec.TableWrites;
 import org.mmapsql.plan.MmapTableScan;
 import org.mmapsql.storage.MappedArray;
@@ -113,15 +113,10 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
   public Enumerable<Object[]> scan(DataContext root, @Nullable IdxRanges ranges) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     // The length is read when the rows are, not when the plan is bound: the input of a write on
     // this table is read under its write lock (INSERT INTO t SELECT ... FROM t).
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = array();
-        return new RowEnumerator(array, positions(ranges), cancel, base()); // it clips to the length
-      }
-    };
+    return new ScanRows(() -> new ScanRows.Source(array(), positions(ranges), base()),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
   /**

@@ -308,6 +308,12 @@ public final class MappedArray implements AutoCloseable {
     return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
   }
 
+  /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
+  public int readBytes(long row, int count, byte[] out) {
+    return read(row, count, (s, r, n) -> MemorySegment.copy(s, ValueLayout.JAVA_BYTE,
+        layout.dataOffset() + r * layout.stride(), out, 0, n * layout.stride()));
+  }
+
   /**
    * A view for one scan: reads see every UPDATE and truncation of this process
    * that began after it opened as not yet done (see {@link UndoLog}), at the
@@ -328,6 +334,12 @@ public final class MappedArray implements AutoCloseable {
     /** Reads rows into {@code out[column][i]} as SQL values, as of the scan's start; returns how many. */
     public int read(long row, int count, Object[][] out) {
       int n = MappedArray.this.read(row, count, out);
+      return n == 0 ? 0 : view.settle(row, n, out);
+    }
+
+    /** Copies rows raw into {@code out} ({@link #readBytes}), as of the scan's start; returns how many. */
+    public int readBytes(long row, int count, byte[] out) {
+      int n = MappedArray.this.readBytes(row, count, out);
       return n == 0 ? 0 : view.settle(row, n, out);
     }
 
