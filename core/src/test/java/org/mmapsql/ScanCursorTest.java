@@ -81,7 +81,7 @@ class ScanCursorTest {
     return switch (kind) {
       case 1 -> Long.toString(rnd.nextInt(101) - 50);
       case 2 -> Long.toString(rnd.nextInt(200));
-      case 3 -> (rnd.nextInt(2001) - 1000) + ".5"; // exact in float16 too
+      case 3 -> (rnd.nextInt(1001) - 500) + ".25"; // exact in float16 too
       case 4 -> rnd.nextBoolean() ? "TRUE" : "FALSE";
       case 5 -> "'s" + rnd.nextInt(1000) + "'";
       default -> "TIMESTAMP '2026-01-0" + (1 + rnd.nextInt(9)) + " 10:00:0" + rnd.nextInt(10) + ".125'";

@@ -90,16 +90,18 @@ public final class ScanCursor extends AbstractCursor {
     int type = column.type.id;
     boolean exact = type == Types.TINYINT || type == Types.SMALLINT || type == Types.INTEGER || type == Types.BIGINT;
     if (RowBlock.longs(d) && exact && column.signed) {
+      long[] values = block.longs(c);
       return new LongColumn(generic) {
         @Override long value() {
-          return block.getLong(c, pos);
+          return values[pos];
         }
       };
     }
     if (RowBlock.doubles(d) && (type == Types.DOUBLE || type == Types.REAL || type == Types.FLOAT)) {
+      double[] values = block.doubles(c);
       return new DoubleColumn(generic) {
         @Override double value() {
-          return block.getDouble(c, pos);
+          return values[pos];
         }
       };
     }
