@@ -47,6 +47,7 @@ public final class Suite {
     String measure = "1";
     List<Engine> engines = Arrays.asList(Engine.values());
     Path out = null;
+    boolean memory = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rows" -> rows = Long.parseLong(args[++i].replace("_", ""));
@@ -55,8 +56,9 @@ public final class Suite {
         case "--engines" -> engines = Arrays.stream(args[++i].split(","))
             .map(e -> Engine.valueOf(e.trim().toUpperCase(Locale.ROOT))).toList();
         case "--out" -> out = Path.of(args[++i]);
+        case "--memory" -> memory = true;
         default -> {
-          System.err.println("usage: Suite [--rows N] [--warm S] [--measure S] [--engines A,B] [--out FILE]");
+          System.err.println("usage: Suite [--rows N] [--warm S] [--measure S] [--engines A,B] [--out FILE] [--memory]");
           System.exit(2);
         }
       }
@@ -70,7 +72,7 @@ public final class Suite {
       System.err.printf(Locale.ROOT, "suite: %s (%.0f s so far)%n", e.title, (System.nanoTime() - start) / 1e9);
       suite.run(e);
     }
-    String table = suite.table(engines) + String.format(Locale.ROOT,
+    String table = suite.table(engines) + (memory ? "\n" + suite.memory() + "\n" : "") + String.format(Locale.ROOT,
         "%n%,d rows; warm-up %s s, measurement %s s a workload; %d cores; %s; whole run %.0f s%n",
         rows, warm, measure, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
@@ -116,6 +118,32 @@ public final class Suite {
         }
       }
     }
+  }
+
+  /**
+   * {@link MemoryRun} in a JVM of at most 256 MB of heap, on mmapsql embedded: its line, or why it failed
+   * (an out-of-memory error, a wrong answer).
+   */
+  private String memory() throws IOException, InterruptedException {
+    System.err.println("suite: memory, 100 M rows in a JVM of -Xmx256m");
+    Process p = start(Engine.MMAPSQL, List.of("-Xmx256m", "-cp", classPath(Engine.MMAPSQL),
+        MemoryRun.class.getName()));
+    String last = "MEMORY FAILED: no answer; see " + log(Engine.MMAPSQL);
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.startsWith("MEMORY")) {
+          last = line;
+        }
+      }
+    }
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+    }
+    if (p.exitValue() != 0 && !last.startsWith("MEMORY FAILED")) {
+      last = "MEMORY FAILED: exit " + p.exitValue() + "; see " + log(Engine.MMAPSQL);
+    }
+    System.err.println("suite: " + last);
+    return "Memory (mmapsql embedded, -Xmx256m): " + last.substring("MEMORY ".length());
   }
 
   /**

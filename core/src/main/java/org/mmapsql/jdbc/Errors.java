@@ -11,6 +11,7 @@ import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.validate.SqlValidatorException;
 import org.mmapsql.MmapException;
+import org.mmapsql.exec.ScanRows;
 import org.mmapsql.SqlState;
 
 /**
@@ -159,6 +160,9 @@ public final class Errors {
         enumerable = bindable.bind(dataContext);
       } catch (Throwable t) {
         throw unchecked(t);
+      }
+      if (enumerable instanceof ScanRows) {
+        return enumerable; // read by a ScanCursor, which reports errors itself
       }
       return new AbstractEnumerable<T>() {
         @Override public Enumerator<T> enumerator() {

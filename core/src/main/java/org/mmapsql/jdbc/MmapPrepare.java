@@ -34,6 +34,7 @@ import org.mmapsql.plan.CheckedSums;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
+import org.mmapsql.plan.MmapTableScan;
 import org.mmapsql.schema.MmapFunctions;
 
 /**
@@ -176,7 +177,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
       }
 
       @Override protected PreparedResult implement(RelRoot root) {
-        RelNode rel = MmapRowLimit.guard(CheckedSums.apply(root.rel));
+        RelNode rel = MmapRowLimit.guard(CheckedSums.apply(MmapTableScan.bare(root.rel)));
         return super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
       }
 

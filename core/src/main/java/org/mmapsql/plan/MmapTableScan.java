@@ -2,6 +2,7 @@ package org.mmapsql.plan;
 
 import java.util.List;
 
+import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
@@ -83,6 +84,19 @@ public final class MmapTableScan extends TableScan implements EnumerableRel {
     return implementor.result(physType,
         Blocks.toBlock(Expressions.call(TableEntryPoints.class, "scan", table, implementor.getRootExpression(),
             ranges(implementor))));
+  }
+
+  /**
+   * {@code physical}, or the scan under it when it is only a scan renamed ({@code SELECT * FROM t}
+   * leaves an identity EnumerableCalc on top): then the statement's rows are the scan's own, which a
+   * result set reads in place (see {@link org.mmapsql.exec.ScanRows}).
+   */
+  public static RelNode bare(RelNode physical) {
+    if (physical instanceof EnumerableCalc calc && calc.getInput() instanceof MmapTableScan scan
+        && calc.getProgram().isTrivial()) {
+      return scan;
+    }
+    return physical;
   }
 
   Expression ranges(EnumerableRelImplementor implementor) {

@@ -14,7 +14,7 @@ import org.mmapsql.SqlState;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.Downsample;
 import org.mmapsql.exec.IdxRanges;
-import org.mmapsql.exec.RowEnumerator;
+import org.mmapsql.exec.ScanRows;
 import org.mmapsql.exec.TableWrites;
 import org.mmapsql.exec.ValBounds;
 import org.mmapsql.storage.Layout;
@@ -35,16 +35,12 @@ public final class TableEntryPoints {
 
   /** The rows whose idx is in {@code ranges} (null: all rows), in idx order. */
   public static Enumerable<Object[]> scan(MmapTable table, DataContext root, @Nullable IdxRanges ranges) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     // The length is read when the rows are, not when the plan is bound: the input of a write on
     // this table is read under its write lock (INSERT INTO t SELECT ... FROM t).
-    return new AbstractEnumerable<>() {
-      @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = table.array();
-        return new RowEnumerator(array, positions(table, ranges), cancel, table.base()); // it clips to the length
-      }
-    };
+    return new ScanRows(() -> new ScanRows.Source(table.array(), positions(table, ranges), table.base()),
+        DataContext.Variable.CANCEL_FLAG.get(root));
   }
+
 
   /**
    * One row of aggregates over the positions in {@code ranges} (null: all):

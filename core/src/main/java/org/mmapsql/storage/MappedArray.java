@@ -175,6 +175,11 @@ public final class MappedArray implements AutoCloseable {
     return reader.read(row, count, out);
   }
 
+  /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
+  public int readBytes(long row, int count, byte[] out) {
+    return reader.readBytes(row, count, out);
+  }
+
   /**
    * A view for one scan: reads see every UPDATE and truncation of this process
    * that began after it opened as not yet done (see {@link UndoLog}), at the
@@ -195,6 +200,12 @@ public final class MappedArray implements AutoCloseable {
     /** Reads rows into {@code out[column][i]} as SQL values, as of the scan's start; returns how many. */
     public int read(long row, int count, Object[][] out) {
       int n = reader.read(row, count, out);
+      return n == 0 ? 0 : view.settle(row, n, out);
+    }
+
+    /** Copies rows raw into {@code out} ({@link #readBytes}), as of the scan's start; returns how many. */
+    public int readBytes(long row, int count, byte[] out) {
+      int n = MappedArray.this.readBytes(row, count, out);
       return n == 0 ? 0 : view.settle(row, n, out);
     }
 

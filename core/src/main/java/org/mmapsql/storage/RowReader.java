@@ -61,6 +61,12 @@ final class RowReader {
     return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
   }
 
+  /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
+  int readBytes(long row, int count, byte[] out) {
+    return read(row, count, (s, r, n) -> MemorySegment.copy(s, ValueLayout.JAVA_BYTE,
+        layout.dataOffset() + r * layout.stride(), out, 0, n * layout.stride()));
+  }
+
   /** Reads one column of rows as doubles (float dtypes); returns how many. */
   int readDoubles(long row, int count, int column, double[] out) {
     return read(row, count, (s, r, n) -> layout.doubles(s, r, n, column, out));

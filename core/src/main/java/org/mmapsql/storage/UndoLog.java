@@ -203,6 +203,21 @@ final class UndoLog {
      * (fewer when a truncation since cut them).
      */
     int settle(long row, int n, Object[][] out) {
+      return settle(row, n, (c, i, at) -> undo(c, i, at, out));
+    }
+
+    /** The same for a block copied raw ({@link MappedArray#readBytes}): the old images go back as they are. */
+    int settle(long row, int n, byte[] out) {
+      int stride = layout.stride();
+      return settle(row, n, (c, i, at) -> System.arraycopy(c.old(), i * stride, out, at * stride, stride));
+    }
+
+    /** Puts back row {@code i} of a change's old images at position {@code at} of a block. */
+    private interface Restore {
+      void row(Change c, int i, int at);
+    }
+
+    private int settle(long row, int n, Restore restore) {
       VarHandle.acquireFence(); // the copy's reads come before the read of the state
       long now = state;
       if (now == 2 * k) {
@@ -219,7 +234,10 @@ final class UndoLog {
       for (int i = since.size() - 1; i >= 0; i--) {
         Change c = since.get(i);
         if (c.rows() != null) {
-          undo(c, row, have, out);
+          int j = Arrays.binarySearch(c.rows(), row);
+          for (j = j < 0 ? -j - 1 : j; j < c.rows().length && c.rows()[j] < row + have; j++) {
+            restore.row(c, j, (int) (c.rows()[j] - row));
+          }
         }
       }
       return have;
@@ -234,18 +252,14 @@ final class UndoLog {
       }
     }
 
-    private void undo(Change c, long row, int n, Object[][] out) {
-      int i = Arrays.binarySearch(c.rows(), row);
+    private void undo(Change c, int i, int at, Object[][] out) {
       MemorySegment old = MemorySegment.ofArray(c.old());
       Object[] one = new Object[1];
-      for (i = i < 0 ? -i - 1 : i; i < c.rows().length && c.rows()[i] < row + n; i++) {
-        int at = (int) (c.rows()[i] - row);
-        for (int col = 0; col < layout.columns().size(); col++) {
-          Layout.Column column = layout.columns().get(col);
-          column.dtype().type().read(old, (long) i * layout.stride() + column.offset(), layout.stride(), 1,
-              column.dtype(), one);
-          out[col][at] = one[0];
-        }
+      for (int col = 0; col < layout.columns().size(); col++) {
+        Layout.Column column = layout.columns().get(col);
+        column.dtype().type().read(old, (long) i * layout.stride() + column.offset(), layout.stride(), 1,
+            column.dtype(), one);
+        out[col][at] = one[0];
       }
     }
 

@@ -180,7 +180,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
 
   @Override public AvaticaResultSet newResultSet(AvaticaStatement statement, QueryState state,
       Meta.Signature signature, TimeZone timeZone, Meta.Frame firstFrame) throws SQLException {
-    return calcite.newResultSet(statement, state, signature, timeZone, firstFrame);
+    // As Calcite's own factory makes it, but reading a plain scan through a ScanCursor.
+    ResultSetMetaData metaData = newResultSetMetaData(statement, signature);
+    return new MmapResultSet(statement, (CalcitePrepare.CalciteSignature<?>) signature, metaData, timeZone,
+        firstFrame);
   }
 
   @Override public ResultSetMetaData newResultSetMetaData(AvaticaStatement statement,
@@ -241,6 +244,12 @@ public final class MmapJdbcFactory extends CalciteFactory {
         timeFrames = typeFactory.getTypeSystem().deriveTimeFrameSet(TimeFrames.CORE);
       }
       return timeFrames;
+    }
+
+    /** The rows of a result set as Avatica's own result set binds them. */
+    Iterable<Object> rows(AvaticaStatement statement, @Nullable QueryState state, Meta.Signature signature,
+        Meta.@Nullable Frame firstFrame) {
+      return meta.createIterable(statement.handle, state, signature, List.of(), firstFrame);
     }
 
     @Override public DataContext createDataContext(Map<String, Object> parameterValues,
