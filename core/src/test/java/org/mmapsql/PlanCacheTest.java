@@ -126,6 +126,22 @@ class PlanCacheTest {
     }
   }
 
+  /** Review finding 5: {@code 9007199254740992e0} is a DOUBLE to Calcite, never an exact BIGINT or DECIMAL parameter. */
+  @Test void anExponentLiteralStaysApproximate() throws SQLException {
+    mm.scalar("SELECT MMAP('tl', 'tl.i8', 'i8')");
+    mm.scalar("SELECT MMAP('tu', 'tu.u8', 'u8')");
+    mm.update("INSERT INTO tl(val) VALUES (9007199254740993), (5)");
+    mm.update("INSERT INTO tu(val) VALUES (18446744073709551615), (5)");
+    for (int pass = 0; pass < 2; pass++) {
+      for (String sql : List.of("SELECT COUNT(*) FROM tl WHERE val = 5e0",
+          "SELECT COUNT(*) FROM tl WHERE val = 9007199254740992e0", "SELECT idx FROM tl WHERE val = 9007199254740992e0",
+          "SELECT COUNT(*) FROM tl WHERE val >= 9007199254740994e0", "SELECT COUNT(*) FROM tl WHERE idx = 0e0",
+          "SELECT COUNT(*) FROM tu WHERE val = 5e0", "SELECT COUNT(*) FROM tu WHERE val = 18446744073709551614e0")) {
+        sameAsUncached(sql);
+      }
+    }
+  }
+
   @Test void numbersOutsideWhereStayPartOfThePlan() throws SQLException {
     for (int pass = 0; pass < 2; pass++) {
       same("SELECT idx FROM t ORDER BY idx LIMIT 2");

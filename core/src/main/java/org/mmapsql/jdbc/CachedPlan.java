@@ -80,7 +80,7 @@ final class CachedPlan {
           return null;
         }
       } else {
-        Object v = exactly(text, parameters.get(p));
+        Object v = exactly(text, shape.slots.get(i).kind(), parameters.get(p));
         if (v == null) {
           return null;
         }
@@ -93,8 +93,14 @@ final class CachedPlan {
   /**
    * The number {@code text} as a value of the parameter's type (the Java class
    * generated code expects for it), or null unless that type holds it exactly.
+   * A number with an exponent is a DOUBLE to Calcite, compared as one: it binds
+   * only to a floating-point parameter.
    */
-  static @Nullable Object exactly(String text, AvaticaParameter parameter) {
+  static @Nullable Object exactly(String text, SqlShape.Kind kind, AvaticaParameter parameter) {
+    if (kind == SqlShape.Kind.EXPONENT && parameter.parameterType != Types.DOUBLE
+        && parameter.parameterType != Types.FLOAT && parameter.parameterType != Types.REAL) {
+      return null;
+    }
     BigDecimal d;
     try {
       d = new BigDecimal(text);
