@@ -306,6 +306,32 @@ class TypedDifferentialTest {
     }
   }
 
+  /** Review finding 7: a written value with a huge exponent is refused at once, not after building 10^50000000. */
+  @Test void aWrittenValueWithAHugeExponentIsRefusedAtOnce() throws SQLException {
+    List<Dtype> types = List.of(Dtype.i(4), Dtype.u(8), Dtype.f(16));
+    for (Dtype d : types) {
+      Sql.mmap(mm, "h" + d.size(), "h" + d.size() + ".bin", d.mmapType(), null);
+      Sql.update(mm, "INSERT INTO h" + d.size() + "(val) VALUES (1)");
+    }
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+      for (Dtype d : types) {
+        String name = "h" + d.size();
+        byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
+        for (String v : List.of("1e500000000", "-1e500000000", "1e-500000000", "-3e-500000000")) {
+          String insert = "INSERT INTO " + name + "(val) VALUES (?)";
+          for (Object param : List.of(v, new BigDecimal(v))) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> Sql.update(mm, insert, param), () -> insert + " with " + param + " on " + d);
+            Sql.check(e, insert, Sql.states("22003"), typeNames(d));
+          }
+          Sql.fails(mm, "INSERT INTO " + name + "(val) VALUES ('" + v + "')", Sql.states("22003"), typeNames(d));
+          Sql.fails(mm, "UPDATE " + name + " SET val = '" + v + "' WHERE idx = 0", Sql.states("22003"), typeNames(d));
+        }
+        assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written on " + d);
+      }
+    });
+  }
+
   @Test void aValueBeyondRealsRangeIsRefused() throws SQLException {
     for (Dtype d : List.of(Dtype.f(4), Dtype.f(4).big())) {
       String name = "r" + d.order().toString().charAt(0);
