@@ -216,6 +216,18 @@ class PlanCacheTest {
     }
   }
 
+  /** Review finding 9: a directory's plans go when its last connection closes. */
+  @Test void aClosedDirectoryKeepsNoPlans() throws SQLException {
+    int before = PlanCache.directories();
+    for (int i = 0; i < 5; i++) {
+      try (TestDb other = TestDb.open(dir.resolve("other" + i))) {
+        assertEquals(1L, other.longValue("SELECT 1"));
+        assertEquals(before + 1, PlanCache.directories());
+      }
+      assertEquals(before, PlanCache.directories(), "plans of a closed directory kept");
+    }
+  }
+
   @Test void aReadOnlyConnectionHasItsOwnPlans() throws SQLException {
     same("SELECT val FROM t WHERE idx = 2");
     try (TestDb ro = TestDb.open(dir, ";readonly=true")) {

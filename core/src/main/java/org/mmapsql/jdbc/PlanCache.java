@@ -3,10 +3,10 @@ package org.mmapsql.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.calcite.jdbc.CalciteConnection;
@@ -34,7 +34,8 @@ public final class PlanCache {
   static final int CAPACITY = 1024;
   /** Plans kept for one shape: a few with different fixed numbers (LIMIT 10, LIMIT 20). */
   private static final int PER_SHAPE = 8;
-  private static final Map<Database, PlanCache> CACHES = new WeakHashMap<>();
+  /** By open directory; removed when it closes ({@link #forget}): a cache and its plans reach their Database. */
+  private static final Map<Database, PlanCache> CACHES = new HashMap<>();
   /** The connections served, by their root schema (what a prepare context names). */
   private static final Map<CalciteSchema, Session> SESSIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -55,6 +56,20 @@ public final class PlanCache {
   static PlanCache of(Database database) {
     synchronized (CACHES) {
       return CACHES.computeIfAbsent(database, PlanCache::new);
+    }
+  }
+
+  /** Drops the plans of a directory that its last connection closed. */
+  static void forget(Database database) {
+    synchronized (CACHES) {
+      CACHES.remove(database);
+    }
+  }
+
+  /** How many directories have a cache (for tests and diagnostics). */
+  public static int directories() {
+    synchronized (CACHES) {
+      return CACHES.size();
     }
   }
 
