@@ -153,7 +153,8 @@ final class CachedPlan {
           s.cursorFactory, rootSchema, s.getCollationList(), -1, null, // s applies its own row limit
           s.statementType) {
         @Override public Enumerable<T> enumerable(DataContext dataContext) {
-          return Errors.guard(s::enumerable).bind(v.length == 0 ? dataContext : new Literals(dataContext, v));
+          return Errors.guard(s::enumerable).bind(v.length == 0 ? IntegerParameters.of(dataContext, s.parameters)
+              : new Literals(dataContext, v));
         }
       };
     }

@@ -82,6 +82,33 @@ class ValueFilterTest {
     same("SELECT COUNT(*) FROM ti WHERE CAST(val AS DOUBLE) > 4.5e0");
   }
 
+  /**
+   * Review finding 4: a parameter compared with an integer column is typed as that integer, so it must be
+   * a whole number: a fraction is refused (22003) by the aggregate and the row query alike, where the row
+   * query truncated it and the aggregate compared it exactly; a number given as text is that number in both.
+   */
+  @Test void aParameterComparedWithAnIntegerColumnIsWholeOrRefused() throws SQLException {
+    table("ti", "i4", "INTEGER", "3", "261", "0", "5");
+    for (Object fraction : List.of(new BigDecimal("-0.5"), new BigDecimal("3.0000001"), 2.5, "0.5")) {
+      for (String sql : List.of("SELECT COUNT(*) FROM ti WHERE val > ?", "SELECT idx FROM ti WHERE val > ? ORDER BY idx",
+          "SELECT COUNT(*) FROM ti WHERE val = ?", "SELECT idx FROM ti WHERE val = ? ORDER BY idx")) {
+        for (Connection c : List.of(mm, uncached)) {
+          assertEquals("SQLSTATE 22003", run(c, sql, fraction), () -> sql + " with " + fraction);
+        }
+      }
+    }
+    for (Object whole : List.of(new BigDecimal("3.000"), new BigDecimal("-1"), 5.0, "0.0000", " 261 ", 0L)) {
+      Object h2Value = new BigDecimal(whole.toString().trim());
+      for (String sql : List.of("SELECT COUNT(*) FROM ti WHERE val > ?", "SELECT idx FROM ti WHERE val > ? ORDER BY idx",
+          "SELECT COUNT(*) FROM ti WHERE val = ?", "SELECT idx FROM ti WHERE val = ? ORDER BY idx")) {
+        String expected = run(h2, sql, h2Value);
+        for (Connection c : List.of(mm, uncached)) {
+          assertEquals(expected, run(c, sql, whole), () -> sql + " with " + whole);
+        }
+      }
+    }
+  }
+
   /** Creates {@code name} in mmapsql (dtype {@code dtype}) and in H2 (column type {@code h2Type}) with the values. */
   private void table(String name, String dtype, String h2Type, String... values) throws SQLException {
     Sql.mmap(mm, name, name + "." + dtype, dtype, null);
