@@ -142,6 +142,29 @@ class PlanCacheTest {
     }
   }
 
+  /** Review finding 11: a negative number is one parameter, sign included; a minus that subtracts stays as it is. */
+  @Test void negativeNumbersShareAPlan() throws SQLException {
+    same("SELECT idx FROM t WHERE val > -1 ORDER BY idx");
+    long hits = cache().hits();
+    same("SELECT idx FROM t WHERE val > -4 ORDER BY idx");
+    same("SELECT idx FROM t WHERE val > 0 ORDER BY idx");
+    assertEquals(hits + 2, cache().hits(), "-4 and 0 bound to the plan of -1");
+    same("SELECT idx FROM t WHERE idx BETWEEN -1 AND 3 AND val <> -3.25 ORDER BY idx");
+    hits = cache().hits();
+    same("SELECT idx FROM t WHERE idx BETWEEN -5 AND 6 AND val <> -0.5 ORDER BY idx");
+    assertEquals(hits + 1, cache().hits());
+    for (int pass = 0; pass < 2; pass++) {
+      for (String sql : List.of("SELECT idx FROM t WHERE idx-1 > 2 ORDER BY idx", "SELECT idx FROM t WHERE idx -1 > 3 ORDER BY idx",
+          "SELECT idx FROM t WHERE 5-3 = idx ORDER BY idx", "SELECT idx FROM t WHERE 6 -3 = idx ORDER BY idx",
+          "SELECT idx FROM t WHERE idx = 7 - -1 -2 ORDER BY idx", "SELECT idx FROM t WHERE val*-1 < -1 ORDER BY idx",
+          "SELECT idx FROM t WHERE (-1) < val --1\n ORDER BY idx", "SELECT idx FROM t WHERE val - -2 > 3 ORDER BY idx",
+          "SELECT idx, -1 FROM t WHERE idx < -1 + 3 ORDER BY idx", "SELECT idx, -2 FROM t WHERE idx < -2 + 5 ORDER BY idx",
+          "SELECT idx FROM t WHERE idx IN (-1, 2, -3) ORDER BY idx")) {
+        same(sql);
+      }
+    }
+  }
+
   @Test void numbersOutsideWhereStayPartOfThePlan() throws SQLException {
     for (int pass = 0; pass < 2; pass++) {
       same("SELECT idx FROM t ORDER BY idx LIMIT 2");
