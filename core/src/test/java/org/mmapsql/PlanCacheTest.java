@@ -165,6 +165,27 @@ class PlanCacheTest {
     }
   }
 
+  /**
+   * Review finding 10: a number the parameterized plan cannot hold exactly (0.13 in a DOUBLE) is planned once,
+   * as written, not first again with parameters; and such plans never push the parameterized one out.
+   */
+  @Test void inexactNumbersArePlannedOnceAndKeepTheParameterizedPlan() throws SQLException {
+    sameAsUncached("SELECT idx FROM t WHERE val > 0.5 ORDER BY idx");
+    int[] parses = {0};
+    try (org.apache.calcite.runtime.Hook.Closeable ignored =
+        org.apache.calcite.runtime.Hook.PARSE_TREE.addThread((java.util.function.Consumer<Object>) x -> parses[0]++)) {
+      for (int i = 0; i < 20; i++) {
+        int before = parses[0];
+        String sql = "SELECT idx FROM t WHERE val > 0.13" + i + " ORDER BY idx"; // no 0.13... is a binary fraction
+        sameAsUncached(sql);
+        assertEquals(before + 2, parses[0], () -> sql + ": planned once here and once without the cache");
+      }
+    }
+    long hits = cache().hits();
+    sameAsUncached("SELECT idx FROM t WHERE val > 0.25 ORDER BY idx");
+    assertEquals(hits + 1, cache().hits(), "the parameterized plan is still cached");
+  }
+
   @Test void numbersOutsideWhereStayPartOfThePlan() throws SQLException {
     for (int pass = 0; pass < 2; pass++) {
       same("SELECT idx FROM t ORDER BY idx LIMIT 2");

@@ -66,6 +66,11 @@ final class CachedPlan {
     return literalOnly;
   }
 
+  /** Whether some numbers of the statement are parameters of this plan. */
+  boolean parameterized() {
+    return !parameters.isEmpty();
+  }
+
   /** This plan with {@code shape}'s numbers as its parameter values, or null if they do not fit. */
   @Nullable Bound bind(SqlShape shape) {
     if (shape.slots.size() != fixed.length) {

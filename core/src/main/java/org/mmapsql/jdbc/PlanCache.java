@@ -139,6 +139,13 @@ public final class PlanCache {
     return list != null && list.stream().anyMatch(CachedPlan::literalOnly);
   }
 
+  /** Whether a plan of this shape with parameters is cached: if it did not fit, planning one again would not either. */
+  synchronized boolean parameterized(Key key, long catalogVersion) {
+    sync(catalogVersion);
+    List<CachedPlan> list = plans.get(key);
+    return list != null && list.stream().anyMatch(CachedPlan::parameterized);
+  }
+
   synchronized void put(Key key, CachedPlan plan, long catalogVersion) {
     sync(catalogVersion);
     if (catalogVersion != version) {
@@ -146,7 +153,12 @@ public final class PlanCache {
     }
     List<CachedPlan> list = plans.computeIfAbsent(key, k -> new ArrayList<>(2));
     if (list.size() >= PER_SHAPE) {
-      list.removeFirst();
+      // the oldest plan made for one statement's numbers; the one with parameters serves many and stays
+      int evict = 0;
+      while (evict < list.size() - 1 && list.get(evict).parameterized()) {
+        evict++;
+      }
+      list.remove(evict);
     }
     list.add(plan);
   }
