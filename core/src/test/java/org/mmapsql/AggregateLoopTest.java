@@ -144,6 +144,12 @@ class AggregateLoopTest {
     }
     for (Object param : new Object[] {2.5, 7, 60.75}) {
       String sql = aggs + "val >= ?";
+      if (!dtype.startsWith("f") && !dtype.equals("u8") && param instanceof Double) {
+        // a ? compared with an integer column (but u8: DECIMAL) is that integer type: a fraction is refused in both plans
+        db.failsPrepared(sql, new Object[] {param}, "not a whole number");
+        db.failsPrepared(sql + " AND idx + 0 >= 0", new Object[] {param}, "not a whole number");
+        continue;
+      }
       assertEquals(db.rows(sql + " AND idx + 0 >= 0", param).toString(), db.rows(sql, param).toString(),
           sql + " " + param);
     }

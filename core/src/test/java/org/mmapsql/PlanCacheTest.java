@@ -126,6 +126,66 @@ class PlanCacheTest {
     }
   }
 
+  /** Review finding 5: {@code 9007199254740992e0} is a DOUBLE to Calcite, never an exact BIGINT or DECIMAL parameter. */
+  @Test void anExponentLiteralStaysApproximate() throws SQLException {
+    mm.scalar("SELECT MMAP('tl', 'tl.i8', 'i8')");
+    mm.scalar("SELECT MMAP('tu', 'tu.u8', 'u8')");
+    mm.update("INSERT INTO tl(val) VALUES (9007199254740993), (5)");
+    mm.update("INSERT INTO tu(val) VALUES (18446744073709551615), (5)");
+    for (int pass = 0; pass < 2; pass++) {
+      for (String sql : List.of("SELECT COUNT(*) FROM tl WHERE val = 5e0",
+          "SELECT COUNT(*) FROM tl WHERE val = 9007199254740992e0", "SELECT idx FROM tl WHERE val = 9007199254740992e0",
+          "SELECT COUNT(*) FROM tl WHERE val >= 9007199254740994e0", "SELECT COUNT(*) FROM tl WHERE idx = 0e0",
+          "SELECT COUNT(*) FROM tu WHERE val = 5e0", "SELECT COUNT(*) FROM tu WHERE val = 18446744073709551614e0")) {
+        sameAsUncached(sql);
+      }
+    }
+  }
+
+  /** Review finding 11: a negative number is one parameter, sign included; a minus that subtracts stays as it is. */
+  @Test void negativeNumbersShareAPlan() throws SQLException {
+    same("SELECT idx FROM t WHERE val > -1 ORDER BY idx");
+    long hits = cache().hits();
+    same("SELECT idx FROM t WHERE val > -4 ORDER BY idx");
+    same("SELECT idx FROM t WHERE val > 0 ORDER BY idx");
+    assertEquals(hits + 2, cache().hits(), "-4 and 0 bound to the plan of -1");
+    same("SELECT idx FROM t WHERE idx BETWEEN -1 AND 3 AND val <> -3.25 ORDER BY idx");
+    hits = cache().hits();
+    same("SELECT idx FROM t WHERE idx BETWEEN -5 AND 6 AND val <> -0.5 ORDER BY idx");
+    assertEquals(hits + 1, cache().hits());
+    for (int pass = 0; pass < 2; pass++) {
+      for (String sql : List.of("SELECT idx FROM t WHERE idx-1 > 2 ORDER BY idx", "SELECT idx FROM t WHERE idx -1 > 3 ORDER BY idx",
+          "SELECT idx FROM t WHERE 5-3 = idx ORDER BY idx", "SELECT idx FROM t WHERE 6 -3 = idx ORDER BY idx",
+          "SELECT idx FROM t WHERE idx = 7 - -1 -2 ORDER BY idx", "SELECT idx FROM t WHERE val*-1 < -1 ORDER BY idx",
+          "SELECT idx FROM t WHERE (-1) < val --1\n ORDER BY idx", "SELECT idx FROM t WHERE val - -2 > 3 ORDER BY idx",
+          "SELECT idx, -1 FROM t WHERE idx < -1 + 3 ORDER BY idx", "SELECT idx, -2 FROM t WHERE idx < -2 + 5 ORDER BY idx",
+          "SELECT idx FROM t WHERE idx IN (-1, 2, -3) ORDER BY idx")) {
+        same(sql);
+      }
+    }
+  }
+
+  /**
+   * Review finding 10: a number the parameterized plan cannot hold exactly (0.13 in a DOUBLE) is planned once,
+   * as written, not first again with parameters; and such plans never push the parameterized one out.
+   */
+  @Test void inexactNumbersArePlannedOnceAndKeepTheParameterizedPlan() throws SQLException {
+    sameAsUncached("SELECT idx FROM t WHERE val > 0.5 ORDER BY idx");
+    int[] parses = {0};
+    try (org.apache.calcite.runtime.Hook.Closeable ignored =
+        org.apache.calcite.runtime.Hook.PARSE_TREE.addThread((java.util.function.Consumer<Object>) x -> parses[0]++)) {
+      for (int i = 0; i < 20; i++) {
+        int before = parses[0];
+        String sql = "SELECT idx FROM t WHERE val > 0.13" + i + " ORDER BY idx"; // no 0.13... is a binary fraction
+        sameAsUncached(sql);
+        assertEquals(before + 2, parses[0], () -> sql + ": planned once here and once without the cache");
+      }
+    }
+    long hits = cache().hits();
+    sameAsUncached("SELECT idx FROM t WHERE val > 0.25 ORDER BY idx");
+    assertEquals(hits + 1, cache().hits(), "the parameterized plan is still cached");
+  }
+
   @Test void numbersOutsideWhereStayPartOfThePlan() throws SQLException {
     for (int pass = 0; pass < 2; pass++) {
       same("SELECT idx FROM t ORDER BY idx LIMIT 2");
@@ -197,6 +257,18 @@ class PlanCacheTest {
       assertEquals(8L, fresh.longValue("SELECT COUNT(*) FROM t"));
       assertEquals(hits, cache().hits());
       assertEquals(misses, cache().misses());
+    }
+  }
+
+  /** Review finding 9: a directory's plans go when its last connection closes. */
+  @Test void aClosedDirectoryKeepsNoPlans() throws SQLException {
+    int before = PlanCache.directories();
+    for (int i = 0; i < 5; i++) {
+      try (TestDb other = TestDb.open(dir.resolve("other" + i))) {
+        assertEquals(1L, other.longValue("SELECT 1"));
+        assertEquals(before + 1, PlanCache.directories());
+      }
+      assertEquals(before, PlanCache.directories(), "plans of a closed directory kept");
     }
   }
 

@@ -96,11 +96,11 @@ public final class Database {
     }
   }
 
-  /** Called when a connection closes; the last one closes the directory. */
-  public void release() {
+  /** Called when a connection closes; the last one closes the directory, and is told so (true). */
+  public boolean release() {
     synchronized (OPEN) {
       if (--users > 0) {
-        return;
+        return false;
       }
       OPEN.remove(dir);
       flusher.shutdownNow();
@@ -110,6 +110,7 @@ public final class Database {
       }
       // Inside: the next open of this directory in this JVM waits for the lock to be free.
       lock.close();
+      return true;
     }
   }
 

@@ -71,6 +71,10 @@ public final class ValBounds {
     if (floats) {
       double lo = lower == null ? Double.NEGATIVE_INFINITY : asDouble(lower);
       double hi = upper == null ? Double.POSITIVE_INFINITY : asDouble(upper);
+      if (lower != null && !lowerInclusive && lo == Double.POSITIVE_INFINITY
+          || upper != null && !upperInclusive && hi == Double.NEGATIVE_INFINITY) {
+        return new ValueRange(false, 1, 0, 0, 0); // beyond an infinity: nextUp(+inf) is +inf itself
+      }
       lo = lower != null && !lowerInclusive ? Math.nextUp(lo) : lo;
       hi = upper != null && !upperInclusive ? Math.nextDown(hi) : hi;
       return new ValueRange(false, lo, hi, 0, 0); // a NaN bound keeps nothing: no value compares with it
@@ -145,6 +149,9 @@ public final class ValBounds {
 
   /** A number with the same rounding to integers as {@code d} within ±2^64, without building huge ones. */
   private static BigDecimal tame(BigDecimal d) {
+    if (d.signum() == 0) {
+      return BigDecimal.ZERO; // 0.0000 has a precision of 1 and a scale of 4: not a tiny fraction
+    }
     int integerDigits = d.precision() - d.scale();
     if (integerDigits > 21) {
       return d.signum() > 0 ? BEYOND_U64 : BEYOND_U64.negate();

@@ -66,6 +66,11 @@ final class CachedPlan {
     return literalOnly;
   }
 
+  /** Whether some numbers of the statement are parameters of this plan. */
+  boolean parameterized() {
+    return !parameters.isEmpty();
+  }
+
   /** This plan with {@code shape}'s numbers as its parameter values, or null if they do not fit. */
   @Nullable Bound bind(SqlShape shape) {
     if (shape.slots.size() != fixed.length) {
@@ -80,7 +85,7 @@ final class CachedPlan {
           return null;
         }
       } else {
-        Object v = exactly(text, parameters.get(p));
+        Object v = exactly(text, shape.slots.get(i).kind(), parameters.get(p));
         if (v == null) {
           return null;
         }
@@ -93,8 +98,14 @@ final class CachedPlan {
   /**
    * The number {@code text} as a value of the parameter's type (the Java class
    * generated code expects for it), or null unless that type holds it exactly.
+   * A number with an exponent is a DOUBLE to Calcite, compared as one: it binds
+   * only to a floating-point parameter.
    */
-  static @Nullable Object exactly(String text, AvaticaParameter parameter) {
+  static @Nullable Object exactly(String text, SqlShape.Kind kind, AvaticaParameter parameter) {
+    if (kind == SqlShape.Kind.EXPONENT && parameter.parameterType != Types.DOUBLE
+        && parameter.parameterType != Types.FLOAT && parameter.parameterType != Types.REAL) {
+      return null;
+    }
     BigDecimal d;
     try {
       d = new BigDecimal(text);
@@ -147,7 +158,8 @@ final class CachedPlan {
           s.cursorFactory, rootSchema, s.getCollationList(), -1, null, // s applies its own row limit
           s.statementType) {
         @Override public Enumerable<T> enumerable(DataContext dataContext) {
-          return Errors.guard(s::enumerable).bind(v.length == 0 ? dataContext : new Literals(dataContext, v));
+          return Errors.guard(s::enumerable).bind(v.length == 0 ? IntegerParameters.of(dataContext, s.parameters)
+              : new Literals(dataContext, v));
         }
       };
     }

@@ -119,7 +119,9 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
             PlanCache.attach(root.unwrap(CalciteSchema.class), db, planSettings(p));
           }
         } catch (SQLException | RuntimeException e) {
-          db.release();
+          if (db.release()) {
+            PlanCache.forget(db);
+          }
           throw e instanceof SQLException s ? s : Errors.toSql(e);
         }
       }
@@ -128,7 +130,10 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
         try {
           SchemaPlus root = ((CalciteConnection) connection).getRootSchema();
           PlanCache.detach(root.unwrap(CalciteSchema.class));
-          MmapSchema.of(root).database().release();
+          Database db = MmapSchema.of(root).database();
+          if (db.release()) {
+            PlanCache.forget(db);
+          }
         } catch (IllegalStateException ignored) {
           // init failed before the schema was added; nothing to release
         }

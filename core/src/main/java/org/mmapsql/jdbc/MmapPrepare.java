@@ -81,7 +81,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
       return guarded(plan(context, query, elementType, maxRowCount));
     }
     boolean literalOnly = false;
-    if (any(parameter) && !cache.literalOnly(key, version)) {
+    if (any(parameter) && !cache.literalOnly(key, version) && !cache.parameterized(key, version)) {
       CachedPlan p = null;
       try {
         p = CachedPlan.parameterized(plan(context, Query.of(withParameters(shape, parameter)),

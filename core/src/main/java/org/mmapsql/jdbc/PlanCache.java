@@ -3,10 +3,10 @@ package org.mmapsql.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.calcite.jdbc.CalciteConnection;
@@ -34,7 +34,8 @@ public final class PlanCache {
   static final int CAPACITY = 1024;
   /** Plans kept for one shape: a few with different fixed numbers (LIMIT 10, LIMIT 20). */
   private static final int PER_SHAPE = 8;
-  private static final Map<Database, PlanCache> CACHES = new WeakHashMap<>();
+  /** By open directory; removed when it closes ({@link #forget}): a cache and its plans reach their Database. */
+  private static final Map<Database, PlanCache> CACHES = new HashMap<>();
   /** The connections served, by their root schema (what a prepare context names). */
   private static final Map<CalciteSchema, Session> SESSIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -55,6 +56,20 @@ public final class PlanCache {
   static PlanCache of(Database database) {
     synchronized (CACHES) {
       return CACHES.computeIfAbsent(database, PlanCache::new);
+    }
+  }
+
+  /** Drops the plans of a directory that its last connection closed. */
+  static void forget(Database database) {
+    synchronized (CACHES) {
+      CACHES.remove(database);
+    }
+  }
+
+  /** How many directories have a cache (for tests and diagnostics). */
+  public static int directories() {
+    synchronized (CACHES) {
+      return CACHES.size();
     }
   }
 
@@ -124,6 +139,13 @@ public final class PlanCache {
     return list != null && list.stream().anyMatch(CachedPlan::literalOnly);
   }
 
+  /** Whether a plan of this shape with parameters is cached: if it did not fit, planning one again would not either. */
+  synchronized boolean parameterized(Key key, long catalogVersion) {
+    sync(catalogVersion);
+    List<CachedPlan> list = plans.get(key);
+    return list != null && list.stream().anyMatch(CachedPlan::parameterized);
+  }
+
   synchronized void put(Key key, CachedPlan plan, long catalogVersion) {
     sync(catalogVersion);
     if (catalogVersion != version) {
@@ -131,7 +153,12 @@ public final class PlanCache {
     }
     List<CachedPlan> list = plans.computeIfAbsent(key, k -> new ArrayList<>(2));
     if (list.size() >= PER_SHAPE) {
-      list.removeFirst();
+      // the oldest plan made for one statement's numbers; the one with parameters serves many and stays
+      int evict = 0;
+      while (evict < list.size() - 1 && list.get(evict).parameterized()) {
+        evict++;
+      }
+      list.remove(evict);
     }
     list.add(plan);
   }

@@ -51,13 +51,26 @@ final class SqlShape {
     StringBuilder shape = new StringBuilder(sql.length());
     List<Slot> slots = new ArrayList<>(4);
     boolean params = false;
+    boolean operandBefore = false; // whether a '-' here would subtract (after a name, a number, ')') or negate
     int n = sql.length();
     int i = 0;
     while (i < n) {
       char c = sql.charAt(i);
       int end;
+      if (c == '-' && !operandBefore && i + 1 < n && (isDigit(sql.charAt(i + 1)) || sql.charAt(i + 1) == '.')) {
+        end = number(sql, i + 1, slots);
+        if (end > i + 1) { // a negative number: one slot with its sign, so that -5 and -6 share a shape
+          Slot unsigned = slots.removeLast();
+          slots.add(new Slot(i, end, unsigned.kind()));
+          shape.append('?').append(unsigned.kind().mark);
+          i = end;
+          operandBefore = true;
+          continue;
+        }
+      }
       if (c == '\'' || c == '"' || c == '`') {
         end = quoted(sql, i, c);
+        operandBefore = true;
       } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
         end = sql.indexOf('\n', i);
         end = end < 0 ? n : end;
@@ -74,20 +87,30 @@ final class SqlShape {
           while (end < n && isIdentifierPart(sql.charAt(end)) && sql.charAt(end) != '.') {
             end++;
           }
+          operandBefore = c != '.' && !KEYWORDS.contains(sql.substring(i, end).toUpperCase(java.util.Locale.ROOT));
         } else {
           shape.append('?').append(slots.getLast().kind().mark);
           i = end;
+          operandBefore = true;
           continue;
         }
       } else {
         params |= c == '?';
         end = i + 1;
+        if (!Character.isWhitespace(c)) {
+          operandBefore = c == ')' || c == '?';
+        }
       }
       shape.append(sql, i, end);
       i = end;
     }
     return new SqlShape(sql, shape.toString(), slots, params);
   }
+
+  /** Words after which a '-' negates: a number there is negative. */
+  private static final java.util.Set<String> KEYWORDS = java.util.Set.of("SELECT", "WHERE", "AND", "OR", "NOT",
+      "BETWEEN", "IN", "IS", "LIKE", "CASE", "WHEN", "THEN", "ELSE", "HAVING", "ON", "BY", "LIMIT", "OFFSET",
+      "FETCH", "VALUES", "SET", "RETURN", "DISTINCT", "ALL", "ANY", "SOME", "SYMMETRIC", "ASYMMETRIC");
 
   /** End of the quoted text starting at {@code i} (doubled quotes are part of it). */
   private static int quoted(String sql, int i, char quote) {

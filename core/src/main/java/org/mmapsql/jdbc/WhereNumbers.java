@@ -65,6 +65,13 @@ final class WhereNumbers extends SqlBasicVisitor<Void> {
   }
 
   @Override public Void visit(SqlCall call) {
+    if (inWhere && call.getKind() == SqlKind.MINUS_PREFIX && call.operand(0) instanceof SqlNumericLiteral) {
+      int slot = slotAt(call.getParserPosition()); // -5: one slot, sign included (see SqlShape)
+      if (slot >= 0) {
+        parameter[slot] = true;
+        return null;
+      }
+    }
     if (call instanceof SqlSelect select) {
       boolean outer = inWhere;
       inWhere = false;

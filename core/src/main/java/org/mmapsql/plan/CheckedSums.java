@@ -12,13 +12,20 @@ import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexProgram;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexWindow;
 import org.apache.calcite.rex.RexProgramBuilder;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.sql.type.SqlTypeUtil;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Makes Calcite's own SUM of BIGINT (under GROUP BY, a filter on values, or
@@ -29,6 +36,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * Applied to the physical plan, after the planner, so that it also reaches
  * the SUMs that the planner's own rules make (AVG becomes SUM / COUNT).
  * mmapsql's one-pass aggregate ({@link MmapAggregate}) sums exactly already.
+ * A sum that only becomes a DOUBLE (the half of an AVG) is not cast back.
  */
 public final class CheckedSums extends RelHomogeneousShuttle {
   private static final int BIGINT_DIGITS = 19;
@@ -79,9 +87,70 @@ public final class CheckedSums extends RelHomogeneousShuttle {
   }
 
   @Override public RelNode visit(RelNode other) {
+    boolean aboveSums = other instanceof EnumerableCalc c && c.getInput() instanceof EnumerableAggregate agg
+        && agg.getAggCallList().stream().anyMatch(call -> wraps(agg, call));
     RelNode rel = super.visit(other);
+    if (aboveSums && rel instanceof EnumerableCalc calc && calc.getInput() instanceof EnumerableCalc checked) {
+      return toFloatsUnchecked(calc, checked);
+    }
     return rel instanceof EnumerableAggregate agg && agg.getAggCallList().stream().anyMatch(c -> wraps(agg, c))
         ? checked(agg) : rel;
+  }
+
+  /**
+   * {@code calc} over {@code checked} (the sums cast back to BIGINT) as one
+   * calc, where a sum that only becomes a DOUBLE (the half of an AVG, which
+   * is a DOUBLE) goes from DECIMAL to DOUBLE directly: such an AVG does not
+   * fail where its sum passes BIGINT's range, as mmapsql's one-pass AVG does not.
+   */
+  private static RelNode toFloatsUnchecked(EnumerableCalc calc, EnumerableCalc checked) {
+    RexBuilder rex = calc.getCluster().getRexBuilder();
+    RexProgram merged = RexProgramBuilder.mergePrograms(calc.getProgram(), checked.getProgram(), rex);
+    RexShuttle direct = new RexShuttle() {
+      @Override public RexNode visitCall(RexCall call) {
+        if (call.getKind() == SqlKind.CAST && SqlTypeUtil.isApproximateNumeric(call.getType())) {
+          RexNode wide = fromDecimal(call.getOperands().get(0), call.getType(), rex);
+          if (wide != null) {
+            return wide;
+          }
+        }
+        return super.visitCall(call);
+      }
+    };
+    List<RexNode> projects = new ArrayList<>();
+    merged.getProjectList().forEach(p -> projects.add(merged.expandLocalRef(p).accept(direct)));
+    RexNode condition = merged.getCondition() == null ? null : merged.expandLocalRef(merged.getCondition()).accept(direct);
+    RexProgram program = RexProgram.create(checked.getInput().getRowType(), projects, condition,
+        calc.getRowType(), rex);
+    return EnumerableCalc.create(checked.getInput(), program);
+  }
+
+  /** {@code e}, a BIGINT made of DECIMAL sums cast back (or CASE and NULL around them), as {@code type}; else null. */
+  private static @Nullable RexNode fromDecimal(RexNode e, RelDataType type, RexBuilder rex) {
+    if (e.getType().getSqlTypeName() != SqlTypeName.BIGINT) {
+      return null;
+    }
+    if (e.getKind() == SqlKind.CAST && ((RexCall) e).getOperands().get(0).getType().getSqlTypeName() == SqlTypeName.DECIMAL
+        && ((RexCall) e).getOperands().get(0) instanceof RexInputRef) {
+      return rex.makeCast(type, ((RexCall) e).getOperands().get(0));
+    }
+    if (e instanceof RexLiteral lit && lit.isNull()) {
+      return rex.makeNullLiteral(type);
+    }
+    if (e.getKind() == SqlKind.CASE) {
+      List<RexNode> ops = new ArrayList<>(((RexCall) e).getOperands());
+      for (int i = 0; i < ops.size(); i++) {
+        if (i % 2 == 1 || i == ops.size() - 1) { // a value, not a condition
+          RexNode v = fromDecimal(ops.get(i), type, rex);
+          if (v == null) {
+            return null;
+          }
+          ops.set(i, v);
+        }
+      }
+      return rex.makeCall(type, SqlStdOperatorTable.CASE, ops);
+    }
+    return null;
   }
 
   /** A SUM or $SUM0 of a BIGINT as a BIGINT. */

@@ -9,6 +9,7 @@ import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.linq4j.tree.Expressions;
 import org.apache.calcite.linq4j.tree.Types;
 import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
@@ -89,7 +90,8 @@ final class ValCondition {
   /** The layout column {@code side} reads exactly, compared with {@code bound}; -1 if none. */
   private static int valueColumn(RexNode side, RexNode bound, Layout layout) {
     RexNode ref = side.getKind() == SqlKind.CAST ? ((RexCall) side).getOperands().get(0) : side;
-    if (!(ref instanceof RexInputRef r) || r.getIndex() < 1 || r.getIndex() > layout.columns().size()) {
+    if (!(ref instanceof RexInputRef r) || r.getIndex() < 1 || r.getIndex() > layout.columns().size()
+        || ref != side && !widens(ref.getType(), side.getType())) {
       return -1;
     }
     int column = r.getIndex() - 1;
@@ -108,6 +110,38 @@ final class ValCondition {
     int width = layout.columns().get(column).dtype().width();
     boolean exactInDouble = compared == SqlTypeName.REAL ? width <= 2 : width <= 4;
     return exact || approx && exactInDouble ? column : -1;
+  }
+
+  /**
+   * Whether a cast from {@code from} to {@code to} keeps every value: a wider
+   * integer or decimal, a wider float. An integer to a float is checked by the
+   * caller, by the width of the column's dtype.
+   */
+  private static boolean widens(RelDataType from, RelDataType to) {
+    SqlTypeName f = from.getSqlTypeName();
+    SqlTypeName t = to.getSqlTypeName();
+    if (SqlTypeFamily.APPROXIMATE_NUMERIC.getTypeNames().contains(f)) {
+      return t == SqlTypeName.DOUBLE || t == SqlTypeName.FLOAT || t == f;
+    }
+    if (SqlTypeFamily.APPROXIMATE_NUMERIC.getTypeNames().contains(t)) {
+      return SqlTypeFamily.EXACT_NUMERIC.getTypeNames().contains(f);
+    }
+    int fromDigits = integerDigits(from);
+    int toDigits = integerDigits(to);
+    return fromDigits > 0 && toDigits > 0 && from.getScale() <= 0 && toDigits >= fromDigits
+        && (t == SqlTypeName.DECIMAL || f != SqlTypeName.DECIMAL);
+  }
+
+  /** The decimal digits before the point an exact type holds (BIGINT 19: its range within ±10^19); 0 if not exact. */
+  private static int integerDigits(RelDataType type) {
+    return switch (type.getSqlTypeName()) {
+      case TINYINT -> 3;
+      case SMALLINT -> 5;
+      case INTEGER -> 10;
+      case BIGINT -> 19;
+      case DECIMAL -> type.getPrecision() - Math.max(0, type.getScale());
+      default -> 0;
+    };
   }
 
   /** Code that evaluates {@code node} to {@link ValBounds}. */

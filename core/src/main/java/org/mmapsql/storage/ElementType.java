@@ -391,6 +391,9 @@ public enum ElementType {
     }
   }
 
+  /** More decimal digits than any integer dtype holds (u8: 20). */
+  private static final int MAX_INTEGER_DIGITS = 40;
+
   static BigInteger unsigned(long x) {
     return BigInteger.valueOf(x >>> 1).shiftLeft(1).or(BigInteger.valueOf(x & 1));
   }
@@ -430,7 +433,15 @@ public enum ElementType {
     if (x == null) {
       throw outOfRange(v, d, "whole numbers only");
     }
+    // Refused before converting: 1e50000000 as a BigInteger takes minutes to build.
+    int integerDigits = x.precision() - x.scale();
+    if (x.signum() != 0 && integerDigits > MAX_INTEGER_DIGITS) {
+      throw outOfRange(v, d, "at most " + MAX_INTEGER_DIGITS + " digits");
+    }
     try {
+      if (x.signum() != 0 && integerDigits <= 0) {
+        throw new ArithmeticException(); // 0 < |x| < 1
+      }
       return x.toBigIntegerExact();
     } catch (ArithmeticException e) {
       throw new MmapException(SqlState.NUMERIC_OUT_OF_RANGE, "value " + show(v) + " is not a whole number;"

@@ -62,6 +62,9 @@ final class LongDouble {
     } else if (x.signum() == 0) {
       m = 0;
       se = 0;
+    } else if (x.precision() - x.scale() > 4934 || x.precision() - x.scale() < -4950) {
+      // beyond ±1.2E4932 or below the smallest normal (3.4E-4932), known before building 10^scale
+      throw ElementType.outOfRange(given, d, "about ±3.4E-4932 to ±1.2E4932");
     } else {
       BigDecimal a = x.abs();
       BigInteger num = a.scale() <= 0 ? a.unscaledValue().multiply(BigInteger.TEN.pow(-a.scale()))

@@ -77,7 +77,7 @@ public record NpyHeader(int version, int dataOffset, Object descr, boolean fortr
       parsed = new Literal(text).parse();
     } catch (RuntimeException e) {
       throw new MmapException(SqlState.DATA_EXCEPTION, "the .npy header of " + file + " cannot be read: "
-          + e.getMessage() + ": " + text.strip());
+          + e.getMessage() + ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text.strip()));
     }
     if (!(parsed instanceof Map<?, ?> dict) || !(dict.get("descr") != null
         && dict.get("fortran_order") instanceof Boolean && dict.get("shape") instanceof List<?>)) {
@@ -176,8 +176,11 @@ public record NpyHeader(int version, int dataOffset, Object descr, boolean fortr
 
   /** A reader of the Python literals a header holds: dicts, lists, tuples, strings, ints, booleans. */
   private static final class Literal {
+    /** Far deeper than any dtype numpy writes (a structured one nests a few levels); a crafted header recurses no further. */
+    private static final int MAX_DEPTH = 32;
     private final String s;
     private int i;
+    private int depth;
 
     Literal(String s) {
       this.s = s;
@@ -199,6 +202,17 @@ public record NpyHeader(int version, int dataOffset, Object descr, boolean fortr
     }
 
     private Object value() {
+      if (++depth > MAX_DEPTH) {
+        throw new IllegalArgumentException("nested more than " + MAX_DEPTH + " levels deep at " + i);
+      }
+      try {
+        return element();
+      } finally {
+        depth--;
+      }
+    }
+
+    private Object element() {
       skip();
       if (i >= s.length()) {
         throw new IllegalArgumentException("unexpected end");

@@ -211,6 +211,9 @@ class BindingRulesTest {
         {"cube.npy", Npy.concat(Npy.header(1, "<f4", false, 2, 3, 4), new byte[96]), "dimension|3-d|(2, 3, 4)|3 axes"},
         {"complex.npy", Npy.concat(Npy.header(1, "<c16", false, 2), new byte[32]), "c16|complex"},
         {"garbage.npy", "\u0093NUMPY this is not a header".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), "header|npy"},
+        // review finding 12: nesting deep enough to overflow a recursive reader's stack
+        {"deep.npy", Npy.wrap(2, "{'descr': '<f8', 'fortran_order': False, 'shape': " + "[".repeat(30_000) + "}", 64, true),
+            "header|nested"},
     };
     for (Object[] cs : cases) {
       String f = (String) cs[0];

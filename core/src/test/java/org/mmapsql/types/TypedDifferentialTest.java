@@ -259,6 +259,25 @@ class TypedDifferentialTest {
     }
   }
 
+  /** Review finding 14: AVG of BIGINT whose sum passes BIGINT's range is the same DOUBLE whatever the plan. */
+  @Test void avgOfBigintsBeyondTheSumsRangeIsTheSameWhateverThePlan() throws SQLException {
+    Sql.mmap(mm, "tl", "tl.bin", "i8", null);
+    Sql.update(mm, "INSERT INTO tl(val) VALUES (9223372036854775807), (10), (-5)");
+    double expected = new BigDecimal("9223372036854775812").divide(BigDecimal.valueOf(3), java.math.MathContext.DECIMAL64)
+        .doubleValue();
+    for (String sql : List.of("SELECT AVG(val) FROM tl", "SELECT AVG(val) FROM tl WHERE val <> 3",
+        "SELECT AVG(val) FROM tl WHERE idx < 5 AND val <> 6", "SELECT AVG(val) FROM tl GROUP BY idx < 5",
+        "SELECT AVG(val) FROM tl WHERE val <> 3 GROUP BY idx < 5", "SELECT AVG(val) FROM tl GROUP BY idx / 100",
+        "SELECT AVG(val) + 1 FROM tl WHERE val <> 3")) {
+      Object avg = Sql.scalar(mm, sql);
+      double want = sql.contains("+ 1") ? expected + 1 : expected;
+      assertEquals(want, ((Number) avg).doubleValue(), Math.ulp(want) * 4, sql);
+    }
+    assertEquals(3L, ((Number) Sql.scalar(mm, "SELECT COUNT(*) FROM tl WHERE val <> 3 HAVING AVG(val) > 1")).longValue());
+    // SUM of BIGINT stays BIGINT: beyond its range it is refused, beside an AVG too
+    Sql.fails(mm, "SELECT SUM(val), AVG(val) FROM tl WHERE val <> 3", Sql.states("22003"));
+  }
+
   @Test void integerArithmeticBeyondTheTypeIsRefusedNotWrapped() throws SQLException {
     for (Dtype d : List.of(Dtype.i(1), Dtype.i(4), Dtype.i(8), Dtype.u(4), Dtype.u(8))) {
       String name = "x" + d.size() + d.kind().ordinal();
@@ -304,6 +323,32 @@ class TypedDifferentialTest {
         assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written by " + sql + " on " + d);
       }
     }
+  }
+
+  /** Review finding 7: a written value with a huge exponent is refused at once, not after building 10^50000000. */
+  @Test void aWrittenValueWithAHugeExponentIsRefusedAtOnce() throws SQLException {
+    List<Dtype> types = List.of(Dtype.i(4), Dtype.u(8), Dtype.f(16));
+    for (Dtype d : types) {
+      Sql.mmap(mm, "h" + d.size(), "h" + d.size() + ".bin", d.mmapType(), null);
+      Sql.update(mm, "INSERT INTO h" + d.size() + "(val) VALUES (1)");
+    }
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+      for (Dtype d : types) {
+        String name = "h" + d.size();
+        byte[] before = Sql.bytes(dir.resolve(name + ".bin"));
+        for (String v : List.of("1e500000000", "-1e500000000", "1e-500000000", "-3e-500000000")) {
+          String insert = "INSERT INTO " + name + "(val) VALUES (?)";
+          for (Object param : List.of(v, new BigDecimal(v))) {
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> Sql.update(mm, insert, param), () -> insert + " with " + param + " on " + d);
+            Sql.check(e, insert, Sql.states("22003"), typeNames(d));
+          }
+          Sql.fails(mm, "INSERT INTO " + name + "(val) VALUES ('" + v + "')", Sql.states("22003"), typeNames(d));
+          Sql.fails(mm, "UPDATE " + name + " SET val = '" + v + "' WHERE idx = 0", Sql.states("22003"), typeNames(d));
+        }
+        assertTrue(Arrays.equals(before, Sql.bytes(dir.resolve(name + ".bin"))), () -> "nothing written on " + d);
+      }
+    });
   }
 
   @Test void aValueBeyondRealsRangeIsRefused() throws SQLException {
