@@ -14,6 +14,7 @@ import java.util.TimeZone;
 
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaDatabaseMetaData;
 import org.apache.calcite.avatica.AvaticaFactory;
@@ -184,6 +185,20 @@ public final class MmapJdbcFactory extends CalciteFactory {
     return new MmapConnection((Driver) driver, factory, url, info, rootSchema, typeFactory);
   }
 
+  /** Calcite's config of a connection, with the one setting read at every execution parsed once. */
+  private static final class ParsedConfig extends org.apache.calcite.config.CalciteConnectionConfigImpl {
+    private final boolean autoTemp;
+
+    ParsedConfig(Properties info) {
+      super(info);
+      this.autoTemp = super.autoTemp();
+    }
+
+    @Override public boolean autoTemp() {
+      return autoTemp;
+    }
+  }
+
   /**
    * An embedded connection as JDBC expects it: every error with its SQLSTATE
    * (Avatica makes SQLExceptions without one), and transactions as mmapsql has
@@ -204,9 +219,22 @@ public final class MmapJdbcFactory extends CalciteFactory {
     }
 
     // What each execution's data context needs, read from the properties once.
+    private @Nullable ParsedConfig config;
     private @Nullable TimeZone timeZone;
     private @Nullable Locale locale;
     private @Nullable TimeFrameSet timeFrames;
+
+    /**
+     * The connection's settings, parsed once: Calcite makes a new config at each
+     * call, and its result set asks it at every execution (autoTemp), which costs
+     * a scan of all the properties. The properties do not change after connecting.
+     */
+    @Override public CalciteConnectionConfig config() {
+      if (config == null) {
+        config = new ParsedConfig(info);
+      }
+      return config;
+    }
 
     @Override public TimeZone getTimeZone() {
       return (TimeZone) zone().clone(); // callers may change it
