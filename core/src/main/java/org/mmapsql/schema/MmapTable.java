@@ -2,6 +2,7 @@ package org.mmapsql.schema;
 
 import java.lang.reflect.Type;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.calcite.DataContext;
@@ -125,6 +126,39 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
   }
 
   /**
+   * The rows whose idx is in {@code ranges}, a few of them (a point read, an
+   * IN list), read at once: what {@link #scan} yields for them, each UPDATE
+   * seen whole or not at all, without a scan's snapshot.
+   */
+  public List<Object[]> rowsAt(IdxRanges ranges) {
+    MappedArray array = array();
+    long base = base();
+    return array.consistent(() -> {
+      IdxRanges p = positions(ranges).clip(array.length());
+      int width = array.layout().columns().size();
+      List<Object[]> rows = new ArrayList<>((int) p.count());
+      for (int i = 0; i < p.size(); i++) {
+        long start = p.start(i);
+        int n = (int) (p.end(i) - start);
+        Object[][] columns = new Object[width][n];
+        int got = array.read(start, n, columns);
+        for (int r = 0; r < got; r++) {
+          Object[] row = new Object[width + 1];
+          row[0] = base + start + r;
+          for (int c = 0; c < width; c++) {
+            row[c + 1] = columns[c][r];
+          }
+          rows.add(row);
+        }
+        if (got < n) {
+          break; // cut by another program meanwhile: the rows end there, as a scan's do
+        }
+      }
+      return rows;
+    });
+  }
+
+  /**
    * One row of aggregates over the positions in {@code ranges} (null: all):
    * {@code kinds[i]} of column {@code columns[i]} (a layout column; -1 for COUNT(*)),
    * given as the SQL type {@code types[i]}.
@@ -186,6 +220,33 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
     return writes(root, "UPDATE").update(rows, columns);
   }
 
+  /**
+   * UPDATE of the rows whose idx is in {@code ranges} (a few), the layout
+   * columns {@code columns} set to {@code values}: {@link #update} with the
+   * rows {@code (idx, every column, new values)}, {@code width} wide, made
+   * from the positions the array has when the write lock is held, as a
+   * scan under the lock would yield them (the old values are not read: an
+   * UPDATE does not use them).
+   */
+  public long updateAt(DataContext root, IdxRanges ranges, int width, int[] columns, Object[] values) {
+    return update(root, new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        IdxRanges p = positions(ranges).clip(binding().array().length());
+        long base = base();
+        List<Object[]> rows = new ArrayList<>((int) p.count());
+        for (int i = 0; i < p.size(); i++) {
+          for (long pos = p.start(i); pos < p.end(i); pos++) {
+            Object[] row = new Object[width];
+            row[0] = base + pos;
+            System.arraycopy(values, 0, row, width - values.length, values.length);
+            rows.add(row);
+          }
+        }
+        return Linq4j.enumerator(rows);
+      }
+    }, columns);
+  }
+
   public long delete(DataContext root, Enumerable<Object[]> rows) {
     return writes(root, "DELETE").delete(rows);
   }
@@ -230,11 +291,15 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** The array, its length re-read: called once at the start of each statement. */
   private MappedArray array() {
+    return binding().refreshed();
+  }
+
+  private Binding binding() {
     Binding b = schema.database().binding(name);
     if (b == null) {
       throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
     }
-    return b.refreshed();
+    return b;
   }
 
   // ------------------------------------------------ QueryableTable, for getExpression
