@@ -2,6 +2,7 @@ package org.mmapsql.plan;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import org.apache.calcite.DataContext;
@@ -41,6 +42,8 @@ public final class DirectExecution {
   /** Most rows read or written directly; beyond, the generated code streams them. */
   static final int FEW = 64;
   private static final JavaTypeFactoryImpl JAVA_TYPES = new JavaTypeFactoryImpl();
+  /** Executions that ran directly (for tests: that the shapes above do). */
+  private static final LongAdder DIRECT = new LongAdder();
 
   /** What one execution does; null when it must run the generated code. */
   private interface Run {
@@ -90,10 +93,18 @@ public final class DirectExecution {
     return root -> {
       MmapTable t = table(root);
       Object result = t == null ? null : run.run(t, root, scalar);
+      if (result != null) {
+        DIRECT.increment();
+      }
       @SuppressWarnings("unchecked")
       Enumerable<Object> e = result == null ? generated.bind(root) : (Enumerable<Object>) result;
       return e;
     };
+  }
+
+  /** Executions that ran without their generated code so far, in this JVM. */
+  public static long directRuns() {
+    return DIRECT.sum();
   }
 
   /** The table as generated code finds it: in the statement's connection, by name, bound or not. */
@@ -170,7 +181,8 @@ public final class DirectExecution {
   /**
    * {@code UPDATE <- Calc(every field, then ? for each SET column) <- scan(idx predicate)}:
    * the values go to {@link MmapTable#updateAt} as the generated code would pass
-   * them, which is so only when each is null or of its SQL type's Java class.
+   * them, which is so only when each is null or of its SQL type's Java class, or
+   * that type is ANY (what {@code SET c = ?} has: the value reaches the dtype's checks uncast).
    */
   private static @Nullable DirectExecution update(MmapTableModify modify, EnumerableCalc calc) {
     if (!(calc.getInput() instanceof MmapTableScan scan) || scan.idxFilter == null
@@ -208,7 +220,7 @@ public final class DirectExecution {
       Object[] values = new Object[params.length];
       for (int k = 0; k < values.length; k++) {
         Object v = root.get(params[k]);
-        if (v != null && v.getClass() != classes[k]) {
+        if (v != null && classes[k] != Object.class && v.getClass() != classes[k]) {
           return null; // the generated code converts it first
         }
         values[k] = v;
