@@ -185,6 +185,65 @@ public final class MmapJdbcFactory extends CalciteFactory {
     return new MmapConnection((Driver) driver, factory, url, info, rootSchema, typeFactory);
   }
 
+  /** Calcite's prepare context, made when something beyond the connection's own settings is asked. */
+  private static final class LazyContext implements CalcitePrepare.Context {
+    private final CalciteConnectionImpl connection;
+    private CalciteConnectionImpl.@Nullable ContextImpl context;
+
+    LazyContext(CalciteConnectionImpl connection) {
+      this.connection = connection;
+    }
+
+    private CalcitePrepare.Context context() {
+      if (context == null) {
+        context = new CalciteConnectionImpl.ContextImpl(connection);
+      }
+      return context;
+    }
+
+    @Override public JavaTypeFactory getTypeFactory() {
+      return connection.typeFactory;
+    }
+
+    @Override public CalciteSchema getRootSchema() {
+      return context().getRootSchema();
+    }
+
+    @Override public CalciteSchema getMutableRootSchema() {
+      return connection.rootSchema;
+    }
+
+    @Override public List<String> getDefaultSchemaPath() {
+      String schema;
+      try {
+        schema = connection.getSchema();
+      } catch (SQLException e) {
+        throw new RuntimeException(e);
+      }
+      return schema == null ? List.of() : List.of(schema);
+    }
+
+    @Override public @Nullable List<String> getObjectPath() {
+      return null;
+    }
+
+    @Override public org.apache.calcite.config.CalciteConnectionConfig config() {
+      return connection.config();
+    }
+
+    @Override public DataContext getDataContext() {
+      return context().getDataContext();
+    }
+
+    @Override public org.apache.calcite.tools.RelRunner getRelRunner() {
+      return context().getRelRunner();
+    }
+
+    @Override public CalcitePrepare.SparkHandler spark() {
+      return context().spark();
+    }
+  }
+
   /** Calcite's config of a connection, with the one setting read at every execution parsed once. */
   private static final class ParsedConfig extends org.apache.calcite.config.CalciteConnectionConfigImpl {
     private final boolean autoTemp;
@@ -260,6 +319,16 @@ public final class MmapJdbcFactory extends CalciteFactory {
         timeFrames = typeFactory.getTypeSystem().deriveTimeFrameSet(TimeFrames.CORE);
       }
       return timeFrames;
+    }
+
+    /**
+     * Calcite's prepare context, but the snapshot of the schema it plans
+     * against is taken only when planning asks for it: a statement answered
+     * from the {@link org.mmapsql.jdbc.PlanCache} plans nothing, and the
+     * snapshot was an eighth of a cached {@code SELECT COUNT(*)}.
+     */
+    @Override public CalcitePrepare.Context createPrepareContext() {
+      return new LazyContext(this);
     }
 
     @Override public DataContext createDataContext(Map<String, Object> parameterValues,
