@@ -144,8 +144,17 @@ public final class TableWrites {
         n++;
       }
       idx = Arrays.copyOf(idx, n);
-      byte[] images = array.images(idx);
       int stride = layout.stride();
+      if (setsWholeRows(layout, columns)) {
+        // no byte of the old rows stays: no need to read them
+        byte[] images = new byte[n * stride];
+        for (int i = 0; i < n; i++) {
+          System.arraycopy(in.images, from[i] * stride, images, i * stride, stride);
+        }
+        array.write(idx, images);
+        return (long) n;
+      }
+      byte[] images = array.images(idx);
       for (int i = 0; i < n; i++) {
         for (int c : columns) {
           Layout.Column col = layout.columns().get(c);
@@ -156,6 +165,18 @@ public final class TableWrites {
       array.write(idx, images);
       return (long) n;
     });
+  }
+
+  /** Whether {@code columns} set every byte of a row: all the columns, and no padding between them. */
+  private static boolean setsWholeRows(Layout layout, int[] columns) {
+    if (columns.length != layout.columns().size()) {
+      return false;
+    }
+    int width = 0;
+    for (Layout.Column c : layout.columns()) {
+      width += c.dtype().width();
+    }
+    return width == layout.stride() && Arrays.stream(columns).distinct().count() == columns.length;
   }
 
   /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */

@@ -1,13 +1,16 @@
 package org.mmapsql.jdbc;
 
 import java.lang.reflect.Type;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.runtime.Bindable;
 import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
@@ -31,6 +34,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 import org.mmapsql.plan.CheckedSums;
+import org.mmapsql.plan.DirectExecution;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
@@ -178,7 +182,9 @@ final class MmapPrepare extends CalcitePrepareImpl {
 
       @Override protected PreparedResult implement(RelRoot root) {
         RelNode rel = MmapRowLimit.guard(CheckedSums.apply(MmapTableScan.bare(root.rel)));
-        return super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
+        PreparedResult result = super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
+        DirectExecution direct = sideEffects || !root.isRefTrivial() ? null : DirectExecution.of(rel);
+        return direct != null && result instanceof Prepare.PreparedResultImpl r ? direct(r, root, direct) : result;
       }
 
       @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
@@ -190,6 +196,26 @@ final class MmapPrepare extends CalcitePrepareImpl {
       @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader reader,
           UnaryOperator<SqlValidator.Config> configTransform) {
         return validator(context, (CalciteCatalogReader) reader, configTransform);
+      }
+    };
+  }
+
+  /** {@code r}, whose executions run {@code direct} instead of its generated code where they can. */
+  private static Prepare.PreparedResult direct(Prepare.PreparedResultImpl r, RelRoot root, DirectExecution direct) {
+    return new Prepare.PreparedResultImpl(r.getPhysicalRowType(), r.getParameterRowType(), r.getFieldOrigins(),
+        root.collation.getFieldCollations().isEmpty() ? List.of() : List.of(root.collation), r.getRootRel(),
+        r.getTableModOp(), r.isDml()) {
+      @Override public String getCode() {
+        return r.getCode();
+      }
+
+      @SuppressWarnings("unchecked")
+      @Override public Bindable<Object> getBindable(Meta.CursorFactory cursorFactory) {
+        return direct.bindable((Bindable<Object>) r.getBindable(cursorFactory), cursorFactory);
+      }
+
+      @Override public Type getElementType() {
+        return r.getElementType();
       }
     };
   }

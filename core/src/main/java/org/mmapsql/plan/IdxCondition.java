@@ -4,7 +4,9 @@ import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
+import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.linq4j.tree.Expressions;
 import org.apache.calcite.linq4j.tree.Types;
@@ -88,6 +90,67 @@ final class IdxCondition {
       return search((RexLiteral) ((RexCall) node).getOperands().get(1));
     default:
       return comparison((RexCall) node, root);
+    }
+  }
+
+  /**
+   * {@code node} as a function that builds its {@link IdxRanges} at execution,
+   * with the very calls the code of {@link #toRanges} makes, but no code generated.
+   */
+  static Function<DataContext, IdxRanges> evaluator(RexNode node) {
+    switch (node.getKind()) {
+    case AND:
+    case OR: {
+      List<Function<DataContext, IdxRanges>> parts = new ArrayList<>();
+      for (RexNode op : ((RexCall) node).getOperands()) {
+        parts.add(evaluator(op));
+      }
+      boolean and = node.getKind() == SqlKind.AND;
+      return root -> {
+        IdxRanges[] sets = new IdxRanges[parts.size()];
+        for (int i = 0; i < sets.length; i++) {
+          sets[i] = parts.get(i).apply(root);
+        }
+        return and ? IdxRanges.and(sets) : IdxRanges.or(sets);
+      };
+    }
+    case SEARCH: {
+      List<Object[]> ranges = new ArrayList<>();
+      Sarg<?> sarg = ((RexLiteral) ((RexCall) node).getOperands().get(1)).getValueAs(Sarg.class);
+      for (Range<?> r : sarg.rangeSet.asRanges()) {
+        ranges.add(new Object[] {r.hasLowerBound() ? r.lowerEndpoint().toString() : null,
+            r.hasLowerBound() && r.lowerBoundType() == BoundType.CLOSED,
+            r.hasUpperBound() ? r.upperEndpoint().toString() : null,
+            r.hasUpperBound() && r.upperBoundType() == BoundType.CLOSED});
+      }
+      return root -> {
+        IdxRanges[] sets = new IdxRanges[ranges.size()];
+        for (int i = 0; i < sets.length; i++) {
+          Object[] r = ranges.get(i);
+          sets[i] = IdxRanges.range(r[0], (Boolean) r[1], r[0] == null, r[2], (Boolean) r[3], r[2] == null);
+        }
+        return IdxRanges.or(sets);
+      };
+    }
+    default: {
+      RexCall call = (RexCall) node;
+      boolean idxFirst = isIdx(call.getOperands().get(0));
+      RexNode other = call.getOperands().get(idxFirst ? 1 : 0);
+      String name = other instanceof RexDynamicParam p ? "?" + p.getIndex() : null;
+      Object literal = name != null ? null : ((RexLiteral) other).getValueAs(BigDecimal.class).toString();
+      SqlKind kind = idxFirst ? call.getKind() : call.getKind().reverse();
+      return root -> {
+        Object v = name != null ? root.get(name) : literal;
+        return switch (kind) {
+          case EQUALS -> IdxRanges.point(v);
+          case LESS_THAN -> IdxRanges.range(null, false, true, v, false, false);
+          case LESS_THAN_OR_EQUAL -> IdxRanges.range(null, false, true, v, true, false);
+          case GREATER_THAN -> IdxRanges.range(v, false, false, null, false, true);
+          case GREATER_THAN_OR_EQUAL -> IdxRanges.range(v, true, false, null, false, true);
+          default -> throw new AssertionError(kind);
+        };
+      };
+    }
     }
   }
 

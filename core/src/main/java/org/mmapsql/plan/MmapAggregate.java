@@ -32,12 +32,12 @@ import org.mmapsql.schema.TableEntryPoints;
  * into {@link Aggregates} over the mapped file. Counts alone read no data at all.
  */
 public final class MmapAggregate extends AbstractRelNode implements EnumerableRel {
-  private final MmapTableScan scan;
-  private final List<Aggregates.Kind> kinds;
+  final MmapTableScan scan;
+  final List<Aggregates.Kind> kinds;
   /** The layout column each aggregate reads (-1 for COUNT(*)). */
-  private final List<Integer> columns;
+  final List<Integer> columns;
   /** The predicate on column {@link #filterColumn} the loop applies ({@link ValCondition}), or null. */
-  private final @Nullable RexNode valFilter;
+  final @Nullable RexNode valFilter;
   private final int filterColumn;
 
   MmapAggregate(MmapTableScan scan, RelDataType rowType, List<Aggregates.Kind> kinds, List<Integer> columns,

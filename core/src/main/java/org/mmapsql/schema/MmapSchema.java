@@ -50,6 +50,14 @@ public final class MmapSchema extends AbstractSchema {
     return schema;
   }
 
+  /**
+   * The table {@code name} of a plan made earlier, perhaps on another
+   * connection: its binding is looked up (and found gone) when it runs.
+   */
+  public MmapTable planned(String name) {
+    return new MmapTable(this, name);
+  }
+
   /** The table bound as {@code name} (matched case-insensitively). */
   public MmapTable table(String name) {
     Binding b = database.binding(name);

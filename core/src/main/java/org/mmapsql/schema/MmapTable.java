@@ -103,11 +103,16 @@ public final class MmapTable extends AbstractTable implements TranslatableTable,
 
   /** The array, its length re-read: called once at the start of each statement. */
   MappedArray array() {
+    return binding().refreshed();
+  }
+
+  /** The binding of this name now (it may have been re-bound); its array is not refreshed. */
+  Binding binding() {
     Binding b = schema.database().binding(name);
     if (b == null) {
       throw new MmapException(SqlState.UNDEFINED_TABLE, "table " + name + " is not mapped (any more)");
     }
-    return b.refreshed();
+    return b;
   }
 
   // ------------------------------------------------ QueryableTable, for getExpression

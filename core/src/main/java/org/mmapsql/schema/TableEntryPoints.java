@@ -1,5 +1,7 @@
 package org.mmapsql.schema;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.calcite.DataContext;
@@ -41,6 +43,39 @@ public final class TableEntryPoints {
         DataContext.Variable.CANCEL_FLAG.get(root));
   }
 
+
+  /**
+   * The rows whose idx is in {@code ranges}, a few of them (a point read, an
+   * IN list), read at once: what {@link #scan} yields for them, each UPDATE
+   * seen whole or not at all, without a scan's snapshot.
+   */
+  public static List<Object[]> rowsAt(MmapTable table, IdxRanges ranges) {
+    MappedArray array = table.array();
+    long base = table.base();
+    return array.consistent(() -> {
+      IdxRanges p = positions(table, ranges).clip(array.length());
+      int width = array.layout().columns().size();
+      List<Object[]> rows = new ArrayList<>((int) p.count());
+      for (int i = 0; i < p.size(); i++) {
+        long start = p.start(i);
+        int n = (int) (p.end(i) - start);
+        Object[][] columns = new Object[width][n];
+        int got = array.read(start, n, columns);
+        for (int r = 0; r < got; r++) {
+          Object[] row = new Object[width + 1];
+          row[0] = base + start + r;
+          for (int c = 0; c < width; c++) {
+            row[c + 1] = columns[c][r];
+          }
+          rows.add(row);
+        }
+        if (got < n) {
+          break; // cut by another program meanwhile: the rows end there, as a scan's do
+        }
+      }
+      return rows;
+    });
+  }
 
   /**
    * One row of aggregates over the positions in {@code ranges} (null: all):
@@ -102,6 +137,34 @@ public final class TableEntryPoints {
   /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
   public static long update(MmapTable table, DataContext root, Enumerable<Object[]> rows, int[] columns) {
     return writes(table, root, "UPDATE").update(rows, columns);
+  }
+
+  /**
+   * UPDATE of the rows whose idx is in {@code ranges} (a few), the layout
+   * columns {@code columns} set to {@code values}: {@link #update} with the
+   * rows {@code (idx, every column, new values)}, {@code width} wide, made
+   * from the positions the array has when the write lock is held, as a
+   * scan under the lock would yield them (the old values are not read: an
+   * UPDATE does not use them).
+   */
+  public static long updateAt(MmapTable table, DataContext root, IdxRanges ranges, int width, int[] columns,
+      Object[] values) {
+    return update(table, root, new AbstractEnumerable<>() {
+      @Override public Enumerator<Object[]> enumerator() {
+        IdxRanges p = positions(table, ranges).clip(table.binding().array().length());
+        long base = table.base();
+        List<Object[]> rows = new ArrayList<>((int) p.count());
+        for (int i = 0; i < p.size(); i++) {
+          for (long pos = p.start(i); pos < p.end(i); pos++) {
+            Object[] row = new Object[width];
+            row[0] = base + pos;
+            System.arraycopy(values, 0, row, width - values.length, values.length);
+            rows.add(row);
+          }
+        }
+        return Linq4j.enumerator(rows);
+      }
+    }, columns);
   }
 
   public static long delete(MmapTable table, DataContext root, Enumerable<Object[]> rows) {

@@ -14,6 +14,7 @@ import java.util.TimeZone;
 
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaDatabaseMetaData;
 import org.apache.calcite.avatica.AvaticaFactory;
@@ -196,6 +197,79 @@ public final class MmapJdbcFactory extends CalciteFactory {
     return new MmapConnection((Driver) driver, factory, url, info, rootSchema, typeFactory);
   }
 
+  /** Calcite's prepare context, made when something beyond the connection's own settings is asked. */
+  private static final class LazyContext implements CalcitePrepare.Context {
+    private final CalciteConnectionImpl connection;
+    private CalciteConnectionImpl.@Nullable ContextImpl context;
+
+    LazyContext(CalciteConnectionImpl connection) {
+      this.connection = connection;
+    }
+
+    private CalcitePrepare.Context context() {
+      if (context == null) {
+        context = new CalciteConnectionImpl.ContextImpl(connection);
+      }
+      return context;
+    }
+
+    @Override public JavaTypeFactory getTypeFactory() {
+      return connection.typeFactory;
+    }
+
+    @Override public CalciteSchema getRootSchema() {
+      return context().getRootSchema();
+    }
+
+    @Override public CalciteSchema getMutableRootSchema() {
+      return connection.rootSchema;
+    }
+
+    @Override public List<String> getDefaultSchemaPath() {
+      String schema;
+      try {
+        schema = connection.getSchema();
+      } catch (SQLException e) {
+        throw new RuntimeException(e);
+      }
+      return schema == null ? List.of() : List.of(schema);
+    }
+
+    @Override public @Nullable List<String> getObjectPath() {
+      return null;
+    }
+
+    @Override public org.apache.calcite.config.CalciteConnectionConfig config() {
+      return connection.config();
+    }
+
+    @Override public DataContext getDataContext() {
+      return context().getDataContext();
+    }
+
+    @Override public org.apache.calcite.tools.RelRunner getRelRunner() {
+      return context().getRelRunner();
+    }
+
+    @Override public CalcitePrepare.SparkHandler spark() {
+      return context().spark();
+    }
+  }
+
+  /** Calcite's config of a connection, with the one setting read at every execution parsed once. */
+  private static final class ParsedConfig extends org.apache.calcite.config.CalciteConnectionConfigImpl {
+    private final boolean autoTemp;
+
+    ParsedConfig(Properties info) {
+      super(info);
+      this.autoTemp = super.autoTemp();
+    }
+
+    @Override public boolean autoTemp() {
+      return autoTemp;
+    }
+  }
+
   /**
    * An embedded connection as JDBC expects it: every error with its SQLSTATE
    * (Avatica makes SQLExceptions without one), and transactions as mmapsql has
@@ -216,9 +290,22 @@ public final class MmapJdbcFactory extends CalciteFactory {
     }
 
     // What each execution's data context needs, read from the properties once.
+    private @Nullable ParsedConfig config;
     private @Nullable TimeZone timeZone;
     private @Nullable Locale locale;
     private @Nullable TimeFrameSet timeFrames;
+
+    /**
+     * The connection's settings, parsed once: Calcite makes a new config at each
+     * call, and its result set asks it at every execution (autoTemp), which costs
+     * a scan of all the properties. The properties do not change after connecting.
+     */
+    @Override public CalciteConnectionConfig config() {
+      if (config == null) {
+        config = new ParsedConfig(info);
+      }
+      return config;
+    }
 
     @Override public TimeZone getTimeZone() {
       return (TimeZone) zone().clone(); // callers may change it
@@ -250,6 +337,16 @@ public final class MmapJdbcFactory extends CalciteFactory {
     Iterable<Object> rows(AvaticaStatement statement, @Nullable QueryState state, Meta.Signature signature,
         Meta.@Nullable Frame firstFrame) {
       return meta.createIterable(statement.handle, state, signature, List.of(), firstFrame);
+    }
+
+    /**
+     * Calcite's prepare context, but the snapshot of the schema it plans
+     * against is taken only when planning asks for it: a statement answered
+     * from the {@link org.mmapsql.jdbc.PlanCache} plans nothing, and the
+     * snapshot was an eighth of a cached {@code SELECT COUNT(*)}.
+     */
+    @Override public CalcitePrepare.Context createPrepareContext() {
+      return new LazyContext(this);
     }
 
     @Override public DataContext createDataContext(Map<String, Object> parameterValues,
