@@ -55,23 +55,23 @@ public final class TableEntryPoints {
     return array.consistent(() -> {
       IdxRanges p = positions(table, ranges).clip(array.length());
       int width = array.layout().columns().size();
-      List<Object[]> rows = new ArrayList<>((int) p.count());
+      long[] at = new long[Math.toIntExact(p.count())];
+      int k = 0;
       for (int i = 0; i < p.size(); i++) {
-        long start = p.start(i);
-        int n = (int) (p.end(i) - start);
-        Object[][] columns = new Object[width][n];
-        int got = array.read(start, n, columns);
-        for (int r = 0; r < got; r++) {
-          Object[] row = new Object[width + 1];
-          row[0] = base + start + r;
-          for (int c = 0; c < width; c++) {
-            row[c + 1] = columns[c][r];
-          }
-          rows.add(row);
+        for (long pos = p.start(i); pos < p.end(i); pos++) {
+          at[k++] = pos;
         }
-        if (got < n) {
-          break; // cut by another program meanwhile: the rows end there, as a scan's do
+      }
+      Object[][] columns = new Object[width][at.length];
+      int got = array.readAt(at, columns); // fewer if cut by another program meanwhile, as a scan's rows
+      List<Object[]> rows = new ArrayList<>(got);
+      for (int r = 0; r < got; r++) {
+        Object[] row = new Object[width + 1];
+        row[0] = base + at[r];
+        for (int c = 0; c < width; c++) {
+          row[c + 1] = columns[c][r];
         }
+        rows.add(row);
       }
       return rows;
     });

@@ -175,6 +175,11 @@ public final class MappedArray implements AutoCloseable {
     return reader.read(row, count, out);
   }
 
+  /** Reads the rows at {@code positions} (ascending) into {@code out[column][i]}; returns how many (a prefix). */
+  public int readAt(long[] positions, Object[][] out) {
+    return reader.readAt(positions, out);
+  }
+
   /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
   public int readBytes(long row, int count, byte[] out) {
     return reader.readBytes(row, count, out);

@@ -56,6 +56,37 @@ final class RowReader {
     }
   }
 
+  /**
+   * Reads the rows at {@code positions} (ascending) into {@code out[column][i]},
+   * under one hold of the mapping and one check of the real size (a point or
+   * IN read: a few rows, each a read of its own would pay both each time);
+   * returns how many, a prefix of {@code positions}, as {@link #read} does.
+   */
+  int readAt(long[] positions, Object[][] out) {
+    try {
+      return mapping.read(segment -> {
+        handle.checkOpen();
+        long length = watch.length();
+        Object[][] one = new Object[out.length][1];
+        int n = 0;
+        while (n < positions.length && positions[n] < length) {
+          layout.read(segment, positions[n], 1, one);
+          for (int c = 0; c < out.length; c++) {
+            out[c][n] = one[c][0];
+          }
+          n++;
+        }
+        long realRows = Math.max(0, watch.realSize() - layout.dataOffset()) / layout.stride();
+        while (n > 0 && positions[n - 1] >= realRows) {
+          n--;
+        }
+        return n;
+      });
+    } catch (InternalError e) {
+      throw fault(e);
+    }
+  }
+
   /** Reads rows into {@code out[column][i]} as SQL values; returns how many. */
   int read(long row, int count, Object[][] out) {
     return read(row, count, (s, r, n) -> layout.read(s, r, n, out));
