@@ -123,9 +123,8 @@ public final class TableEntryPoints {
     AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = table.array();
-        return Linq4j.enumerator(array.consistent(() -> Downsample.compute(array,
-            positions(table, ranges).clip(array.length()), table.base(), k, kinds, columns, types, cancel)));
+        return new Downsample(table.array(), () -> positions(table, ranges), table.base(), k, kinds, columns,
+            types, cancel);
       }
     };
   }
