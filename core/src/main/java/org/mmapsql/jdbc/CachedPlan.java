@@ -5,13 +5,10 @@ import java.sql.Types;
 import java.util.List;
 
 import org.apache.calcite.DataContext;
-import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.jdbc.CalcitePrepare.CalciteSignature;
 import org.apache.calcite.linq4j.Enumerable;
-import org.apache.calcite.linq4j.QueryProvider;
-import org.apache.calcite.schema.SchemaPlus;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -166,19 +163,7 @@ final class CachedPlan {
   }
 
   /** A statement's data context, with the numbers cut out of its text as parameters {@code ?0, ?1, ...}. */
-  private record Literals(DataContext context, Object[] values) implements DataContext {
-    @Override public @Nullable SchemaPlus getRootSchema() {
-      return context.getRootSchema();
-    }
-
-    @Override public JavaTypeFactory getTypeFactory() {
-      return context.getTypeFactory();
-    }
-
-    @Override public QueryProvider getQueryProvider() {
-      return context.getQueryProvider();
-    }
-
+  private record Literals(DataContext context, Object[] values) implements ForwardingContext {
     @Override public @Nullable Object get(String name) {
       if (name.length() > 1 && name.charAt(0) == '?') {
         try {

@@ -5,10 +5,7 @@ import java.sql.Types;
 import java.util.List;
 
 import org.apache.calcite.DataContext;
-import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
-import org.apache.calcite.linq4j.QueryProvider;
-import org.apache.calcite.schema.SchemaPlus;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
@@ -22,7 +19,7 @@ import org.mmapsql.SqlState;
  * BigDecimal becomes that number. Values beyond the type, NaN and the
  * infinities pass unchanged, to the checks that already know them.
  */
-record IntegerParameters(DataContext context, List<AvaticaParameter> parameters) implements DataContext {
+record IntegerParameters(DataContext context, List<AvaticaParameter> parameters) implements ForwardingContext {
 
   /** {@code context}, checked if a parameter is typed as an integer. */
   static DataContext of(DataContext context, List<AvaticaParameter> parameters) {
@@ -97,17 +94,5 @@ record IntegerParameters(DataContext context, List<AvaticaParameter> parameters)
     } catch (ArithmeticException e) {
       return given;
     }
-  }
-
-  @Override public @Nullable SchemaPlus getRootSchema() {
-    return context.getRootSchema();
-  }
-
-  @Override public JavaTypeFactory getTypeFactory() {
-    return context.getTypeFactory();
-  }
-
-  @Override public QueryProvider getQueryProvider() {
-    return context.getQueryProvider();
   }
 }
