@@ -50,6 +50,8 @@ public final class MmapMeta extends JdbcMeta {
   private final Map<String, String> owners = new ConcurrentHashMap<>();
   /** Connection ids between their owner's record and their place in the cache: not to be expired. */
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
+  /** Held while a connection is checked against the cap and opened. */
+  private final Object capLock = new Object();
   private final ScheduledExecutorService timer;
   private final StatementLog statementLog;
   /** SQL of prepared statements by statement id, for the statement log. */
@@ -123,10 +125,6 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public void openConnection(ConnectionHandle ch, Map<String, String> info) {
     User user = user();
-    if (getConnectionCache().size() >= config.maxConnections()) {
-      throw error("too many connections: the server allows " + config.maxConnections()
-          + " (server option --max-connections); close idle ones or try later", "53300");
-    }
     Map<String, String> props;
     try {
       props = ClientProperties.filter(info);
@@ -145,7 +143,14 @@ public final class MmapMeta extends JdbcMeta {
         throw error("Connection already exists: " + ch.id, "08002");
       }
       try {
-        super.openConnection(ch, props);
+        // One opening at a time, so that two cannot both pass the cap's check.
+        synchronized (capLock) {
+          if (getConnectionCache().size() >= config.maxConnections()) {
+            throw error("too many connections: the server allows " + config.maxConnections()
+                + " (server option --max-connections); close idle ones or try later", "53300");
+          }
+          super.openConnection(ch, props);
+        }
       } catch (RuntimeException e) {
         owners.remove(ch.id, user.name());
         throw e;

@@ -125,6 +125,13 @@ public record ServerConfig(
         shutdownGrace, maxSortRows, logMinDuration);
   }
 
+  public ServerConfig withMaxConnections(int n) {
+    return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
+        tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
+        statementExpiry, n, maxThreads, maxMappings, allowedDirectories, durability,
+        shutdownGrace, maxSortRows, logMinDuration);
+  }
+
   public ServerConfig withMaxSortRows(long rows) {
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,

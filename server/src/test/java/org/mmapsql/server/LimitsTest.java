@@ -129,6 +129,34 @@ class LimitsTest {
     return n;
   }
 
+  @Test void connectionsBeyondTheCapAreRefused() throws Exception {
+    try (MmapServer small = Servers.start(Servers.config(dir.resolve("small")).withMaxConnections(3))) {
+      RawClient raw = new RawClient(small, null, null);
+      // Eight openings at once: exactly three get through, the others get 53300.
+      List<java.util.concurrent.Future<Service.Response>> answers;
+      try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+        answers = pool.invokeAll(java.util.stream.IntStream.range(0, 8)
+            .mapToObj(i -> (java.util.concurrent.Callable<Service.Response>) () ->
+                raw.send(new Service.OpenConnectionRequest(UUID.randomUUID().toString(), Map.of())))
+            .toList());
+      }
+      int opened = 0;
+      for (var a : answers) {
+        Service.Response r = a.get();
+        if (r instanceof Service.ErrorResponse e) {
+          assertEquals("53300", e.sqlState, e.errorMessage);
+          assertTrue(e.errorMessage.contains("too many connections: the server allows 3"), e.errorMessage);
+        } else {
+          assertInstanceOf(Service.OpenConnectionResponse.class, r);
+          opened++;
+        }
+      }
+      assertEquals(3, opened);
+      SQLException e = assertThrows(SQLException.class, () -> Servers.connect(small).createStatement());
+      assertTrue(e.getMessage().contains("too many connections"), e.getMessage());
+    }
+  }
+
   @Test void statementTimeout() throws Exception {
     try (MmapServer quick = Servers.start(Servers.config(dir.resolve("quick"))
         .withLimits(1 << 20, 100, Duration.ofMillis(1)))) {
