@@ -63,6 +63,7 @@ final class HttpTransport {
   private final ErrorEncoder errors;
   private final Server server;
   private final ServerConnector connector;
+  private final StatisticsHandler stats;
 
   HttpTransport(ServerConfig config, Service service, Authenticator auth) {
     this.config = config;
@@ -104,7 +105,7 @@ final class HttpTransport {
 
     Front front = new Front();
     front.setHandler(avatica);
-    StatisticsHandler stats = new StatisticsHandler(); // lets a stop wait for requests in flight
+    stats = new StatisticsHandler(); // lets a stop wait for requests in flight
     stats.setHandler(front);
     server.setHandler(stats);
     ErrorHandler quiet = new ErrorHandler();
@@ -131,6 +132,11 @@ final class HttpTransport {
 
   int port() {
     return connector.getLocalPort();
+  }
+
+  /** HTTP requests answered since the start. */
+  long requests() {
+    return stats.getRequests();
   }
 
   String url() {

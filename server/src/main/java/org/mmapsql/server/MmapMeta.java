@@ -9,9 +9,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -52,7 +51,7 @@ public final class MmapMeta extends JdbcMeta {
   private final Set<String> opening = ConcurrentHashMap.newKeySet();
   /** Held while a connection is checked against the cap and opened. */
   private final Object capLock = new Object();
-  private final ScheduledExecutorService timer;
+  private final ScheduledThreadPoolExecutor timer;
   private final StatementLog statementLog;
   /** SQL of prepared statements by statement id, for the statement log. */
   private final Map<Integer, String> preparedSql = new ConcurrentHashMap<>();
@@ -61,11 +60,14 @@ public final class MmapMeta extends JdbcMeta {
     super(URL, withCacheSettings(config, serverInfo));
     this.config = config;
     this.statementLog = new StatementLog(config.logMinDuration());
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "mmapsql-meta-timer");
       t.setDaemon(true);
       return t;
     });
+    // Every execute schedules its timeout and cancels it when done: a cancelled one must leave the
+    // queue at once, not stay there for the whole timeout (millions of them under a steady load).
+    timer.setRemoveOnCancelPolicy(true);
     timer.scheduleWithFixedDelay(this::expire, 30, 30, TimeUnit.SECONDS);
   }
 
@@ -110,6 +112,11 @@ public final class MmapMeta extends JdbcMeta {
 
   int openConnections() {
     return (int) getConnectionCache().size();
+  }
+
+  /** Tasks waiting in the timer: the expiry task and the timeouts of statements running now. */
+  int pendingTimers() {
+    return timer.getQueue().size();
   }
 
   static User user() {

@@ -179,6 +179,16 @@ public final class MmapServer implements AutoCloseable {
     return meta.openConnections();
   }
 
+  /** HTTP requests answered since the start (each client call is one). */
+  long httpRequests() {
+    return transport.requests();
+  }
+
+  /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */
+  int pendingTimers() {
+    return meta.pendingTimers();
+  }
+
   public void join() throws InterruptedException {
     transport.join();
   }
