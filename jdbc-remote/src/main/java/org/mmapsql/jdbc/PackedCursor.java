@@ -138,13 +138,18 @@ final class PackedCursor extends AbstractCursor {
 
   /**
    * Avatica's accessor of the column, with the plain reads taken over where
-   * that accessor is the one of the column's own type (signed numbers, DOUBLE,
-   * REAL, BOOLEAN); any other (unsigned, NUMBER representation) is used as it is.
+   * that accessor is one whose conversions are known: Avatica's accessor of any
+   * number (what a remote signature's numbers get), or of the column's own type
+   * (signed numbers, DOUBLE, REAL, BOOLEAN); any other (unsigned) is used as it is.
    */
   @Override protected Accessor createAccessor(ColumnMetaData column, int ordinal, Calendar calendar,
       ArrayImpl.Factory factory) {
     Accessor generic = super.createAccessor(column, ordinal, calendar, factory);
     String avatica = generic.getClass().getSimpleName();
+    if (avatica.equals("NumberAccessor")) { // the numbers of a remote signature (representation NUMBER)
+      return kinds[ordinal].exact() ? new ExactNumberColumn(generic, ordinal)
+          : kinds[ordinal] == PackedBlock.Kind.BOOLEAN ? generic : new ApproximateNumberColumn(generic, ordinal);
+    }
     switch (kinds[ordinal]) {
       case BIGINT:
       case INTEGER:
@@ -168,6 +173,90 @@ final class PackedCursor extends AbstractCursor {
       case INTEGER: return "IntAccessor";
       case SMALLINT: return "ShortAccessor";
       default: return "ByteAccessor";
+    }
+  }
+
+  /** An exact number column, converted as Avatica's accessor of any number converts a Long, Integer, Short or Byte. */
+  private final class ExactNumberColumn extends ForwardingAccessor {
+    private final int c;
+
+    ExactNumberColumn(Accessor inner, int c) {
+      super(inner);
+      this.c = c;
+    }
+
+    @Override public boolean wasNull() {
+      return wasNull[0];
+    }
+
+    @Override public long getLong() {
+      return longValue(c);
+    }
+
+    @Override public int getInt() {
+      return (int) longValue(c);
+    }
+
+    @Override public short getShort() {
+      return (short) longValue(c);
+    }
+
+    @Override public byte getByte() {
+      return (byte) longValue(c);
+    }
+
+    @Override public boolean getBoolean() {
+      return longValue(c) != 0;
+    }
+
+    @Override public double getDouble() {
+      return longValue(c);
+    }
+
+    @Override public float getFloat() {
+      return longValue(c);
+    }
+  }
+
+  /** A DOUBLE or REAL column, converted as Avatica's accessor of any number converts a Double or Float. */
+  private final class ApproximateNumberColumn extends ForwardingAccessor {
+    private final int c;
+
+    ApproximateNumberColumn(Accessor inner, int c) {
+      super(inner);
+      this.c = c;
+    }
+
+    @Override public boolean wasNull() {
+      return wasNull[0];
+    }
+
+    @Override public double getDouble() {
+      return doubleValue(c);
+    }
+
+    @Override public float getFloat() {
+      return (float) doubleValue(c);
+    }
+
+    @Override public long getLong() {
+      return (long) doubleValue(c);
+    }
+
+    @Override public int getInt() {
+      return (int) doubleValue(c);
+    }
+
+    @Override public short getShort() {
+      return (short) (int) doubleValue(c);
+    }
+
+    @Override public byte getByte() {
+      return (byte) (int) doubleValue(c);
+    }
+
+    @Override public boolean getBoolean() {
+      return doubleValue(c) != 0;
     }
   }
 

@@ -188,8 +188,16 @@ class PackedFramesTest {
   /** Every getter, wasNull and getObject's class, as the same driver reading Avatica's frames has them. */
   @Test void everyGetterAsWithAvaticaFrames() throws Exception {
     try (Connection packed = mmapsql("packed"); Connection rows = mmapsql("rows")) {
+      List<String> queries = new ArrayList<>();
       for (String[] t : TABLES) {
-        String sql = query(t[0]).replace("?", "5000");
+        queries.add(query(t[0]).replace("?", "5000"));
+      }
+      // beyond an int, fractions below 1, negative: where getInt, getByte and getBoolean convert
+      queries.add("SELECT val * 100000.0 AS big, val / 70000 AS frac, CAST(val * 1000 AS REAL) AS r FROM f64 WHERE idx < 5000");
+      queries.add("SELECT CAST(val AS BIGINT) * 100000 AS big, val * 3000 AS i, CAST(val / 1000 AS REAL) AS r FROM i32"
+          + " WHERE idx < 5000");
+      for (String sql : queries) {
+        String[] t = {sql, sql};
         try (Statement sp = packed.createStatement(); Statement sr = rows.createStatement();
              ResultSet p = sp.executeQuery(sql); ResultSet r = sr.executeQuery(sql)) {
           assertEquals("PackedResultSet", p.getClass().getSimpleName());
