@@ -7,6 +7,7 @@ import java.util.Properties;
 
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaFactory;
+import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.UnregisteredDriver;
 
 /**
@@ -29,6 +30,11 @@ final class RemoteConnection extends AvaticaConnection {
 
   @Override public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
     return withKeys(sql, columnNames != null && columnNames.length > 0);
+  }
+
+  /** The client side of the protocol, for a {@link PackedResultSet}'s fetches. */
+  Meta meta() {
+    return meta;
   }
 
   private PreparedStatement withKeys(String sql, boolean keys) throws SQLException {

@@ -19,7 +19,8 @@ import org.apache.calcite.avatica.DriverVersion;
  * an Avatica client that speaks protobuf unless told otherwise
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
  * BASIC, reopens connections the server has expired, gives up after a few
- * retries where Avatica's client would retry forever, reports mmapsql's own
+ * retries where Avatica's client would retry forever, reads results of
+ * fixed-width numbers in packed frames ({@link PackedBlock}), reports mmapsql's own
  * name and version, returns generated keys ({@link GeneratedKeys}) and reports
  * a failed batch as a {@code BatchUpdateException}. Compiled for Java 11,
  * with no dependency on the engine, so that it is the whole of the thin driver
@@ -62,6 +63,12 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
       throw new SQLException("serialization=json needs Jackson, which the thin driver jar leaves out:"
           + " use protobuf (the server's default), the all-in-one jar, or put Jackson on the class path",
           "08001");
+    }
+    // Results of fixed-width numbers in packed frames (PackedBlock); JSON keeps Avatica's frames.
+    if (p.getProperty("serialization").equalsIgnoreCase("protobuf")) {
+      p.putIfAbsent(PackedBlock.PROPERTY, PackedBlock.PACKED);
+    } else {
+      p.setProperty(PackedBlock.PROPERTY, PackedBlock.ROWS);
     }
     p.putIfAbsent("transparent_reconnection", "true");
     p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());

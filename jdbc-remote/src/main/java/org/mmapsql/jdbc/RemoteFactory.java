@@ -18,7 +18,8 @@ import org.apache.calcite.avatica.UnregisteredDriver;
 /**
  * Avatica's JDBC objects with mmapsql's connection and statements, which
  * return generated keys and report a failed batch as a
- * {@link java.sql.BatchUpdateException}; result sets and metadata are Avatica's.
+ * {@link java.sql.BatchUpdateException}; a result that comes in packed frames
+ * is read by a {@link PackedResultSet}; other result sets and metadata are Avatica's.
  */
 final class RemoteFactory implements AvaticaFactory {
   /** Avatica's own factory, for what mmapsql does not change. */
@@ -55,6 +56,11 @@ final class RemoteFactory implements AvaticaFactory {
 
   @Override public AvaticaResultSet newResultSet(AvaticaStatement statement, QueryState state,
       Meta.Signature signature, TimeZone timeZone, Meta.Frame firstFrame) throws SQLException {
+    PackedBlock.Kind[] kinds = PackedResultSet.packed(signature, firstFrame);
+    if (kinds != null && statement instanceof PackedResultSet.Resyncable) {
+      return new PackedResultSet(statement, state, signature, newResultSetMetaData(statement, signature),
+          timeZone, firstFrame, kinds);
+    }
     return avatica.newResultSet(statement, state, signature, timeZone, firstFrame);
   }
 

@@ -12,6 +12,8 @@ import java.sql.SQLXML;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaPreparedStatement;
 import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.QueryState;
 
 /**
  * Avatica's remote prepared statement, with the generated keys of each
@@ -19,7 +21,7 @@ import org.apache.calcite.avatica.Meta;
  * failed batch reported as a {@link BatchUpdateException} that says what was
  * applied ({@link BatchErrors}).
  */
-final class RemotePreparedStatement extends AvaticaPreparedStatement {
+final class RemotePreparedStatement extends AvaticaPreparedStatement implements PackedResultSet.Resyncable {
   private boolean returnKeys;
   private long[] keys = GeneratedKeys.NONE;
 
@@ -147,5 +149,13 @@ final class RemotePreparedStatement extends AvaticaPreparedStatement {
 
   @Override public void setNClob(int parameterIndex, Reader reader) throws SQLException {
     getSite(parameterIndex).setNClob(reader);
+  }
+
+  @Override public void resetStatement() {
+    super.resetStatement();
+  }
+
+  @Override public boolean syncResults(QueryState state, long offset) throws NoSuchStatementException {
+    return super.syncResults(state, offset);
   }
 }

@@ -6,13 +6,15 @@ import java.sql.SQLException;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.QueryState;
 
 /**
  * Avatica's remote statement, with the generated keys of a write executed
  * with {@code RETURN_GENERATED_KEYS} (or naming the column {@code idx}): they
  * are read from the server right after the write ({@link GeneratedKeys}).
  */
-final class RemoteStatement extends AvaticaStatement {
+final class RemoteStatement extends AvaticaStatement implements PackedResultSet.Resyncable {
   private long[] keys = GeneratedKeys.NONE;
 
   RemoteStatement(AvaticaConnection connection, Meta.StatementHandle h, int resultSetType,
@@ -85,5 +87,13 @@ final class RemoteStatement extends AvaticaStatement {
 
   static int saturated(long n) {
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
+  }
+
+  @Override public void resetStatement() {
+    super.resetStatement();
+  }
+
+  @Override public boolean syncResults(QueryState state, long offset) throws NoSuchStatementException {
+    return super.syncResults(state, offset);
   }
 }

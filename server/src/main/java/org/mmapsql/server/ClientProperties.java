@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.apache.calcite.avatica.BuiltInConnectionProperty;
 import org.apache.calcite.avatica.remote.AvaticaRemoteConnectionProperty;
 import org.apache.calcite.config.CalciteConnectionProperty;
+import org.mmapsql.jdbc.PackedBlock;
 
 /**
  * Which connection properties a remote client may set. Only those on
@@ -18,7 +19,9 @@ import org.apache.calcite.config.CalciteConnectionProperty;
  * other property that Calcite or mmapsql would act on ({@code model},
  * {@code schemaFactory}, {@code parserFactory}, {@code fun}, {@code maxMappings},
  * {@code allowedDirectories}, class names...) is refused with an error, and any
- * other unknown name is dropped.
+ * other unknown name is dropped. {@link PackedBlock#PROPERTY} is the server's
+ * own: it says which frames the client reads ({@link #packedFrames}) and does
+ * not reach the core.
  */
 public final class ClientProperties {
   /** The properties a client may set, by their canonical name. */
@@ -87,6 +90,29 @@ public final class ClientProperties {
       // anything else is unknown to the core and to Calcite: dropped
     }
     return out;
+  }
+
+  /**
+   * Whether the client of {@code info} reads packed frames ({@code mmapsql.frames=packed},
+   * which mmapsql's driver sends); {@code rows} or nothing is Avatica's frames.
+   *
+   * @throws IllegalArgumentException for any other value
+   */
+  public static boolean packedFrames(Map<String, String> info) {
+    if (info == null) {
+      return false;
+    }
+    for (Map.Entry<String, String> e : info.entrySet()) {
+      if (key(e.getKey()).equals(key(PackedBlock.PROPERTY))) {
+        String v = String.valueOf(e.getValue()).trim().toLowerCase(Locale.ROOT);
+        if (!v.equals(PackedBlock.PACKED) && !v.equals(PackedBlock.ROWS)) {
+          throw new IllegalArgumentException("connection property '" + e.getKey() + "' is '" + e.getValue()
+              + "'; it may be " + PackedBlock.PACKED + " or " + PackedBlock.ROWS);
+        }
+        return v.equals(PackedBlock.PACKED);
+      }
+    }
+    return false;
   }
 
   private static boolean looksLikeAClass(String name, String value) {

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -27,6 +28,7 @@ import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.mmapsql.jdbc.Driver;
 import org.mmapsql.jdbc.GeneratedKeys;
+import org.mmapsql.jdbc.PackedBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link ClientProperties}, read-only connections for users with the role
  * {@code readonly}, each connection owned by the user who opened it, a cap on
  * connections and on rows per frame, a statement timeout, idle connections and
- * statements expired in the background, and clear messages for expired ones.
+ * statements expired in the background, clear messages for expired ones, and
+ * results of fixed-width numbers in packed frames for clients that read them.
  */
 public final class MmapMeta extends JdbcMeta {
   private static final Logger LOG = LoggerFactory.getLogger(MmapMeta.class);
@@ -53,6 +56,8 @@ public final class MmapMeta extends JdbcMeta {
   private final Object capLock = new Object();
   private final ScheduledThreadPoolExecutor timer;
   private final StatementLog statementLog;
+  /** Connections whose client reads packed frames ({@link PackedFrames}). */
+  private final Set<String> packed = ConcurrentHashMap.newKeySet();
   /** SQL of prepared statements by statement id, for the statement log. */
   private final Map<Integer, String> preparedSql = new ConcurrentHashMap<>();
 
@@ -94,6 +99,7 @@ public final class MmapMeta extends JdbcMeta {
       // An owner is recorded before its connection is opened: keep those being opened. Looking at
       // `opening` before the cache leaves no gap (an id leaves `opening` only once it is cached).
       owners.keySet().removeIf(id -> !opening.contains(id) && getConnectionCache().getIfPresent(id) == null);
+      packed.removeIf(id -> !opening.contains(id) && getConnectionCache().getIfPresent(id) == null);
       preparedSql.keySet().retainAll(getStatementCache().asMap().keySet());
     } catch (RuntimeException e) {
       LOG.warn("expiring idle connections failed: {}", e.toString());
@@ -108,6 +114,7 @@ public final class MmapMeta extends JdbcMeta {
     getStatementCache().cleanUp();
     getConnectionCache().cleanUp();
     owners.clear();
+    packed.clear();
   }
 
   int openConnections() {
@@ -133,8 +140,10 @@ public final class MmapMeta extends JdbcMeta {
   @Override public void openConnection(ConnectionHandle ch, Map<String, String> info) {
     User user = user();
     Map<String, String> props;
+    boolean packedFrames;
     try {
       props = ClientProperties.filter(info);
+      packedFrames = ClientProperties.packedFrames(info);
     } catch (IllegalArgumentException e) {
       throw error(e.getMessage(), "08004");
     }
@@ -150,6 +159,9 @@ public final class MmapMeta extends JdbcMeta {
         throw error("Connection already exists: " + ch.id, "08002");
       }
       try {
+        if (packedFrames) {
+          packed.add(ch.id);
+        }
         // One opening at a time, so that two cannot both pass the cap's check.
         synchronized (capLock) {
           if (getConnectionCache().size() >= config.maxConnections()) {
@@ -159,6 +171,7 @@ public final class MmapMeta extends JdbcMeta {
           super.openConnection(ch, props);
         }
       } catch (RuntimeException e) {
+        packed.remove(ch.id);
         owners.remove(ch.id, user.name());
         throw e;
       }
@@ -173,6 +186,7 @@ public final class MmapMeta extends JdbcMeta {
       super.closeConnection(ch);
     } finally {
       owners.remove(ch.id);
+      packed.remove(ch.id);
     }
   }
 
@@ -253,8 +267,8 @@ public final class MmapMeta extends JdbcMeta {
     if (GeneratedKeys.isQuery(sql)) {
       return generatedKeys(h);
     }
-    return logged(sql, () -> timedStatement(h, () -> super.prepareAndExecute(h, sql, maxRowCount,
-        frame(maxRowsInFirstFrame), callback)));
+    return logged(sql, () -> timedStatement(h, () -> packed(h, super.prepareAndExecute(h, sql, maxRowCount,
+        frame(maxRowsInFirstFrame), callback))));
   }
 
   /** The keys of statement {@code h}'s last execution, not a query the engine runs. */
@@ -285,13 +299,55 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
-    return logged(preparedSql.get(h.id), () -> timedStatement(h, () -> super.execute(h, parameterValues,
-        frame(maxRowsInFirstFrame))));
+    return logged(preparedSql.get(h.id), () -> timedStatement(h, () -> packed(h, super.execute(h,
+        parameterValues, frame(maxRowsInFirstFrame)))));
   }
 
   @Override public Frame fetch(StatementHandle h, long offset, int fetchMaxRowCount)
       throws NoSuchStatementException, MissingResultsException {
-    return timed(h, () -> super.fetch(h, offset, frame(fetchMaxRowCount)));
+    return timed(h, () -> {
+      StatementInfo info = packed.contains(h.connectionId) ? getStatementCache().getIfPresent(h.id) : null;
+      PackedBlock.Kind[] kinds = kinds(info);
+      if (kinds == null) {
+        return super.fetch(h, offset, frame(fetchMaxRowCount));
+      }
+      try {
+        return PackedFrames.read(info, kinds, offset, frame(fetchMaxRowCount));
+      } catch (SQLException e) {
+        throw new RuntimeException(e); // as Avatica's fetch: GuardedMeta sends its message and state
+      }
+    });
+  }
+
+  /**
+   * The kinds of the columns of a statement's open result set, if they can be
+   * packed; null otherwise, or if the statement or its result set is missing
+   * (which Avatica's fetch reports).
+   */
+  private static PackedBlock.Kind[] kinds(StatementInfo info) {
+    if (info == null || !info.isResultSetInitialized() || info.getResultSet() == null) {
+      return null;
+    }
+    try {
+      return info.getResultSet().isClosed() ? null : PackedFrames.kinds(info.getResultSet());
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  /** {@code result} with its first frames packed, if its connection reads packed frames and its columns allow. */
+  private ExecuteResult packed(StatementHandle h, ExecuteResult result) {
+    if (!packed.contains(h.connectionId)) {
+      return result;
+    }
+    List<MetaResultSet> out = new ArrayList<>(result.resultSets.size());
+    for (MetaResultSet r : result.resultSets) {
+      PackedBlock.Kind[] kinds = r.signature == null || r.firstFrame == null ? null
+          : PackedBlock.kinds(r.signature.columns);
+      out.add(kinds == null ? r : MetaResultSet.create(r.connectionId, r.statementId, r.ownStatement,
+          r.signature, PackedFrames.pack(r.firstFrame, kinds)));
+    }
+    return new ExecuteResult(out);
   }
 
   @Override public ExecuteBatchResult prepareAndExecuteBatch(StatementHandle h, List<String> sqlCommands)
