@@ -18,8 +18,10 @@ import org.mmapsql.storage.RowChunks;
  * by one would (the same errors). The heap holds one chunk, never the rows.
  */
 final class BlockCopy implements RowChunks {
-  /** Bytes of rows per chunk; a system property, so that tests can copy many small chunks. */
-  static final int CHUNK_BYTES = Integer.getInteger("mmapsql.copyChunkBytes", 1 << 20);
+  /** Bytes of rows per chunk: 1 MB, or the system property, read at each copy (tests copy many small chunks). */
+  static int chunkBytes() {
+    return Integer.getInteger("mmapsql.copyChunkBytes", 1 << 20);
+  }
 
   private final String table;
   private final Layout target;
@@ -46,7 +48,7 @@ final class BlockCopy implements RowChunks {
     this.scan = scan;
     this.columns = columns.clone();
     this.nextIdx = nextIdx;
-    int rows = Math.min(scan.blockRows(), Math.max(1, CHUNK_BYTES / Math.max(source.stride(), target.stride())));
+    int rows = Math.min(scan.blockRows(), Math.max(1, chunkBytes() / Math.max(source.stride(), target.stride())));
     if (verbatim(source, target, columns)) {
       byte[] bytes = new byte[rows * source.stride()];
       raw = bytes;
