@@ -19,6 +19,7 @@ enum Workload {
   DOWNSAMPLE("GROUP BY idx / 10000: MIN, MAX, AVG", false),
   FULL_SCAN("full scan through a ResultSet (fetch 10,000)", true),
   APPEND("batched append, 1,000 a batch, commit() each", true),
+  INSERT_SELECT("INSERT INTO cp(val) SELECT val FROM t (the loops: copy of the mapping)", true),
   FIRST_QUERY("first query in a fresh JVM (from JVM start)", false),
   FIRST_QUERY_AOT("the same, JVM started from an AOT cache", false);
 

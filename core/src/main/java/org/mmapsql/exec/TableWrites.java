@@ -94,6 +94,34 @@ public final class TableWrites {
     return locked(() -> append(in));
   }
 
+  /**
+   * {@code INSERT INTO t SELECT ... FROM u} as a block copy ({@link BlockCopy}):
+   * appends the rows of {@code source} at {@code positions} (u's idx are
+   * {@code sourceBase} + position), t's column {@code c} taking u's column
+   * {@code columns[c]}; if {@code idxGiven}, u's idx must continue t's
+   * sequence. Reads only the rows u has when the write lock is taken: copying
+   * t into itself copies the rows it had. Never inside a deferred batch (its
+   * INSERTs read no table).
+   */
+  public long copy(MappedArray source, IdxRanges positions, long sourceBase, int[] columns, boolean idxGiven) {
+    return locked(() -> {
+      long length = array.length();
+      BlockScan scan = new BlockScan(source, positions, cancel, Integer.MAX_VALUE, sourceBase);
+      try {
+        BlockCopy rows = new BlockCopy(table, array.layout(), scan, source.layout(), columns,
+            idxGiven ? base + length : null);
+        long first = array.append(rows);
+        AppendBatch batch = AppendBatch.current();
+        if (batch != null) {
+          batch.appended(base + first, rows.copied());
+        }
+        return rows.copied();
+      } finally {
+        scan.close();
+      }
+    });
+  }
+
   private Rows readInserted(Enumerable<Object[]> rows) {
     Layout layout = array.layout();
     int[] all = IntStream.range(0, layout.columns().size()).toArray();

@@ -1,5 +1,6 @@
 package org.mmapsql.plan;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.apache.calcite.DataContext;
@@ -54,8 +55,13 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
     return isDelete() && bareScan(getInput()) instanceof MmapTableScan;
   }
 
+  /** INSERT ... SELECT of another table's (or this one's) columns: copied block by block, see {@link CopyShape}. */
+  private @Nullable CopyShape copy() {
+    return isInsert() ? CopyShape.of(getInput(), table.getRowType().getFieldCount() - 1) : null;
+  }
+
   @Override public RelWriter explainTerms(RelWriter pw) {
-    return super.explainTerms(pw).itemIf("truncate", true, truncates());
+    return super.explainTerms(pw).itemIf("truncate", true, truncates()).itemIf("copy", true, copy() != null);
   }
 
   /** The scan under an input that only projects its rows (DELETE needs no column), or the input. */
@@ -74,6 +80,20 @@ public final class MmapTableModify extends TableModify implements EnumerableRel 
       Expression count = Expressions.call(
           Types.lookupMethod(TableEntryPoints.class, "delete", MmapTable.class, DataContext.class, IdxRanges.class),
           target, implementor.getRootExpression(), scan.ranges(implementor));
+      return implementor.result(physType, Blocks.toBlock(
+          Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
+    }
+    CopyShape copy = copy();
+    if (copy != null) {
+      // INSERT INTO t SELECT <columns> FROM u [WHERE <idx predicate>]: chunks of u's mapping, no row objects.
+      Expression count = Expressions.call(
+          Types.lookupMethod(TableEntryPoints.class, "copy", MmapTable.class, DataContext.class, MmapTable.class,
+              IdxRanges.class, int[].class, boolean.class),
+          target, implementor.getRootExpression(), copy.scan().getTable().getExpression(MmapTable.class),
+          copy.scan().ranges(implementor),
+          Expressions.newArrayInit(int.class, Arrays.stream(copy.columns())
+              .mapToObj(c -> (Expression) Expressions.constant(c)).toList()),
+          Expressions.constant(copy.idxGiven()));
       return implementor.result(physType, Blocks.toBlock(
           Expressions.call(BuiltInMethod.SINGLETON_ENUMERABLE.method, count)));
     }

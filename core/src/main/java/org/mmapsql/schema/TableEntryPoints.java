@@ -133,6 +133,18 @@ public final class TableEntryPoints {
     return writes(table, root, "INSERT").insert(rows);
   }
 
+  /**
+   * {@code INSERT INTO table SELECT ... FROM source [WHERE <idx in ranges>]}
+   * copied block by block: {@code table}'s layout column {@code c} takes
+   * {@code source}'s column {@code columns[c]}; {@code idxGiven}: the SELECT
+   * gives u's idx, which must continue the table's (see {@link TableWrites#copy}).
+   */
+  public static long copy(MmapTable table, DataContext root, MmapTable source, @Nullable IdxRanges ranges,
+      int[] columns, boolean idxGiven) {
+    TableWrites writes = writes(table, root, "INSERT");
+    return writes.copy(source.array(), positions(source, ranges), source.base(), columns, idxGiven);
+  }
+
   /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
   public static long update(MmapTable table, DataContext root, Enumerable<Object[]> rows, int[] columns) {
     return writes(table, root, "UPDATE").update(rows, columns);

@@ -17,6 +17,7 @@ import org.mmapsql.SqlState;
 final class Appender {
   /** Appends go out in buffers of at most this many bytes. */
   private static final int WRITE_BUFFER = 1 << 20;
+  private static final String NOTHING_APPENDED = "nothing appended";
 
   private final FileHandle handle;
   private final Layout layout;
@@ -46,11 +47,20 @@ final class Appender {
     return counted;
   }
 
-  /** See {@link MappedArray#append}. */
+  /** See {@link MappedArray#append(byte[], int)}. */
   long append(byte[] images, int count) {
+    int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
+    return append(RowChunks.of(images, chunk));
+  }
+
+  /**
+   * See {@link MappedArray#append(RowChunks)}. Readers keep seeing the old
+   * length until the last chunk (and a .npy header's new shape) is written;
+   * if making or writing a chunk fails, the file is cut back to where it was.
+   */
+  long append(RowChunks chunks) {
     long first;
     long start;
-    byte[] newHeader;
     NpyHeader header;
     synchronized (watch) {
       handle.requireWritable("append to");
@@ -58,34 +68,53 @@ final class Appender {
       watch.requireWholeRows("append to");
       first = watch.length();
       header = watch.header();
-      newHeader = header == null ? null : header.withRows(first + count);
-      if (header != null && newHeader == null) {
-        throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + handle.file() + ": its .npy header"
-            + " has no room for the shape " + layout.shapeText(first + count) + " (numpy < 1.24 wrote it without"
-            + " room to grow; save it again with a current numpy); nothing was appended");
-      }
       start = layout.dataOffset() + first * layout.stride();
       watch.appendStarts();
     }
-    long end = start + images.length;
+    long end = start;
+    long written = 0;
+    long attempted = 0; // what may be in the file: the chunks written and the one being written
+    byte[] newHeader = null;
     try {
-      if (header == null) {
-        int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
-        long[] ends = handle.appendAtEnd(images, chunk);
-        start = ends[0];
-        end = ends[1];
-        first = (start - layout.dataOffset()) / layout.stride();
-      } else {
-        for (int off = 0; off < images.length; off += WRITE_BUFFER) {
-          int n = Math.min(WRITE_BUFFER, images.length - off);
-          handle.writeFully(ByteBuffer.wrap(images, off, n), start + off);
+      for (ByteBuffer b = chunks.next(); b != null; b = chunks.next()) {
+        int n = b.remaining();
+        attempted = written + n;
+        if (header == null) {
+          // O_APPEND: the kernel puts each chunk at the end, after whatever another program appended
+          long[] ends = handle.appendAtEnd(b);
+          if (written == 0) {
+            start = ends[0];
+            first = (start - layout.dataOffset()) / layout.stride();
+          }
+          end = ends[1];
+        } else {
+          handle.writeFully(b, start + written);
+          end = start + written + n;
         }
-        handle.writeFully(ByteBuffer.wrap(newHeader), 0);
+        written += n;
+      }
+      if (header != null) {
+        newHeader = header.withRows(first + written / layout.stride());
+        if (newHeader == null) {
+          throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + handle.file() + ": its .npy"
+              + " header has no room for the shape " + layout.shapeText(first + written / layout.stride())
+              + " (numpy < 1.24 wrote it without room to grow; save it again with a current numpy); nothing"
+              + " was appended");
+        }
+        if (written > 0) {
+          handle.writeFully(ByteBuffer.wrap(newHeader), 0);
+        }
       }
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, "
-          + rollBack(start, first, images.length, e)
+          + rollBack(start, first, attempted, e)
           + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      String after = rollBack(start, first, attempted, e); // a bad value or a cancel: its own error stands
+      if (!after.equals(NOTHING_APPENDED)) {
+        e.addSuppressed(new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, " + after));
+      }
+      throw e;
     } finally {
       durability.written();
       synchronized (watch) {
@@ -93,7 +122,7 @@ final class Appender {
       }
     }
     synchronized (watch) {
-      if (newHeader != null) {
+      if (newHeader != null && written > 0) {
         watch.header(NpyHeader.parse(newHeader, handle.file().toString()));
       }
       watch.adopt(Math.max(end, watch.realSize()));
@@ -102,7 +131,10 @@ final class Appender {
   }
 
   /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */
-  private String rollBack(long start, long first, long length, IOException e) {
+  private String rollBack(long start, long first, long length, Exception e) {
+    if (length == 0) {
+      return NOTHING_APPENDED;
+    }
     NpyHeader header = watch.header();
     try {
       if (header == null && watch.realSize() > start + length) {
@@ -113,7 +145,7 @@ final class Appender {
       if (header != null) {
         handle.writeFully(ByteBuffer.wrap(header.withRows(first)), 0);
       }
-      return "nothing appended";
+      return NOTHING_APPENDED;
     } catch (IOException suppressed) {
       e.addSuppressed(suppressed);
       return "and cutting it back failed too";

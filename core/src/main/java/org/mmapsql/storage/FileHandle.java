@@ -191,36 +191,27 @@ final class FileHandle {
   }
 
   /**
-   * Writes {@code images} with O_APPEND, {@code chunk} bytes (whole rows) per
-   * write(2), and returns where the first landed and where the last ended: the
-   * kernel picks the end of file for each write, so another program's appends
-   * cannot be overwritten (they may fall between two of these writes of a
-   * large append).
+   * Writes {@code chunk} (whole rows, from its position to its limit) with
+   * O_APPEND, and returns where it landed and where it ended: the kernel picks
+   * the end of file, so another program's appends cannot be overwritten (they
+   * may fall between two chunks of a large append).
    */
-  long[] appendAtEnd(byte[] images, int chunk) throws IOException {
-    long first = -1;
-    long end = -1;
+  long[] appendAtEnd(ByteBuffer chunk) throws IOException {
     synchronized (channelLock) {
       boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
       try (FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        for (int off = 0; off < images.length; off += chunk) {
-          ByteBuffer b = ByteBuffer.wrap(images, off, Math.min(chunk, images.length - off));
-          int n = b.remaining();
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-          end = ch.position();
-          if (first < 0) {
-            first = end - n;
-          }
+        int n = chunk.remaining();
+        while (chunk.hasRemaining()) {
+          ch.write(chunk);
         }
+        long end = ch.position();
+        return new long[] {end - n, end};
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
       }
     }
-    return new long[] {first, end};
   }
 
   /** Marks the array closed and closes the channel and the descriptors; the caller excludes every reader. */

@@ -292,6 +292,17 @@ public final class MappedArray implements AutoCloseable {
     return appender.append(images, count);
   }
 
+  /**
+   * Appends the rows {@code chunks} makes, a chunk at a time, as
+   * {@link #append(byte[], int)} does (all or nothing, seen by readers once
+   * all are written); returns the index of the first. If making a chunk fails
+   * (a value that does not fit, a cancel), the file is cut back and that error
+   * thrown. Do not read this array's rows past {@link #length()} meanwhile.
+   */
+  public long append(RowChunks chunks) {
+    return appender.append(chunks);
+  }
+
   /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
   public void truncate(long newLength) {
     // Excludes aggregates as an UPDATE does: one sees the rows before the cut or after it.
