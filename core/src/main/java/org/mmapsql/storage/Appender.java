@@ -112,7 +112,9 @@ final class Appender {
     } catch (RuntimeException e) {
       String after = rollBack(start, first, attempted, e); // a bad value or a cancel: its own error stands
       if (!after.equals(NOTHING_APPENDED)) {
-        e.addSuppressed(new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, " + after));
+        // ... unless rows stay: then the error must not say that nothing was inserted
+        throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " stopped ("
+            + String.valueOf(e.getMessage()).replace("; nothing was inserted", "") + ") " + after, e);
       }
       throw e;
     } finally {

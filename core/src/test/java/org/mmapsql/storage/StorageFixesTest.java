@@ -106,4 +106,29 @@ class StorageFixesTest {
       assertEquals(0, a.readDoubles(7, 3, 0, d));
     }
   }
+
+  @Test void aFailedAppendThatCannotBeCutBackSaysThatRowsStay() throws Exception {
+    Path f = file(1, 2);
+    try (MappedArray a = MappedArray.open(f, Layout.raw(Dtype.FLOAT64, 0), false)) {
+      int[] calls = {0};
+      // the second chunk fails after another program appended a row behind the first
+      RowChunks chunks = () -> switch (calls[0]++) {
+        case 0 -> ByteBuffer.wrap(doubles(3, 4));
+        default -> {
+          try (FileChannel other = FileChannel.open(f, StandardOpenOption.APPEND)) {
+            other.write(ByteBuffer.wrap(doubles(99)));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          throw new MmapException(org.mmapsql.SqlState.DATA_EXCEPTION, "value out of range; nothing was inserted");
+        }
+      };
+      MmapException e = assertThrows(MmapException.class, () -> a.append(chunks));
+      assertEquals("58030", e.state().code(), e.getMessage());
+      assertTrue(e.getMessage().contains("(value out of range)"), e.getMessage());
+      assertTrue(e.getMessage().contains("rows from idx 2 may be partly written"), e.getMessage());
+      assertTrue(!e.getMessage().contains("nothing was inserted"), e.getMessage());
+      assertEquals(5 * 8, Files.size(f), "the other program's row stays, and so do the two before it");
+    }
+  }
 }
