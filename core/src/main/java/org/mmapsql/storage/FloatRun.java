@@ -9,14 +9,16 @@ import java.nio.ByteOrder;
  * mapping: a pairwise sum as numpy's (halves down to leaves of 128 that
  * several independent accumulators add, so the error grows with the logarithm
  * of the count and the processor adds several values at once), the count kept and
- * the extremes. Extremes use {@link Math#min} and {@link Math#max} (no branch
- * per value); a run whose extremes came out NaN is read once more to pass
- * over its NaNs.
+ * the extremes. Over every value, extremes use {@link Math#min} and {@link
+ * Math#max} (no branch per value); a run whose extremes came out NaN is read
+ * once more to pass over its NaNs. With a range ({@code WHERE val > x}) the
+ * values are compared as sortable keys (see {@link #key}): one unsigned
+ * comparison keeps a value, without a branch, and the extremes of the kept ones
+ * move by a branch that is rarely taken (selects and {@code Math.min} per value
+ * took about twice as long).
  */
 final class FloatRun {
   private static final int LEAF = 128;
-  private static final long POS_INF = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
-  private static final long NEG_INF = Double.doubleToRawLongBits(Double.NEGATIVE_INFINITY);
   // Constant layouts: a layout read from a field would keep C2 from compiling each access to one load.
   private static final ValueLayout.OfDouble F8 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfDouble F8_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -32,6 +34,12 @@ final class FloatRun {
   private final ValueRange range;
   private final double lo;
   private final double hi;
+  /** The range as keys: a value is kept when {@code key - loKey <= span}, unsigned. */
+  private final long loKey;
+  private final long span;
+  /** Least unsigned distances of a kept value from the low and from the high end (span: no nearer one yet). */
+  private long lowest;
+  private long highest;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
   private long count;
@@ -44,12 +52,26 @@ final class FloatRun {
     this.range = range;
     this.lo = range.lo();
     this.hi = range.hi();
+    // A zero bound takes both zeros in (-0.0 == 0.0), whose keys are -1 and 0.
+    this.loKey = lo == 0 ? key(Double.doubleToRawLongBits(-0.0)) : key(Double.doubleToRawLongBits(lo));
+    long hiKey = hi == 0 ? key(Double.doubleToRawLongBits(0.0)) : key(Double.doubleToRawLongBits(hi));
+    this.span = hiKey - loKey;
+    this.lowest = span;
+    this.highest = span;
   }
 
   void run(long off, int n, RunStats out) {
-    out.sum = n == 0 ? 0 : sum(off, n);
-    if (Double.isNaN(min) || Double.isNaN(max)) {
-      extremesPassingOverNaN(off, n);
+    if (range.all()) {
+      out.sum = n == 0 ? 0 : sum(off, n);
+      if (Double.isNaN(min) || Double.isNaN(max)) {
+        extremesPassingOverNaN(off, n);
+      }
+    } else if (lo <= hi) {
+      out.sum = n == 0 ? 0 : sum(off, n);
+      min = unkey(loKey + lowest);
+      max = unkey(loKey + span - highest);
+    } else {
+      out.sum = 0; // an empty range or a NaN bound keeps nothing
     }
     out.count = count;
     out.min = count == 0 ? Double.NaN : min;
@@ -58,10 +80,11 @@ final class FloatRun {
 
   private double sum(long off, int n) {
     if (n <= LEAF) {
-      if (type == ElementType.FLOAT64 && !big) {
-        return range.all() ? leafF8(off, n) : leafF8Kept(off, n);
+      boolean f8 = type == ElementType.FLOAT64 && !big;
+      if (range.all()) {
+        return f8 ? leafF8(off, n) : leaf(off, n);
       }
-      return leaf(off, n);
+      return f8 ? leafF8Kept(off, n) : leafKept(off, n);
     }
     int half = n / 2;
     half -= half % 8;
@@ -119,74 +142,154 @@ final class FloatRun {
     return sum;
   }
 
-  /**
-   * The values of a little-endian f8 column in the range, without a branch per
-   * value (a predicate that keeps half the rows would mispredict every other
-   * one): a value left out becomes +0.0 for the sum and an infinity for the extremes.
-   */
+  /** The values of a little-endian f8 column in the range: {@link #leafKept} with the loads inlined. */
   private double leafF8Kept(long off, int n) {
     ValueLayout.OfDouble l = F8;
     long st = stride;
+    long base = loKey;
+    long sp = span;
+    long low = lowest;
+    long high = highest;
     double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-    double mn = min, mx = max;
     long c = 0;
     int m = n - n % 4;
     for (int i = 0; i < m; i += 4) {
       long o = off + i * st;
-      double v0 = s.get(l, o);
-      double v1 = s.get(l, o + st);
-      double v2 = s.get(l, o + 2 * st);
-      double v3 = s.get(l, o + 3 * st);
-      long k0 = keep(v0);
-      long k1 = keep(v1);
-      long k2 = keep(v2);
-      long k3 = keep(v3);
-      r0 += only(v0, k0);
-      r1 += only(v1, k1);
-      r2 += only(v2, k2);
-      r3 += only(v3, k3);
-      c -= k0 + k1 + k2 + k3;
-      mn = Math.min(mn, Math.min(Math.min(orElse(v0, k0, POS_INF), orElse(v1, k1, POS_INF)),
-          Math.min(orElse(v2, k2, POS_INF), orElse(v3, k3, POS_INF))));
-      mx = Math.max(mx, Math.max(Math.max(orElse(v0, k0, NEG_INF), orElse(v1, k1, NEG_INF)),
-          Math.max(orElse(v2, k2, NEG_INF), orElse(v3, k3, NEG_INF))));
+      long b0 = Double.doubleToRawLongBits(s.get(l, o));
+      long b1 = Double.doubleToRawLongBits(s.get(l, o + st));
+      long b2 = Double.doubleToRawLongBits(s.get(l, o + 2 * st));
+      long b3 = Double.doubleToRawLongBits(s.get(l, o + 3 * st));
+      long d0 = key(b0) - base;
+      long d1 = key(b1) - base;
+      long d2 = key(b2) - base;
+      long d3 = key(b3) - base;
+      long k0 = keep(d0, sp);
+      long k1 = keep(d1, sp);
+      long k2 = keep(d2, sp);
+      long k3 = keep(d3, sp);
+      r0 += Double.longBitsToDouble(b0 & k0);
+      r1 += Double.longBitsToDouble(b1 & k1);
+      r2 += Double.longBitsToDouble(b2 & k2);
+      r3 += Double.longBitsToDouble(b3 & k3);
+      c -= (k0 + k1) + (k2 + k3);
+      if (below(d0, low) | below(d1, low) | below(d2, low) | below(d3, low)) {
+        low = least(least(low, d0), least(d1, least(d2, d3)));
+      }
+      long e0 = sp - d0;
+      long e1 = sp - d1;
+      long e2 = sp - d2;
+      long e3 = sp - d3;
+      if (below(e0, high) | below(e1, high) | below(e2, high) | below(e3, high)) {
+        high = least(least(high, e0), least(e1, least(e2, e3)));
+      }
     }
     double sum = (r0 + r1) + (r2 + r3);
     for (int i = m; i < n; i++) {
-      double v = s.get(l, off + i * st);
-      long k = keep(v);
-      sum += only(v, k);
+      long b = Double.doubleToRawLongBits(s.get(l, off + i * st));
+      long d = key(b) - base;
+      long k = keep(d, sp);
+      sum += Double.longBitsToDouble(b & k);
       c -= k;
-      mn = Math.min(mn, orElse(v, k, POS_INF));
-      mx = Math.max(mx, orElse(v, k, NEG_INF));
+      low = least(low, d);
+      high = least(high, sp - d);
     }
-    min = mn;
-    max = mx;
+    lowest = low;
+    highest = high;
     count += c;
     return sum;
   }
 
-  /** -1 (all bits) if {@code v} is in the range, else 0; NaN never is. */
-  private long keep(double v) {
-    long above = v >= lo ? -1L : 0L; // selects of longs, which C2 compiles to conditional moves
-    long below = v <= hi ? -1L : 0L;
-    return above & below;
+  /**
+   * The values of any float column in the range, without a branch per value
+   * (a predicate that keeps half the rows would mispredict every other one):
+   * a value left out adds +0.0, and only a kept value below the lowest or
+   * above the highest kept so far takes a branch.
+   */
+  private double leafKept(long off, int n) {
+    long base = loKey;
+    long sp = span;
+    long low = lowest;
+    long high = highest;
+    double r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    long c = 0;
+    int m = n - n % 4;
+    for (int i = 0; i < m; i += 4) {
+      long o = off + i * stride;
+      long b0 = Double.doubleToRawLongBits(get(o));
+      long b1 = Double.doubleToRawLongBits(get(o + stride));
+      long b2 = Double.doubleToRawLongBits(get(o + 2 * stride));
+      long b3 = Double.doubleToRawLongBits(get(o + 3 * stride));
+      long d0 = key(b0) - base;
+      long d1 = key(b1) - base;
+      long d2 = key(b2) - base;
+      long d3 = key(b3) - base;
+      long k0 = keep(d0, sp);
+      long k1 = keep(d1, sp);
+      long k2 = keep(d2, sp);
+      long k3 = keep(d3, sp);
+      r0 += Double.longBitsToDouble(b0 & k0);
+      r1 += Double.longBitsToDouble(b1 & k1);
+      r2 += Double.longBitsToDouble(b2 & k2);
+      r3 += Double.longBitsToDouble(b3 & k3);
+      c -= (k0 + k1) + (k2 + k3);
+      if (below(d0, low) | below(d1, low) | below(d2, low) | below(d3, low)) {
+        low = least(least(low, d0), least(d1, least(d2, d3)));
+      }
+      long e0 = sp - d0;
+      long e1 = sp - d1;
+      long e2 = sp - d2;
+      long e3 = sp - d3;
+      if (below(e0, high) | below(e1, high) | below(e2, high) | below(e3, high)) {
+        high = least(least(high, e0), least(e1, least(e2, e3)));
+      }
+    }
+    double sum = (r0 + r1) + (r2 + r3);
+    for (int i = m; i < n; i++) {
+      long b = Double.doubleToRawLongBits(get(off + i * stride));
+      long d = key(b) - base;
+      long k = keep(d, sp);
+      sum += Double.longBitsToDouble(b & k);
+      c -= k;
+      low = least(low, d);
+      high = least(high, sp - d);
+    }
+    lowest = low;
+    highest = high;
+    count += c;
+    return sum;
   }
 
-  private static double only(double v, long keep) {
-    return Double.longBitsToDouble(Double.doubleToRawLongBits(v) & keep);
+  /**
+   * The bits of a double as a long that orders as the double does: -0.0 just
+   * below +0.0, the infinities at the ends, NaNs beyond them (on the side of
+   * their sign bit), so that no range of numbers holds a NaN.
+   */
+  static long key(long bits) {
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
   }
 
-  private static double orElse(double v, long keep, long otherBits) {
-    return Double.longBitsToDouble(Double.doubleToRawLongBits(v) & keep | otherBits & ~keep);
+  /** The double whose {@link #key} is {@code key} (the same flip undoes itself). */
+  static double unkey(long key) {
+    return Double.longBitsToDouble(key(key));
   }
 
-  /** Any float column, keeping the values in the range: one left out adds -0.0, which changes no sum. */
+  /** -1 (all bits) if the distance {@code d} from the low end is within the range, else 0. */
+  private static long keep(long d, long span) {
+    return Long.compareUnsigned(d, span) <= 0 ? -1L : 0L;
+  }
+
+  private static boolean below(long a, long b) {
+    return Long.compareUnsigned(a, b) < 0;
+  }
+
+  private static long least(long a, long b) {
+    return Long.compareUnsigned(a, b) <= 0 ? a : b;
+  }
+
+  /** Every value of any float column (f2, f4, big-endian f8). */
   private double leaf(long off, int n) {
-    boolean all = range.all();
     double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
     double mn = min, mx = max;
-    long c = 0;
     int m = n - n % 8;
     for (int i = 0; i < m; i += 8) {
       long o = off + i * stride;
@@ -198,53 +301,38 @@ final class FloatRun {
       double v5 = get(o + 5 * stride);
       double v6 = get(o + 6 * stride);
       double v7 = get(o + 7 * stride);
-      boolean k0 = all | v0 >= lo & v0 <= hi;
-      boolean k1 = all | v1 >= lo & v1 <= hi;
-      boolean k2 = all | v2 >= lo & v2 <= hi;
-      boolean k3 = all | v3 >= lo & v3 <= hi;
-      boolean k4 = all | v4 >= lo & v4 <= hi;
-      boolean k5 = all | v5 >= lo & v5 <= hi;
-      boolean k6 = all | v6 >= lo & v6 <= hi;
-      boolean k7 = all | v7 >= lo & v7 <= hi;
-      r0 += k0 ? v0 : -0.0;
-      r1 += k1 ? v1 : -0.0;
-      r2 += k2 ? v2 : -0.0;
-      r3 += k3 ? v3 : -0.0;
-      r4 += k4 ? v4 : -0.0;
-      r5 += k5 ? v5 : -0.0;
-      r6 += k6 ? v6 : -0.0;
-      r7 += k7 ? v7 : -0.0;
-      c += (k0 ? 1 : 0) + (k1 ? 1 : 0) + (k2 ? 1 : 0) + (k3 ? 1 : 0)
-          + (k4 ? 1 : 0) + (k5 ? 1 : 0) + (k6 ? 1 : 0) + (k7 ? 1 : 0);
-      mn = Math.min(mn, Math.min(Math.min(Math.min(k0 ? v0 : mn, k1 ? v1 : mn), Math.min(k2 ? v2 : mn, k3 ? v3 : mn)),
-          Math.min(Math.min(k4 ? v4 : mn, k5 ? v5 : mn), Math.min(k6 ? v6 : mn, k7 ? v7 : mn))));
-      mx = Math.max(mx, Math.max(Math.max(Math.max(k0 ? v0 : mx, k1 ? v1 : mx), Math.max(k2 ? v2 : mx, k3 ? v3 : mx)),
-          Math.max(Math.max(k4 ? v4 : mx, k5 ? v5 : mx), Math.max(k6 ? v6 : mx, k7 ? v7 : mx))));
+      r0 += v0;
+      r1 += v1;
+      r2 += v2;
+      r3 += v3;
+      r4 += v4;
+      r5 += v5;
+      r6 += v6;
+      r7 += v7;
+      mn = Math.min(mn, Math.min(Math.min(Math.min(v0, v1), Math.min(v2, v3)), Math.min(Math.min(v4, v5), Math.min(v6, v7))));
+      mx = Math.max(mx, Math.max(Math.max(Math.max(v0, v1), Math.max(v2, v3)), Math.max(Math.max(v4, v5), Math.max(v6, v7))));
     }
     double sum = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
     for (int i = m; i < n; i++) {
       double v = get(off + i * stride);
-      if (all | v >= lo & v <= hi) {
-        sum += v;
-        c++;
-        mn = Math.min(mn, v);
-        mx = Math.max(mx, v);
-      }
+      sum += v;
+      mn = Math.min(mn, v);
+      mx = Math.max(mx, v);
     }
     min = mn;
     max = mx;
-    count += c;
+    count += n;
     return sum;
   }
 
-  /** MIN and MAX of the kept values that are not NaN; NaN when all of them are. */
+  /** MIN and MAX of the values that are not NaN; NaN when all of them are. */
   private void extremesPassingOverNaN(long off, int n) {
     double mn = Double.POSITIVE_INFINITY;
     double mx = Double.NEGATIVE_INFINITY;
     boolean any = false;
     for (int i = 0; i < n; i++) {
       double v = get(off + i * stride);
-      if (!Double.isNaN(v) && (range.all() || v >= lo && v <= hi)) {
+      if (!Double.isNaN(v)) {
         any = true;
         mn = Math.min(mn, v);
         mx = Math.max(mx, v);

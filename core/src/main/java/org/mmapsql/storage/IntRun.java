@@ -10,6 +10,10 @@ import java.nio.ByteOrder;
  * low} (each value split in its halves, so nothing can overflow within a run
  * and no branch checks it), MIN and MAX. One loop per dtype, so that no value
  * pays for a type switch; uint64 values are compared with the sign bit flipped.
+ * A value is kept when its distance from the range's low end is at most the
+ * range's span, unsigned: one comparison, no branch; MIN and MAX are the least
+ * distances from either end, which a branch moves only when a kept value goes
+ * past them, rarely on most data (a select per value cost twice as much).
  */
 final class IntRun {
   // Constant layouts: a layout read from a field would keep C2 from compiling each access to one load.
@@ -25,8 +29,9 @@ final class IntRun {
 
   static void run(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out) {
     out.clear();
-    out.lmin = Long.MAX_VALUE;
-    out.lmax = Long.MIN_VALUE;
+    if (r.lowest() > r.highest()) {
+      return; // an empty range keeps nothing
+    }
     switch (d.type()) {
       case INT8 -> int8(s, off, stride, n, d, r, out);
       case INT16 -> int16(s, off, stride, n, d, r, out);
@@ -44,226 +49,255 @@ final class IntRun {
     }
   }
 
-  private static void int8(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
-      RunStats out) {
-    long lowest = r.lowest();
-    long highest = r.highest();
-    long c = 0;
-    long high = 0;
-    long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
-    for (int i = 0; i < n; i++) {
-      long o = off + i * stride;
-      long x = s.get(ValueLayout.JAVA_BYTE, o);
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
-      low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
-    }
+  /** -1 (all bits) if {@code distance} is within {@code span}, unsigned, else 0. */
+  private static long keep(long distance, long span) {
+    return Long.compareUnsigned(distance, span) <= 0 ? -1L : 0L;
+  }
+
+  private static boolean below(long a, long b) {
+    return Long.compareUnsigned(a, b) < 0;
+  }
+
+  /**
+   * Sets the stats from the loop's count, sum halves and the least distances of
+   * a kept value from the low end and from the high end.
+   */
+  private static void set(RunStats out, long base, long span, long c, long high, long low, long fromLow,
+      long fromHigh) {
     out.count = c;
     out.high = high;
     out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    out.lmin = base + fromLow;
+    out.lmax = base + span - fromHigh;
+  }
+
+  private static void int8(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
+      RunStats out) {
+    long base = r.lowest();
+    long span = r.highest() - base;
+    long c = 0;
+    long high = 0;
+    long low = 0;
+    long fromLow = span;
+    long fromHigh = span;
+    for (int i = 0; i < n; i++) {
+      long o = off + i * stride;
+      long x = s.get(ValueLayout.JAVA_BYTE, o);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
+      low += v & 0xFFFF_FFFFL;
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
+    }
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void int16(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I2_BE, o) : s.get(I2, o));
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void int32(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I4_BE, o) : s.get(I4, o));
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void int64(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I8_BE, o) : s.get(I8, o));
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void uint8(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = s.get(ValueLayout.JAVA_BYTE, o) & 0xFFL;
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void uint16(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I2_BE, o) : s.get(I2, o)) & 0xFFFFL;
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void uint32(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I4_BE, o) : s.get(I4, o)) & 0xFFFF_FFFFL;
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x : 0;
-      c += k ? 1 : 0;
-      high += (v >> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = x & k;
+      c -= k;
+      high += v >> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
 
   private static void uint64(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r,
       RunStats out) {
     boolean big = d.order() == ByteOrder.BIG_ENDIAN;
-    long lowest = r.lowest();
-    long highest = r.highest();
+    long base = r.lowest();
+    long span = r.highest() - base;
     long c = 0;
     long high = 0;
     long low = 0;
-    long mn = Long.MAX_VALUE;
-    long mx = Long.MIN_VALUE;
+    long fromLow = span;
+    long fromHigh = span;
     for (int i = 0; i < n; i++) {
       long o = off + i * stride;
       long x = (big ? s.get(I8_BE, o) : s.get(I8, o)) ^ Long.MIN_VALUE;
-      boolean k = x >= lowest & x <= highest;
-      long v = k ? x ^ Long.MIN_VALUE : 0;
-      c += k ? 1 : 0;
-      high += (v >>> 32);
+      long dist = x - base;
+      long k = keep(dist, span);
+      long v = (x ^ Long.MIN_VALUE) & k;
+      c -= k;
+      high += v >>> 32;
       low += v & 0xFFFF_FFFFL;
-      mn = Math.min(mn, k ? x : mn);
-      mx = Math.max(mx, k ? x : mx);
+      if (below(dist, fromLow)) {
+        fromLow = dist;
+      }
+      if (below(span - dist, fromHigh)) {
+        fromHigh = span - dist;
+      }
     }
-    out.count = c;
-    out.high = high;
-    out.low = low;
-    out.lmin = mn;
-    out.lmax = mx;
+    set(out, base, span, c, high, low, fromLow, fromHigh);
   }
-
 }
