@@ -118,7 +118,7 @@ class LauncherIT {
     pb.environment().remove("MMAPSQL_JAVA_OPTS");
     pb.environment().putAll(env);
     Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("bin/mmapsql sql did not finish");
     }
