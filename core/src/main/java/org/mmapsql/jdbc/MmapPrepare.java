@@ -60,7 +60,7 @@ import org.mmapsql.schema.MmapFunctions;
 final class MmapPrepare extends CalcitePrepareImpl {
   /**
    * Calcite's metadata handlers called through proxies: Calcite's default generates and compiles
-   * them with Janino on the first plan of a JVM (about a quarter of a first query's CPU, and never in
+   * them with Janino on the first plan of a JVM (most of a first query's validation, and never in
    * an AOT cache); warm plans cost the same either way (measured with planCache=false).
    */
   private static final MetadataHandlerProvider METADATA =
