@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/mmapsql itself, run as a user runs it: it makes its start-up cache on
- * first use, starts from it after, and answers just the same, without a word
- * on the console, when the cache is damaged (and then makes a new one).
+ * first use, starts from it after (Janino, which every first query needs, too),
+ * and answers just the same, without a word on the console, when the cache is
+ * damaged (and then makes a new one).
  */
 class LauncherIT {
   private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
@@ -47,10 +51,15 @@ class LauncherIT {
     Path cache = cache(cacheDir);
     assertEquals("", Files.readString(log(cache)), "the JVM could not use the cache it was given");
 
-    Run second = sql(data, cacheDir, Map.of());
+    Path classes = dir.resolve("classes.log");
+    Run second = sql(data, cacheDir, Map.of("MMAPSQL_JAVA_OPTS", "-Xlog:class+load:file=" + classes));
     assertAnswered(second);
     assertEquals("", second.err());
     assertEquals("", Files.readString(log(cache)));
+    // The compiler of the query's code came from the cache too, not from its jar.
+    List<String> janino = Files.readAllLines(classes).stream().filter(l -> l.contains(" org.codehaus.janino.")).toList();
+    assertFalse(janino.isEmpty(), "the query compiled no code");
+    assertEquals(List.of(), janino.stream().filter(l -> !l.contains("source: shared objects file")).toList());
 
     try (RandomAccessFile f = new RandomAccessFile(cache.toFile(), "rw")) {
       f.write(new byte[4096]); // damaged: its header is gone
@@ -69,6 +78,23 @@ class LauncherIT {
     assertAnswered(without);
     assertEquals("", without.err());
     assertFalse(Files.exists(dir.resolve("unused")), "MMAPSQL_NO_AOT made a cache");
+  }
+
+  /** The JVM leaves every class of a signed jar out of an AOT cache: lib/ holds unsigned copies. */
+  @Test void noJarOfTheLauncherIsSigned() throws IOException {
+    try (Stream<Path> jars = Files.list(ROOT.resolve("server/target/lib"))) {
+      List<String> signed = jars.filter(j -> j.toString().endsWith(".jar")).filter(LauncherIT::signed)
+          .map(j -> j.getFileName().toString()).toList();
+      assertEquals(List.of(), signed);
+    }
+  }
+
+  private static boolean signed(Path jar) {
+    try (JarFile f = new JarFile(jar.toFile())) {
+      return f.stream().map(JarEntry::getName).anyMatch(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void assertAnswered(Run r) {
@@ -92,7 +118,7 @@ class LauncherIT {
     pb.environment().remove("MMAPSQL_JAVA_OPTS");
     pb.environment().putAll(env);
     Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("bin/mmapsql sql did not finish");
     }

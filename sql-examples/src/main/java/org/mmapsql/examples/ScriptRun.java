@@ -32,7 +32,8 @@ public final class ScriptRun {
   /** The same through Avatica's client: its code and state in front, the driver's prefix behind the SQL. */
   private static final Pattern REMOTE_STATE = Pattern.compile(
       "^Error: Error \\d+ \\(\\w*\\) : (Error while executing SQL \"[^\"]*\": )Remote driver error: ");
-  private static final Pattern ELAPSED = Pattern.compile(" \\(\\d+[.,]\\d+ seconds\\)");
+  // sqlline writes "(0.012 seconds)", and on a slow run "(2 seconds)".
+  private static final Pattern ELAPSED = Pattern.compile(" \\(\\d+(?:[.,]\\d+)? seconds?\\)");
 
   private ScriptRun() {
   }
