@@ -18,10 +18,6 @@ import org.apache.calcite.prepare.CalcitePrepareImpl;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
-import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
-import org.apache.calcite.rel.metadata.MetadataHandlerProvider;
-import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
-import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.sql.SqlMerge;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
@@ -58,14 +54,6 @@ import org.mmapsql.schema.MmapFunctions;
  * fail on overflow instead of wrapping around.
  */
 final class MmapPrepare extends CalcitePrepareImpl {
-  /**
-   * Calcite's metadata handlers called through proxies: Calcite's default generates and compiles
-   * them with Janino on the first plan of a JVM (most of a first query's validation, and never in
-   * an AOT cache); warm plans cost the same either way (measured with planCache=false).
-   */
-  private static final MetadataHandlerProvider METADATA =
-      new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE);
-
   @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
       org.apache.calcite.plan.@Nullable Context externalContext, @Nullable RelOptCostFactory costFactory) {
     RelOptPlanner planner = super.createPlanner(prepareContext, externalContext, costFactory);
@@ -180,7 +168,6 @@ final class MmapPrepare extends CalcitePrepareImpl {
     var convention = enableBindable ? org.apache.calcite.interpreter.BindableConvention.INSTANCE
         : org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE;
     var cluster = createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory()));
-    cluster.setMetadataQuerySupplier(() -> new RelMetadataQuery(METADATA));
     var convertlets = createConvertletTable();
     return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
         context.getRootSchema(), prefer, cluster, convention, convertlets) {
