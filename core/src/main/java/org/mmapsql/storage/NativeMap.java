@@ -16,7 +16,8 @@ import java.nio.file.Path;
 /**
  * Shared mappings made with {@code mmap(2)} through {@code java.lang.foreign}:
  * read-only ones that reach past the end of file, and short writable windows
- * for writes in place, which (unlike {@code pwrite}) can never extend a file.
+ * for writes in place, which (unlike {@code pwrite}) can never extend a file;
+ * and {@code pwrite} itself, for writes in place of a few rows.
  *
  * <p>Why not {@code FileChannel.map}: it extends the file to the mapped size, and a
  * mapping must reach past the end of file so that appends (positional writes
