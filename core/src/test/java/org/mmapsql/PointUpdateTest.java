@@ -106,6 +106,27 @@ class PointUpdateTest {
     assertEquals(5.5, db.scalar("SELECT val FROM c WHERE idx = 599"));
   }
 
+  @Test void aPointUpdateAfterAnotherProgramReplacedTheFileWritesTheNewOne() throws Exception {
+    Path f = dir.resolve("x.f8");
+    TestDb.writeDoubles(f, TestDb.range(0, 100));
+    assertEquals(100, db.mmap("x", "x.f8"));
+    try (PreparedStatement u = db.conn.prepareStatement("UPDATE x SET val = ? WHERE idx = ?")) {
+      u.setDouble(1, -1.5);
+      u.setLong(2, 10);
+      assertEquals(1, u.executeUpdate());
+      Path next = dir.resolve("x.new");
+      TestDb.writeDoubles(next, TestDb.range(1000, 1200));
+      Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      u.setLong(2, 150); // a row only the new file has
+      assertEquals(1, u.executeUpdate());
+    }
+    double[] now = TestDb.readDoubles(f);
+    assertEquals(200, now.length);
+    assertEquals(-1.5, now[150]);
+    assertEquals(1010.0, now[10], "the old file's update stays in the old file");
+    assertEquals(-1.5, db.scalar("SELECT val FROM x WHERE idx = 150"));
+  }
+
   private static void assumeNumpy() throws Exception {
     int rc;
     try {
