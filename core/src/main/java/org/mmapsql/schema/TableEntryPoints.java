@@ -167,6 +167,7 @@ public final class TableEntryPoints {
     };
     // One look at the file an execution: the write's own, under its lock, not also one at the start
     // (a stat of the path each). If the path now names another file, the usual way opens that one.
+    table.settings().requireWritable("UPDATE on " + table.name());
     try {
       return writesOf(table, table.binding().array(), DataContext.Variable.CANCEL_FLAG.get(root), "UPDATE")
           .update(rows, columns);
@@ -209,10 +210,9 @@ public final class TableEntryPoints {
     return writesOf(table, table.array(), cancel, statement);
   }
 
-  /** The same on {@code array}, the table's, whose length the writes re-read under their lock. */
+  /** The same on {@code array}, the table's (the caller checked the connection may write). */
   private static TableWrites writesOf(MmapTable table, MappedArray array, @Nullable AtomicBoolean cancel,
       String statement) {
-    table.settings().requireWritable(statement + " on " + table.name());
     if (array.readOnly()) {
       throw new MmapException(SqlState.READ_ONLY, statement + " on " + table.name()
           + " refused: the binding is read-only (MMAP option readonly); nothing was changed");
