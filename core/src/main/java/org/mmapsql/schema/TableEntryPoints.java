@@ -19,6 +19,7 @@ import org.mmapsql.exec.IdxRanges;
 import org.mmapsql.exec.ScanRows;
 import org.mmapsql.exec.TableWrites;
 import org.mmapsql.exec.ValBounds;
+import org.mmapsql.storage.FileReplacedException;
 import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
 import org.mmapsql.storage.ValueRange;
@@ -160,7 +161,7 @@ public final class TableEntryPoints {
    */
   public static long updateAt(MmapTable table, DataContext root, IdxRanges ranges, int width, int[] columns,
       Object[] values) {
-    return update(table, root, new AbstractEnumerable<>() {
+    Enumerable<Object[]> rows = new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
         IdxRanges p = positions(table, ranges).clip(table.binding().array().length());
         long base = table.base();
@@ -175,7 +176,16 @@ public final class TableEntryPoints {
         }
         return Linq4j.enumerator(rows);
       }
-    }, columns);
+    };
+    // One look at the file an execution: the write's own, under its lock, not also one at the start
+    // (a stat of the path each). If the path now names another file, the usual way opens that one.
+    table.settings().requireWritable("UPDATE on " + table.name());
+    try {
+      return writesOf(table, table.binding().array(), DataContext.Variable.CANCEL_FLAG.get(root), "UPDATE")
+          .update(rows, columns);
+    } catch (FileReplacedException e) {
+      return update(table, root, rows, columns); // nothing was written
+    }
   }
 
   public static long delete(MmapTable table, DataContext root, Enumerable<Object[]> rows) {
@@ -209,7 +219,12 @@ public final class TableEntryPoints {
   /** The writes of one statement, if this connection may write and the binding is not read-only. */
   private static TableWrites writesOf(MmapTable table, @Nullable AtomicBoolean cancel, String statement) {
     table.settings().requireWritable(statement + " on " + table.name());
-    MappedArray array = table.array();
+    return writesOf(table, table.array(), cancel, statement);
+  }
+
+  /** The same on {@code array}, the table's (the caller checked the connection may write). */
+  private static TableWrites writesOf(MmapTable table, MappedArray array, @Nullable AtomicBoolean cancel,
+      String statement) {
     if (array.readOnly()) {
       throw new MmapException(SqlState.READ_ONLY, statement + " on " + table.name()
           + " refused: the binding is read-only (MMAP option readonly); nothing was changed");

@@ -85,7 +85,7 @@ final class UndoLog {
     changes.addLast(c);
     keep(c.bytes());
     state++; // odd: a change is being written
-    VarHandle.fullFence(); // the writes (stores through a mapping) come after it
+    VarHandle.fullFence(); // the writes (stores through a mapping, or pwrite) come after it
     prune();
   }
 

@@ -1,0 +1,157 @@
+package org.mmapsql.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
+
+/**
+ * Writes in place of a few rows (a point update), which go with pwrite rather
+ * than through the mapping, keep what the mapped writes promise: visible at
+ * once through every mapping of the file, never making a file another program
+ * cut longer, shown to scans as of their start only after them, counted for the
+ * flusher, and on a .npy file after its header.
+ */
+class PointWriteTest {
+  private static final ValueLayout.OfDouble LE_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED
+      .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+  @TempDir Path dir;
+
+  private static final Layout F8 = Layout.raw(Dtype.FLOAT64, 0);
+
+  private Path halves(String name, int rows) throws Exception {
+    double[] v = new double[rows];
+    for (int i = 0; i < rows; i++) {
+      v[i] = i + 0.5;
+    }
+    Path f = dir.resolve(name);
+    Files.write(f, UndoLogTest.doubles(v));
+    return f;
+  }
+
+  private static void write(MappedArray a, long[] rows, double... v) {
+    a.writeLock().lock();
+    try {
+      a.write(rows, UndoLogTest.doubles(v));
+    } finally {
+      a.writeLock().unlock();
+    }
+  }
+
+  private static double at(MappedArray a, long row) {
+    Object[][] out = new Object[1][1];
+    assertEquals(1, a.read(row, 1, out));
+    return (Double) out[0][0];
+  }
+
+  @Test void aPointWriteIsSeenAtOnceThroughAMappingMadeBeforeIt() throws Exception {
+    Path f = halves("p.f8", 200_000); // 1.6 MB: many pages
+    try (FileChannel other = FileChannel.open(f, StandardOpenOption.READ); Arena arena = Arena.ofConfined();
+        MappedArray a = MappedArray.open(f, F8, false)) {
+      MemorySegment seen = other.map(FileChannel.MapMode.READ_ONLY, 0, Files.size(f), arena);
+      assertEquals(123_456.5, seen.get(LE_DOUBLE, 123_456L * 8)); // mapped and read before the write
+      write(a, new long[] {123_456}, -7.25);
+      assertEquals(-7.25, seen.get(LE_DOUBLE, 123_456L * 8), "another mapping reads the page cache");
+      assertEquals(-7.25, at(a, 123_456));
+      write(a, new long[] {0, 1, 2, 199_999}, 1, 2, 3, 4); // two runs, the last row among them
+      assertArrayEquals(new double[] {1, 2, 3, 3.5, 4}, new double[] {seen.get(LE_DOUBLE, 0), seen.get(LE_DOUBLE, 8),
+          seen.get(LE_DOUBLE, 16), seen.get(LE_DOUBLE, 24), seen.get(LE_DOUBLE, 199_999L * 8)});
+      assertEquals(200_000L * 8, Files.size(f), "a write in place never changes the length");
+    }
+  }
+
+  @Test void aPointWriteOfARowAnotherProgramCutOffFailsAndNeverGrowsTheFile() throws Exception {
+    Path f = halves("c.f8", 1000);
+    try (MappedArray a = MappedArray.open(f, F8, false);
+        FileChannel other = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      assertEquals(1000, a.length());
+      other.truncate(500 * 8); // after the array last looked: it still counts 1000 rows
+      MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {700}, 9));
+      assertEquals(SqlState.IO_ERROR, e.state());
+      assertTrue(e.getMessage().contains("c.f8") && e.getMessage().contains("nothing was written"), e.getMessage());
+      assertEquals(500L * 8, Files.size(f), "a pwrite past the end would have grown it back to 5,608 bytes");
+      e = assertThrows(MmapException.class, () -> write(a, new long[] {10, 499, 500}, 9, 9, 9));
+      assertEquals(500L * 8, Files.size(f));
+      assertEquals(10.5, at(a, 10), "refused before anything was written");
+      write(a, new long[] {499}, 9); // the last row it still has
+      assertEquals(500L * 8, Files.size(f));
+      assertEquals(9.0, at(a, 499));
+    }
+  }
+
+  @Test void aScanThatStartedBeforeAPointWriteSeesTheOldValue() throws Exception {
+    Path f = halves("s.f8", 4096);
+    try (MappedArray a = MappedArray.open(f, F8, false)) {
+      try (MappedArray.Snapshot scan = a.snapshot()) {
+        write(a, new long[] {3000}, 42);
+        Object[][] out = new Object[1][2];
+        assertEquals(2, scan.read(2999, 2, out));
+        assertEquals(3000.5, out[0][1], "the scan started before the UPDATE");
+        assertEquals(42.0, at(a, 3000));
+        assertEquals(1, a.keptChanges());
+      }
+      assertEquals(0, a.keptChanges(), "no scan open: the old row is dropped");
+    }
+  }
+
+  @Test void aPointWriteIsCountedForTheFlusherAndForced() throws Exception {
+    Path f = halves("d.f8", 100);
+    try (MappedArray a = MappedArray.open(f, F8, false)) {
+      assertEquals(0, a.unforcedWrites());
+      write(a, new long[] {50}, 1.25);
+      assertEquals(1, a.unforcedWrites(), "the flusher must force it");
+      long forces = a.forces();
+      a.force();
+      assertEquals(0, a.unforcedWrites());
+      assertEquals(forces + 1, a.forces());
+    }
+    try (MappedArray again = MappedArray.open(f, F8, true)) {
+      assertEquals(1.25, at(again, 50));
+    }
+  }
+
+  @Test void aPointWriteToANpyFileLandsAfterItsHeader() throws Exception {
+    Path f = dir.resolve("n.npy");
+    Files.createFile(f);
+    MappedArray.createNpy(f, F8);
+    try (MappedArray a = MappedArray.open(f, null, false)) {
+      a.writeLock().lock();
+      try {
+        a.append(UndoLogTest.doubles(1, 2, 3), 3);
+      } finally {
+        a.writeLock().unlock();
+      }
+      long header = Files.size(f) - 3 * 8;
+      byte[] before = Arrays.copyOf(Files.readAllBytes(f), (int) header);
+      write(a, new long[] {1}, -2);
+      byte[] now = Files.readAllBytes(f);
+      assertArrayEquals(before, Arrays.copyOf(now, (int) header), "the header is untouched");
+      assertEquals(-2.0, MemorySegment.ofArray(now).get(LE_DOUBLE, header + 8));
+      assertEquals(3, a.refresh());
+      assertEquals(-2.0, at(a, 1));
+    }
+  }
+
+  @Test void aReadOnlyArrayRefusesAPointWrite() throws Exception {
+    Path f = halves("r.f8", 10);
+    try (MappedArray a = MappedArray.open(f, F8, true)) {
+      MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {1}, 9));
+      assertEquals(SqlState.READ_ONLY, e.state());
+      assertEquals(1.5, at(a, 1));
+    }
+  }
+}
