@@ -28,6 +28,7 @@ import org.apache.calcite.avatica.UnregisteredDriver;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.rel.type.TimeFrameSet;
 import org.apache.calcite.rel.type.TimeFrames;
+import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendBatch;
@@ -294,6 +295,7 @@ public final class MmapJdbcFactory extends CalciteFactory {
     private @Nullable TimeZone timeZone;
     private @Nullable Locale locale;
     private @Nullable TimeFrameSet timeFrames;
+    private @Nullable SchemaPlus rootPlus;
 
     /**
      * The connection's settings, parsed once: Calcite makes a new config at each
@@ -324,6 +326,14 @@ public final class MmapJdbcFactory extends CalciteFactory {
         locale = name != null ? Util.parseLocale(name) : Locale.ROOT;
       }
       return locale;
+    }
+
+    /** The root schema as generated code sees it: Calcite makes a new view at each call. */
+    SchemaPlus rootPlus() {
+      if (rootPlus == null) {
+        rootPlus = rootSchema.plus();
+      }
+      return rootPlus;
     }
 
     TimeFrameSet timeFrames() {
@@ -380,7 +390,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
         Meta.Signature signature, Meta.@Nullable Frame firstFrame, @Nullable QueryState state,
         boolean isUpdate) throws SQLException {
       java.sql.ResultSet rs;
-      try (AppendBatch appends = AppendBatch.recordKeys()) {
+      // Only a write appends rows; a query leaves no keys, and pays for no recording.
+      boolean query = !isUpdate && signature.statementType == Meta.StatementType.SELECT;
+      try (AppendBatch appends = query ? null : AppendBatch.recordKeys()) {
         rs = super.executeQueryInternal(statement, signature, firstFrame, state, isUpdate);
         keys(statement, appends);
       } catch (SQLException e) {
@@ -496,9 +508,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return result;
     }
 
-    private static void keys(AvaticaStatement statement, AppendBatch appends) {
+    private static void keys(AvaticaStatement statement, @Nullable AppendBatch appends) {
       if (statement instanceof Keys k) {
-        k.keys(appends.ranges());
+        k.keys(appends == null ? List.of() : appends.ranges());
       }
     }
 
