@@ -295,7 +295,7 @@ public final class MmapJdbcFactory extends CalciteFactory {
     private @Nullable TimeZone timeZone;
     private @Nullable Locale locale;
     private @Nullable TimeFrameSet timeFrames;
-    private @Nullable SchemaPlus rootPlus;
+    private volatile @Nullable Plus plus;
 
     /**
      * The connection's settings, parsed once: Calcite makes a new config at each
@@ -328,12 +328,22 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return locale;
     }
 
-    /** The root schema as generated code sees it: Calcite makes a new view at each call. */
-    SchemaPlus rootPlus() {
-      if (rootPlus == null) {
-        rootPlus = rootSchema.plus();
+    /**
+     * {@code schema} (the connection's root, or the snapshot a statement was
+     * planned on) as generated code sees it, the same view at each execution
+     * of a statement: Calcite makes a new one at each call.
+     */
+    SchemaPlus plus(CalciteSchema schema) {
+      Plus p = plus;
+      if (p == null || p.schema != schema) {
+        p = new Plus(schema, schema.plus());
+        plus = p;
       }
-      return rootPlus;
+      return p.plus;
+    }
+
+    /** A schema and its view. */
+    private record Plus(CalciteSchema schema, SchemaPlus plus) {
     }
 
     TimeFrameSet timeFrames() {
