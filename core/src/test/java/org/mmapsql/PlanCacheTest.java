@@ -222,6 +222,31 @@ class PlanCacheTest {
     assertEquals(8L, mm.longValue("SELECT COUNT(*) FROM t"));
   }
 
+  /**
+   * A statement repeated word for word is found by its text alone, but not
+   * across what else its plan depends on: the default schema, the row limit.
+   */
+  @Test void aStatementRepeatedWordForWordKeepsItsSchemaAndRowLimit() throws SQLException {
+    String sql = "SELECT idx FROM t ORDER BY idx";
+    try (Statement s = mm.conn.createStatement()) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(8, TestDb.drain(s.executeQuery(sql)).size());
+      }
+      long hits = cache().hits();
+      assertEquals(8, TestDb.drain(s.executeQuery(sql)).size());
+      assertEquals(hits + 1, cache().hits());
+      s.setMaxRows(2);
+      assertEquals(List.of(List.of(0L), List.of(1L)), TestDb.drain(s.executeQuery(sql)));
+      assertEquals(List.of(List.of(0L), List.of(1L)), TestDb.drain(s.executeQuery(sql)));
+      s.setMaxRows(0);
+      assertEquals(8, TestDb.drain(s.executeQuery(sql)).size());
+    }
+    mm.conn.setSchema("sys");
+    mm.fails(sql); // sys has no table t
+    mm.conn.setSchema("mmap");
+    assertEquals(8L, mm.longValue("SELECT COUNT(*) FROM t"));
+  }
+
   @Test void aTypeChangeIsNeverAnsweredFromAStalePlan() throws SQLException, java.io.IOException {
     java.nio.ByteBuffer ints = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     ints.putInt(7).putInt(-8);

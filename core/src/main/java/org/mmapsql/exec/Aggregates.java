@@ -78,7 +78,10 @@ public final class Aggregates {
     for (int i = 0; i < starts.length; i++) {
       all += ends[i] - starts[i];
     }
-    long count = byColumn.values().stream().mapToLong(s -> s.count).min().orElse(all);
+    long count = all;
+    for (ColumnPass s : byColumn.values()) { // a loop, not a stream: COUNT(*) is a few µs in all
+      count = Math.min(count, s.count);
+    }
     for (int i = 0; i < kinds.length; i++) {
       if (kinds[i] == Kind.COUNT_ROWS || kinds[i] == Kind.COUNT_VAL) {
         row[i] = count;

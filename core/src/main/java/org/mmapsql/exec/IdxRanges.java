@@ -49,6 +49,11 @@ public final class IdxRanges {
 
   /** {@code idx = value}. */
   public static IdxRanges point(Object value) {
+    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      // What range() makes of an integer, without BigDecimal: a point read's parameter is a long.
+      long v = ((Number) value).longValue();
+      return v >= 0 && v < Long.MAX_VALUE ? new IdxRanges(new long[] {v}, new long[] {v + 1}) : NONE;
+    }
     return range(value, true, false, value, true, false);
   }
 
@@ -184,6 +189,9 @@ public final class IdxRanges {
 
   /** The part below {@code length}. */
   public IdxRanges clip(long length) {
+    if (starts.length == 1 && starts[0] >= 0 && ends[0] <= length) {
+      return this; // one range inside already (a point read)
+    }
     return intersect(new IdxRanges(new long[] {0}, new long[] {length}));
   }
 

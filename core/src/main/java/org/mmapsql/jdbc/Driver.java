@@ -13,9 +13,11 @@ import org.apache.calcite.avatica.ConnectStringParser;
 import org.apache.calcite.avatica.DriverVersion;
 import org.apache.calcite.avatica.Handler;
 import org.apache.calcite.avatica.HandlerImpl;
+import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.MmapJdbcFactory;
+import org.apache.calcite.jdbc.MmapMeta;
 import org.apache.calcite.schema.SchemaPlus;
 import org.mmapsql.MmapException;
 import org.mmapsql.catalog.Database;
@@ -54,6 +56,11 @@ public class Driver extends org.apache.calcite.jdbc.Driver {
 
   public Driver() {
     super(MmapPrepare::new);
+  }
+
+  /** Calcite's meta without its query hook ({@link org.apache.calcite.jdbc.MmapMeta}). */
+  @Override public Meta createMeta(AvaticaConnection connection) {
+    return MmapMeta.of(connection);
   }
 
   @Override protected String getConnectStringPrefix() {

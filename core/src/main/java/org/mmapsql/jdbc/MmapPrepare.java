@@ -68,16 +68,25 @@ final class MmapPrepare extends CalcitePrepareImpl {
   @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context, Query<T> query,
       Type elementType, long maxRowCount) {
     PlanCache.Session session = query.sql == null ? null : PlanCache.session(context.getMutableRootSchema());
-    SqlShape shape = session == null ? null : SqlShape.of(query.sql);
-    if (shape == null || shape.hasParameters) {
+    if (session == null) {
       return guarded(plan(context, query, elementType, maxRowCount));
     }
     PlanCache cache = session.cache();
     long version = cache.catalogVersion();
-    PlanCache.Key key = new PlanCache.Key(session.settings(), context.getDefaultSchemaPath(),
-        elementType.getTypeName(), maxRowCount, shape.shape);
+    List<String> schemaPath = context.getDefaultSchemaPath();
+    String rowClass = elementType.getTypeName();
+    CachedPlan.Bound recent = session.recent(query.sql, schemaPath, rowClass, maxRowCount, version);
+    if (recent != null) {
+      return recent.on(context, query.sql);
+    }
+    SqlShape shape = SqlShape.of(query.sql);
+    if (shape == null || shape.hasParameters) {
+      return guarded(plan(context, query, elementType, maxRowCount));
+    }
+    PlanCache.Key key = new PlanCache.Key(session.settings(), schemaPath, rowClass, maxRowCount, shape.shape);
     CachedPlan.Bound hit = cache.find(key, shape, version);
     if (hit != null) {
+      session.remember(query.sql, schemaPath, rowClass, maxRowCount, version, hit);
       return hit.on(context, query.sql);
     }
     boolean[] parameter = cacheable(context, shape);

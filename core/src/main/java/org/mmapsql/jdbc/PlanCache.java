@@ -79,13 +79,44 @@ public final class PlanCache {
     return of(MmapSchema.of(c.getRootSchema()).database());
   }
 
-  /** What one connection's statements are cached with: its directory's cache, and its settings. */
-  record Session(PlanCache cache, String settings) {
+  /**
+   * What one connection's statements are cached with: its directory's cache,
+   * its settings, and its latest statements by their exact text, found
+   * without cutting the text into its {@link SqlShape} or looking up a {@link Key}.
+   */
+  record Session(PlanCache cache, String settings, Map<String, Recent> recent) {
+    /** Statements remembered by their text, per connection: an application repeats a few. */
+    private static final int RECENT = 64;
+
+    /** The plan this connection last used for exactly {@code sql} with these settings, if still valid. */
+    CachedPlan.@Nullable Bound recent(String sql, List<String> schemaPath, String rowClass, long maxRowCount,
+        long catalogVersion) {
+      Recent r = recent.get(sql);
+      if (r == null || r.catalogVersion != catalogVersion || r.maxRowCount != maxRowCount
+          || !r.rowClass.equals(rowClass) || !r.schemaPath.equals(schemaPath)) {
+        return null;
+      }
+      cache.hits.incrementAndGet();
+      return r.plan;
+    }
+
+    void remember(String sql, List<String> schemaPath, String rowClass, long maxRowCount, long catalogVersion,
+        CachedPlan.Bound plan) {
+      if (recent.size() >= RECENT) {
+        recent.clear();
+      }
+      recent.put(sql, new Recent(schemaPath, rowClass, maxRowCount, catalogVersion, plan));
+    }
+  }
+
+  /** A plan bound to the numbers of one statement text, and what it was found with. */
+  record Recent(List<String> schemaPath, String rowClass, long maxRowCount, long catalogVersion,
+      CachedPlan.Bound plan) {
   }
 
   /** Serves the connection whose root schema is {@code root}; {@code settings} is all it chose that plans may depend on. */
   static void attach(CalciteSchema root, Database database, String settings) {
-    SESSIONS.put(root, new Session(of(database), settings));
+    SESSIONS.put(root, new Session(of(database), settings, new java.util.concurrent.ConcurrentHashMap<>()));
   }
 
   static void detach(CalciteSchema root) {

@@ -54,6 +54,8 @@ public final class DirectExecution {
   private final String schema;
   private final String table;
   private final Run run;
+  /** The table as last found, for the connection that ran this plan last. */
+  private volatile @Nullable Found found;
 
   private DirectExecution(List<String> qualifiedName, Run run) {
     this.schema = qualifiedName.get(0);
@@ -114,7 +116,16 @@ public final class DirectExecution {
     if (rootSchema == null || !MmapSchema.NAME.equals(schema)) {
       return null;
     }
-    return MmapSchema.of(rootSchema).planned(table);
+    Found f = found;
+    if (f == null || f.root != rootSchema) {
+      f = new Found(rootSchema, MmapSchema.of(rootSchema).planned(table));
+      found = f;
+    }
+    return f.table;
+  }
+
+  /** The table found in a connection's root schema (one view per connection: see MmapDataContext). */
+  private record Found(SchemaPlus root, MmapTable table) {
   }
 
   // ------------------------------------------------ reads

@@ -13,6 +13,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
+import org.mmapsql.catalog.Binding;
 import org.mmapsql.exec.Aggregates;
 import org.mmapsql.exec.Downsample;
 import org.mmapsql.exec.IdxRanges;
@@ -51,10 +52,11 @@ public final class TableEntryPoints {
    * seen whole or not at all, without a scan's snapshot.
    */
   public static List<Object[]> rowsAt(MmapTable table, IdxRanges ranges) {
-    MappedArray array = table.array();
-    long base = table.base();
+    Binding binding = table.binding();
+    MappedArray array = binding.refreshed();
+    long base = binding.options().base(); // of the same binding: one lookup by name, not three
     return array.consistent(() -> {
-      IdxRanges p = positions(table, ranges).clip(array.length());
+      IdxRanges p = ranges.positionsFrom(base).clip(array.length());
       int width = array.layout().columns().size();
       long[] at = new long[Math.toIntExact(p.count())];
       int k = 0;
@@ -89,10 +91,12 @@ public final class TableEntryPoints {
     // Computed when read, like scan; and seeing each UPDATE whole or not at all.
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        MappedArray array = table.array();
+        Binding binding = table.binding();
+        MappedArray array = binding.refreshed();
+        IdxRanges positions = (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(binding.options().base());
         // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
         return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
-            positions(table, ranges).clip(array.length()), kinds, columns, types, cancel)));
+            positions.clip(array.length()), kinds, columns, types, cancel)));
       }
     };
   }

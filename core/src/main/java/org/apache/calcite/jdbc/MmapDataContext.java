@@ -80,7 +80,7 @@ final class MmapDataContext implements DataContext {
   }
 
   @Override public @Nullable SchemaPlus getRootSchema() {
-    return rootSchema == null ? null : rootSchema.plus();
+    return rootSchema == null ? null : connection.plus(rootSchema);
   }
 
   @Override public JavaTypeFactory getTypeFactory() {

@@ -28,6 +28,7 @@ import org.apache.calcite.avatica.UnregisteredDriver;
 import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.rel.type.TimeFrameSet;
 import org.apache.calcite.rel.type.TimeFrames;
+import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendBatch;
@@ -294,6 +295,7 @@ public final class MmapJdbcFactory extends CalciteFactory {
     private @Nullable TimeZone timeZone;
     private @Nullable Locale locale;
     private @Nullable TimeFrameSet timeFrames;
+    private volatile @Nullable Plus plus;
 
     /**
      * The connection's settings, parsed once: Calcite makes a new config at each
@@ -324,6 +326,24 @@ public final class MmapJdbcFactory extends CalciteFactory {
         locale = name != null ? Util.parseLocale(name) : Locale.ROOT;
       }
       return locale;
+    }
+
+    /**
+     * {@code schema} (the connection's root, or the snapshot a statement was
+     * planned on) as generated code sees it, the same view at each execution
+     * of a statement: Calcite makes a new one at each call.
+     */
+    SchemaPlus plus(CalciteSchema schema) {
+      Plus p = plus;
+      if (p == null || p.schema != schema) {
+        p = new Plus(schema, schema.plus());
+        plus = p;
+      }
+      return p.plus;
+    }
+
+    /** A schema and its view. */
+    private record Plus(CalciteSchema schema, SchemaPlus plus) {
     }
 
     TimeFrameSet timeFrames() {
@@ -380,7 +400,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
         Meta.Signature signature, Meta.@Nullable Frame firstFrame, @Nullable QueryState state,
         boolean isUpdate) throws SQLException {
       java.sql.ResultSet rs;
-      try (AppendBatch appends = AppendBatch.recordKeys()) {
+      // Only a write appends rows; a query leaves no keys, and pays for no recording.
+      boolean query = !isUpdate && signature.statementType == Meta.StatementType.SELECT;
+      try (AppendBatch appends = query ? null : AppendBatch.recordKeys()) {
         rs = super.executeQueryInternal(statement, signature, firstFrame, state, isUpdate);
         keys(statement, appends);
       } catch (SQLException e) {
@@ -496,9 +518,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return result;
     }
 
-    private static void keys(AvaticaStatement statement, AppendBatch appends) {
+    private static void keys(AvaticaStatement statement, @Nullable AppendBatch appends) {
       if (statement instanceof Keys k) {
-        k.keys(appends.ranges());
+        k.keys(appends == null ? List.of() : appends.ranges());
       }
     }
 
