@@ -1,5 +1,6 @@
 package org.mmapsql.plan;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -117,15 +118,18 @@ public final class DirectExecution {
       return null;
     }
     Found f = found;
-    if (f == null || f.root != rootSchema) {
-      f = new Found(rootSchema, MmapSchema.of(rootSchema).planned(table));
+    if (f == null || f.root.get() != rootSchema) {
+      f = new Found(new WeakReference<>(rootSchema), MmapSchema.of(rootSchema).planned(table));
       found = f;
     }
     return f.table;
   }
 
-  /** The table found in a connection's root schema (one view per connection: see MmapDataContext). */
-  private record Found(SchemaPlus root, MmapTable table) {
+  /**
+   * The table found in a connection's root schema (one view per connection: see MmapDataContext);
+   * weakly, since cached plans outlive connections.
+   */
+  private record Found(WeakReference<SchemaPlus> root, MmapTable table) {
   }
 
   // ------------------------------------------------ reads

@@ -56,7 +56,9 @@ final class InPlaceWriter {
       throw new MmapException(SqlState.IO_ERROR, "cannot write to " + handle.file() + ": another program cut it to "
           + real + " bytes, shorter than row " + last + " needs; nothing was written");
     }
-    boolean positional = positional(indexes);
+    // Not when the last row ends the file: a cut just before the pwrite would be undone by it unseen
+    // (the length after would equal the length before); a store into the mapping cannot grow the file.
+    boolean positional = real > end && positional(indexes);
     byte[] old = reader.images(indexes);
     undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {

@@ -1,5 +1,6 @@
 package org.mmapsql.storage;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -57,10 +58,13 @@ final class NativeMap {
   private static final int SEEK_END = 2;
   private static final MethodHandle MUNMAP = downcall("munmap",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-  /** Critical: it reads a heap array in place (no copy, no temporary buffer) and is short. */
+  /**
+   * Not critical: a pwrite may wait for a page to be read in or written back, and a critical call
+   * would hold every safepoint (GC) of the JVM that long; the bytes go through a native copy.
+   */
   private static final MethodHandle PWRITE = downcall("pwrite",
       FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
-      Linker.Option.critical(true), Linker.Option.captureCallState("errno"));
+      Linker.Option.captureCallState("errno"));
   private static final int EINTR = 4;
 
   private NativeMap() {
@@ -128,10 +132,11 @@ final class NativeMap {
   static void pwrite(int fd, byte[] from, int offset, int length, long position) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
-      MemorySegment data = MemorySegment.ofArray(from);
+      MemorySegment data = local.allocate(length);
+      MemorySegment.copy(from, offset, data, JAVA_BYTE, 0, length);
       int done = 0;
       while (done < length) {
-        long n = (long) PWRITE.invokeExact(errno, fd, data.asSlice(offset + done), (long) (length - done),
+        long n = (long) PWRITE.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
             position + done);
         if (n < 0) {
           int code = errno.get(JAVA_INT, ERRNO_OFFSET);
