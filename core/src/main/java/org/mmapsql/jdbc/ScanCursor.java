@@ -79,8 +79,9 @@ public final class ScanCursor extends AbstractCursor {
       ArrayImpl.Factory factory) {
     Accessor generic = super.createAccessor(column, ordinal, calendar, factory);
     if (ordinal == 0) {
-      return new LongColumn(generic) {
-        @Override long value() {
+      return new ExactAccessor(generic) {
+        @Override public long getLong() {
+          wasNull[0] = false;
           return idx();
         }
       };
@@ -91,97 +92,23 @@ public final class ScanCursor extends AbstractCursor {
     boolean exact = type == Types.TINYINT || type == Types.SMALLINT || type == Types.INTEGER || type == Types.BIGINT;
     if (RowBlock.longs(d) && exact && column.signed) {
       long[] values = block.longs(c);
-      return new LongColumn(generic) {
-        @Override long value() {
+      return new ExactAccessor(generic) {
+        @Override public long getLong() {
+          wasNull[0] = false;
           return values[pos];
         }
       };
     }
     if (RowBlock.doubles(d) && (type == Types.DOUBLE || type == Types.REAL || type == Types.FLOAT)) {
       double[] values = block.doubles(c);
-      return new DoubleColumn(generic) {
-        @Override double value() {
+      return new ApproximateAccessor(generic) {
+        @Override public double getDouble() {
+          wasNull[0] = false;
           return values[pos];
         }
       };
     }
     return generic;
-  }
-
-  /** An exact number column that is never NULL, as Avatica's accessors of exact numbers convert it. */
-  private abstract class LongColumn extends ForwardingAccessor {
-    LongColumn(Accessor inner) {
-      super(inner);
-    }
-
-    abstract long value();
-
-    @Override public long getLong() {
-      wasNull[0] = false;
-      return value();
-    }
-
-    @Override public int getInt() {
-      return (int) getLong();
-    }
-
-    @Override public short getShort() {
-      return (short) getLong();
-    }
-
-    @Override public byte getByte() {
-      return (byte) getLong();
-    }
-
-    @Override public boolean getBoolean() {
-      return getLong() != 0L;
-    }
-
-    @Override public double getDouble() {
-      return getLong();
-    }
-
-    @Override public float getFloat() {
-      return getLong();
-    }
-  }
-
-  /** A DOUBLE or REAL column that is never NULL, as Avatica's accessors of approximate numbers convert it. */
-  private abstract class DoubleColumn extends ForwardingAccessor {
-    DoubleColumn(Accessor inner) {
-      super(inner);
-    }
-
-    abstract double value();
-
-    @Override public double getDouble() {
-      wasNull[0] = false;
-      return value();
-    }
-
-    @Override public float getFloat() {
-      return (float) getDouble();
-    }
-
-    @Override public long getLong() {
-      return (long) getDouble();
-    }
-
-    @Override public int getInt() {
-      return (int) getLong();
-    }
-
-    @Override public short getShort() {
-      return (short) getLong();
-    }
-
-    @Override public byte getByte() {
-      return (byte) getLong();
-    }
-
-    @Override public boolean getBoolean() {
-      return getLong() != 0L;
-    }
   }
 
   @SuppressWarnings("unchecked")

@@ -147,7 +147,7 @@ final class PackedCursor extends AbstractCursor {
     Accessor generic = super.createAccessor(column, ordinal, calendar, factory);
     String avatica = generic.getClass().getSimpleName();
     if (avatica.equals("NumberAccessor")) { // the numbers of a remote signature (representation NUMBER)
-      return kinds[ordinal].exact() ? new ExactNumberColumn(generic, ordinal)
+      return kinds[ordinal].exact() ? new ExactColumn(generic, ordinal)
           : kinds[ordinal] == PackedBlock.Kind.BOOLEAN ? generic : new ApproximateNumberColumn(generic, ordinal);
     }
     switch (kinds[ordinal]) {
@@ -173,48 +173,6 @@ final class PackedCursor extends AbstractCursor {
       case INTEGER: return "IntAccessor";
       case SMALLINT: return "ShortAccessor";
       default: return "ByteAccessor";
-    }
-  }
-
-  /** An exact number column, converted as Avatica's accessor of any number converts a Long, Integer, Short or Byte. */
-  private final class ExactNumberColumn extends ForwardingAccessor {
-    private final int c;
-
-    ExactNumberColumn(Accessor inner, int c) {
-      super(inner);
-      this.c = c;
-    }
-
-    @Override public boolean wasNull() {
-      return wasNull[0];
-    }
-
-    @Override public long getLong() {
-      return longValue(c);
-    }
-
-    @Override public int getInt() {
-      return (int) longValue(c);
-    }
-
-    @Override public short getShort() {
-      return (short) longValue(c);
-    }
-
-    @Override public byte getByte() {
-      return (byte) longValue(c);
-    }
-
-    @Override public boolean getBoolean() {
-      return longValue(c) != 0;
-    }
-
-    @Override public double getDouble() {
-      return longValue(c);
-    }
-
-    @Override public float getFloat() {
-      return longValue(c);
     }
   }
 
@@ -260,8 +218,11 @@ final class PackedCursor extends AbstractCursor {
     }
   }
 
-  /** An exact number column, converted as Avatica's accessors of exact numbers do. */
-  private final class ExactColumn extends ForwardingAccessor {
+  /**
+   * An exact number column (Avatica's accessor of any number converts a Long,
+   * Integer, Short or Byte as its accessors of exact numbers do).
+   */
+  private final class ExactColumn extends ExactAccessor {
     private final int c;
 
     ExactColumn(Accessor inner, int c) {
@@ -276,34 +237,10 @@ final class PackedCursor extends AbstractCursor {
     @Override public long getLong() {
       return longValue(c);
     }
-
-    @Override public int getInt() {
-      return (int) getLong();
-    }
-
-    @Override public short getShort() {
-      return (short) getLong();
-    }
-
-    @Override public byte getByte() {
-      return (byte) getLong();
-    }
-
-    @Override public boolean getBoolean() {
-      return getLong() != 0L;
-    }
-
-    @Override public double getDouble() {
-      return getLong();
-    }
-
-    @Override public float getFloat() {
-      return getLong();
-    }
   }
 
   /** A DOUBLE or REAL column, converted as Avatica's accessors of approximate numbers do. */
-  private final class ApproximateColumn extends ForwardingAccessor {
+  private final class ApproximateColumn extends ApproximateAccessor {
     private final int c;
 
     ApproximateColumn(Accessor inner, int c) {
@@ -317,30 +254,6 @@ final class PackedCursor extends AbstractCursor {
 
     @Override public double getDouble() {
       return doubleValue(c);
-    }
-
-    @Override public float getFloat() {
-      return (float) getDouble();
-    }
-
-    @Override public long getLong() {
-      return (long) getDouble();
-    }
-
-    @Override public int getInt() {
-      return (int) getLong();
-    }
-
-    @Override public short getShort() {
-      return (short) getLong();
-    }
-
-    @Override public byte getByte() {
-      return (byte) getLong();
-    }
-
-    @Override public boolean getBoolean() {
-      return getLong() != 0L;
     }
   }
 
