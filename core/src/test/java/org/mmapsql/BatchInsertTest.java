@@ -248,7 +248,7 @@ class BatchInsertTest {
       }
       SQLException e = assertThrows(SQLException.class, mm.conn::rollback);
       assertEquals("0A000", e.getSQLState());
-      assertTrue(e.getMessage().contains("10 rows"), e.getMessage());
+      assertTrue(e.getMessage().contains("10 changes"), e.getMessage());
       assertEquals(10L, mm.count("t"));
       assertArrayEquals(TestDb.range(0, 10), TestDb.readDoubles(dir.resolve("t.f8")));
     }

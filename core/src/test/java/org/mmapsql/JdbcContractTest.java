@@ -242,10 +242,29 @@ class JdbcContractTest {
     Exception e = assertThrows(Exception.class, conn::rollback);
     assertEquals("0A000", e instanceof SQLException s ? s.getSQLState()
         : ((org.apache.calcite.avatica.AvaticaClientRuntimeException) e).getSqlState(), e.getMessage());
-    assertTrue(e.getMessage().contains("2 rows") && e.getMessage().contains("commits every statement"),
+    assertTrue(e.getMessage().contains("2 changes") && e.getMessage().contains("commits every statement"),
         e.getMessage());
     assertEquals(5, count(), "the rows stay");
     conn.rollback(); // said once; nothing new since
+    conn.setAutoCommit(true);
+  }
+
+  @Test void rollbackAfterVpopOrMmapFailsAndSaysTheyStay() throws SQLException {
+    conn.setAutoCommit(false);
+    try (ResultSet rs = stmt.executeQuery("SELECT VPOP('t')")) {
+      assertTrue(rs.next());
+    }
+    Exception e = assertThrows(Exception.class, conn::rollback);
+    assertTrue(e.getMessage().contains("1 change made") && e.getMessage().contains("popped"), e.getMessage());
+    assertEquals(2, count(), "the popped row stays popped");
+    stmt.executeQuery("SELECT MMAP('rolled', 'rolled.f8')").close();
+    stmt.executeQuery("SELECT UNMAP('rolled')").close();
+    e = assertThrows(Exception.class, conn::rollback);
+    assertTrue(e.getMessage().contains("2 changes made"), e.getMessage());
+    try (ResultSet rs = stmt.executeQuery("SELECT VPOP('t') FROM (VALUES (1)) AS v(x) WHERE x = 0")) {
+      assertFalse(rs.next());
+    }
+    conn.rollback(); // a VPOP that never ran changed nothing
     conn.setAutoCommit(true);
   }
 

@@ -26,6 +26,7 @@ import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
+import org.mmapsql.jdbc.ChangeCounter;
 import org.mmapsql.storage.Layout;
 import java.lang.reflect.Type;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
@@ -114,19 +115,29 @@ public final class MmapFunctions {
     require(name, "MMAP", "table name");
     require(path, "MMAP", "path");
     schema(root).settings().requireWritable("MMAP");
-    return schema(root).database().map(name, path, type, options);
+    long rows = schema(root).database().map(name, path, type, options);
+    changed(root);
+    return rows;
   }
 
   public static int unmap(DataContext root, String name) {
     require(name, "UNMAP", "table name");
     schema(root).settings().requireWritable("UNMAP");
-    return schema(root).database().unmap(name);
+    int removed = schema(root).database().unmap(name);
+    if (removed > 0) {
+      changed(root);
+    }
+    return removed;
   }
 
   /** VPOP with the table's own value type (the name was a literal). */
   public static Object vpop(DataContext root, String name) {
     require(name, "VPOP", "table name");
-    return TableEntryPoints.pop(schema(root).table(name), root);
+    Object popped = TableEntryPoints.pop(schema(root).table(name), root);
+    if (popped != null) {
+      changed(root);
+    }
+    return popped;
   }
 
   /** VPOP typed DOUBLE (the name was computed): numeric values only. */
@@ -140,6 +151,13 @@ public final class MmapFunctions {
     }
     throw new MmapException(SqlState.DATA_EXCEPTION, "VPOP(" + name + ") returned " + v
         + ", which is not a number: give the table name as a literal to get the column's own type");
+  }
+
+  /** Tells the connection (embedded, or the server's) that a statement changed something it cannot roll back. */
+  private static void changed(DataContext root) {
+    if (root.getQueryProvider() instanceof ChangeCounter c) {
+      c.changed(1);
+    }
   }
 
   private static MmapSchema schema(DataContext root) {

@@ -280,9 +280,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
    * written since the last commit, since it cannot undo what is already
    * committed. Isolation is {@link Connection#TRANSACTION_NONE}; no savepoints.
    */
-  static final class MmapConnection extends CalciteConnectionImpl {
+  static final class MmapConnection extends CalciteConnectionImpl implements org.mmapsql.jdbc.ChangeCounter {
     private boolean autoCommit = true;
-    /** Rows written with auto-commit off since the last commit or rollback. */
+    /** Changes (rows written or popped, bindings made or removed) with auto-commit off since the last commit or rollback. */
     private long uncommittedRows;
 
     MmapConnection(Driver driver, AvaticaFactory factory, String url, Properties info,
@@ -539,6 +539,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
       return prepareStatement(sql);
     }
 
+    @Override public void changed(long count) {
+      wrote(count);
+    }
+
     private void wrote(long rows) {
       if (!autoCommit && rows > 0) {
         uncommittedRows += rows;
@@ -571,7 +575,8 @@ public final class MmapJdbcFactory extends CalciteFactory {
         long rows = uncommittedRows;
         uncommittedRows = 0;
         throw new SQLFeatureNotSupportedException("rollback cannot undo the " + rows
-            + " rows written since the last commit: mmapsql commits every statement when it"
+            + (rows == 1 ? " change" : " changes") + " made since the last commit (rows written or popped,"
+            + " bindings made or removed): mmapsql commits every statement when it"
             + " completes, also with auto-commit off, so they stay", "0A000");
       }
     }
