@@ -141,6 +141,8 @@ final class PackedCursor extends AbstractCursor {
    * that accessor is one whose conversions are known: Avatica's accessor of any
    * number (what a remote signature's numbers get), or of the column's own type
    * (signed numbers, DOUBLE, REAL, BOOLEAN); any other (unsigned) is used as it is.
+   * {@code wasNull()} stays Avatica's: its getter answers from this cursor's
+   * {@code wasNull[0]}, which our reads set.
    */
   @Override protected Accessor createAccessor(ColumnMetaData column, int ordinal, Calendar calendar,
       ArrayImpl.Factory factory) {
@@ -185,10 +187,6 @@ final class PackedCursor extends AbstractCursor {
       this.c = c;
     }
 
-    @Override public boolean wasNull() {
-      return wasNull[0];
-    }
-
     @Override public double getDouble() {
       return doubleValue(c);
     }
@@ -230,10 +228,6 @@ final class PackedCursor extends AbstractCursor {
       this.c = c;
     }
 
-    @Override public boolean wasNull() {
-      return wasNull[0];
-    }
-
     @Override public long getLong() {
       return longValue(c);
     }
@@ -248,10 +242,6 @@ final class PackedCursor extends AbstractCursor {
       this.c = c;
     }
 
-    @Override public boolean wasNull() {
-      return wasNull[0];
-    }
-
     @Override public double getDouble() {
       return doubleValue(c);
     }
@@ -264,10 +254,6 @@ final class PackedCursor extends AbstractCursor {
     BooleanColumn(Accessor inner, int c) {
       super(inner);
       this.c = c;
-    }
-
-    @Override public boolean wasNull() {
-      return wasNull[0];
     }
 
     @Override public boolean getBoolean() {
