@@ -1,5 +1,7 @@
 package org.mmapsql.exec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -13,9 +15,11 @@ import org.mmapsql.storage.RowChunks;
  * The rows of {@code INSERT INTO t SELECT <columns of u> FROM u [WHERE <idx
  * predicate>]}, made a chunk at a time from a scan of u while they are
  * appended to t ({@link org.mmapsql.storage.MappedArray#append(RowChunks)}):
- * the bytes as they lie when both have the same rows, else each value
- * decoded and encoded with t's checked encoders, as the INSERT of the rows one
- * by one would (the same errors). The heap holds one chunk, never the rows.
+ * the bytes as they lie when both have the same rows, written straight out of
+ * u's mapping (the kernel's one copy, nothing on the heap: the copy runs at
+ * the speed of the page cache), else each value decoded and encoded with t's
+ * checked encoders, as the INSERT of the rows one by one would (the same
+ * errors). The heap holds one chunk, never the rows.
  */
 final class BlockCopy implements RowChunks {
   /** Bytes of rows per chunk: 1 MB, or the system property, read at each copy (tests copy many small chunks). */
@@ -36,6 +40,8 @@ final class BlockCopy implements RowChunks {
   private final @Nullable RowBlock block;
   private final @Nullable ByteBuffer encoded;
   private final BlockScan.Reader reader;
+  /** The rows of a chunk, when they are written as they lie. */
+  private final int chunkRows;
   private long copied;
 
   /**
@@ -49,6 +55,7 @@ final class BlockCopy implements RowChunks {
     this.columns = columns.clone();
     this.nextIdx = nextIdx;
     int rows = Math.min(scan.blockRows(), Math.max(1, chunkBytes() / Math.max(source.stride(), target.stride())));
+    this.chunkRows = rows;
     if (verbatim(source, target, columns)) {
       byte[] bytes = new byte[rows * source.stride()];
       raw = bytes;
@@ -80,17 +87,35 @@ final class BlockCopy implements RowChunks {
     return copied;
   }
 
+  /** Rows as they lie go from u's mapping to the sink; converted rows are made on the heap by {@link #next()}. */
+  @Override public boolean pass(Sink sink) throws IOException {
+    if (raw == null) {
+      return RowChunks.super.pass(sink);
+    }
+    try {
+      if (!scan.next((view, row, want) -> {
+        try {
+          return view.writeBytes(row, Math.min(want, chunkRows), sink);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      })) {
+        return false;
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    checkIdx(); // after the write: a break in the sequence fails the append, which cuts it back
+    copied += scan.blockSize();
+    return true;
+  }
+
   @Override public @Nullable ByteBuffer next() {
     if (!scan.next(reader)) {
       return null;
     }
     int n = scan.blockSize();
-    if (nextIdx != null && scan.blockIdx() != nextIdx + copied) {
-      // u's idx run on by one a row within a block: only a block's first row can break the sequence
-      throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + scan.blockIdx()
-          + " into " + table + ": rows are appended at the end, the next idx is " + (nextIdx + copied)
-          + "; nothing was inserted");
-    }
+    checkIdx();
     ByteBuffer chunk;
     if (raw != null) {
       chunk = ByteBuffer.wrap(raw, 0, n * target.stride());
@@ -99,6 +124,15 @@ final class BlockCopy implements RowChunks {
     }
     copied += n;
     return chunk;
+  }
+
+  private void checkIdx() {
+    if (nextIdx != null && scan.blockIdx() != nextIdx + copied) {
+      // u's idx run on by one a row within a block: only a block's first row can break the sequence
+      throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + scan.blockIdx()
+          + " into " + table + ": rows are appended at the end, the next idx is " + (nextIdx + copied)
+          + "; nothing was inserted");
+    }
   }
 
   private ByteBuffer encode(int n) {

@@ -59,58 +59,38 @@ final class Appender {
    * if making or writing a chunk fails, the file is cut back to where it was.
    */
   long append(RowChunks chunks) {
-    long first;
-    long start;
-    NpyHeader header;
+    Chunks at;
     synchronized (watch) {
       handle.requireWritable("append to");
       watch.adopt(watch.realSize());
       watch.requireWholeRows("append to");
-      first = watch.length();
-      header = watch.header();
-      start = layout.dataOffset() + first * layout.stride();
+      at = new Chunks(watch.length(), watch.header());
       watch.appendStarts();
     }
-    long end = start;
-    long written = 0;
-    long attempted = 0; // what may be in the file: the chunks written and the one being written
     byte[] newHeader = null;
     try {
-      for (ByteBuffer b = chunks.next(); b != null; b = chunks.next()) {
-        int n = b.remaining();
-        attempted = written + n;
-        if (header == null) {
-          // O_APPEND: the kernel puts each chunk at the end, after whatever another program appended
-          long[] ends = handle.appendAtEnd(b);
-          if (written == 0) {
-            start = ends[0];
-            first = (start - layout.dataOffset()) / layout.stride();
-          }
-          end = ends[1];
-        } else {
-          handle.writeFully(b, start + written);
-          end = start + written + n;
-        }
-        written += n;
+      while (chunks.pass(at)) {
+        // each chunk is written as it is made
       }
-      if (header != null) {
-        newHeader = header.withRows(first + written / layout.stride());
+      if (at.header != null) {
+        long rows = at.first + at.written / layout.stride();
+        newHeader = at.header.withRows(rows);
         if (newHeader == null) {
           throw new MmapException(SqlState.DATA_EXCEPTION, "cannot append to " + handle.file() + ": its .npy"
-              + " header has no room for the shape " + layout.shapeText(first + written / layout.stride())
+              + " header has no room for the shape " + layout.shapeText(rows)
               + " (numpy < 1.24 wrote it without room to grow; save it again with a current numpy); nothing"
               + " was appended");
         }
-        if (written > 0) {
+        if (at.written > 0) {
           handle.writeFully(ByteBuffer.wrap(newHeader), 0);
         }
       }
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, "
-          + rollBack(start, first, attempted, e)
+          + rollBack(at.start, at.first, at.attempted, e)
           + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      String after = rollBack(start, first, attempted, e); // a bad value or a cancel: its own error stands
+      String after = rollBack(at.start, at.first, at.attempted, e); // a bad value or a cancel: its own error stands
       if (!after.equals(NOTHING_APPENDED)) {
         // ... unless rows stay: then the error must not say that nothing was inserted
         throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " stopped ("
@@ -124,12 +104,60 @@ final class Appender {
       }
     }
     synchronized (watch) {
-      if (newHeader != null && written > 0) {
+      if (newHeader != null && at.written > 0) {
         watch.header(NpyHeader.parse(newHeader, handle.file().toString()));
       }
-      watch.adopt(Math.max(end, watch.realSize()));
+      watch.adopt(Math.max(at.end, watch.realSize()));
     }
-    return first;
+    return at.first;
+  }
+
+  /**
+   * The chunks of one append as they are written, and where they went: a
+   * headerless file with O_APPEND (the kernel puts each chunk at the end,
+   * after whatever another program appended), a .npy file at its end.
+   */
+  private final class Chunks implements RowChunks.Sink {
+    private final NpyHeader header;
+    /** The first row appended, and the byte it starts at; taken from the first chunk with O_APPEND. */
+    private long first;
+    private long start;
+    private long end;
+    /** Where the chunk written last starts. */
+    private long last;
+    private long written;
+    /** What may be in the file: the chunks written and the one being written. */
+    private long attempted;
+
+    Chunks(long first, NpyHeader header) {
+      this.first = first;
+      this.header = header;
+      this.start = layout.dataOffset() + first * layout.stride();
+      this.end = start;
+    }
+
+    @Override public void write(ByteBuffer b) throws IOException {
+      int n = b.remaining();
+      attempted = written + n;
+      if (header == null) {
+        long[] ends = handle.appendAtEnd(b);
+        if (written == 0) {
+          start = ends[0];
+          first = (start - layout.dataOffset()) / layout.stride();
+        }
+        last = ends[0];
+        end = ends[1];
+      } else {
+        last = start + written;
+        handle.writeFully(b, last);
+        end = last + n;
+      }
+      written += n;
+    }
+
+    @Override public void rewrite(ByteBuffer b) throws IOException {
+      handle.writeFully(b, last);
+    }
   }
 
   /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */

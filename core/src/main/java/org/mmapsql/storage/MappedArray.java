@@ -216,6 +216,26 @@ public final class MappedArray implements AutoCloseable {
       return n == 0 ? 0 : view.settle(row, n, out);
     }
 
+    /**
+     * Writes rows as they lie, as of the scan's start, straight out of the
+     * mapping to {@code out} ({@link RowReader#writeBytes}); returns how many.
+     * If an UPDATE of this process began meanwhile, the rows are read again as
+     * the scan sees them and written over the chunk.
+     */
+    public int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {
+      int n = reader.writeBytes(row, count, out);
+      if (n == 0 || view.unchanged()) {
+        return n;
+      }
+      byte[] rows = new byte[n * layout.stride()];
+      if (readBytes(row, n, rows) < n) {
+        throw new MmapException(SqlState.SERIALIZATION_FAILURE, "rows of " + file() + " were deleted while"
+            + " they were copied; run the statement again");
+      }
+      out.rewrite(ByteBuffer.wrap(rows));
+      return n;
+    }
+
     @Override public void close() {
       view.close();
     }

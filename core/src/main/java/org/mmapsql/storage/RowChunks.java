@@ -1,5 +1,6 @@
 package org.mmapsql.storage;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -16,6 +17,32 @@ public interface RowChunks {
    * a cancel): the append is then cut back and the error passed on.
    */
   @Nullable ByteBuffer next();
+
+  /**
+   * Writes the next chunk to {@code sink}; false after the last. By default
+   * the chunk {@link #next()} makes; a copy of rows as they lie overrides it
+   * to hand the sink its source's mapped bytes, with no copy on the heap.
+   */
+  default boolean pass(Sink sink) throws IOException {
+    ByteBuffer b = next();
+    if (b == null) {
+      return false;
+    }
+    sink.write(b);
+    return true;
+  }
+
+  /** Where an append puts its chunks: the end of the file being appended to. */
+  interface Sink {
+    /** Writes whole rows, from the buffer's position to its limit, after the chunks before. */
+    void write(ByteBuffer chunk) throws IOException;
+
+    /**
+     * Writes {@code chunk} over the chunk written last, which it is as long as:
+     * the same rows, some put back as a scan's snapshot sees them.
+     */
+    void rewrite(ByteBuffer chunk) throws IOException;
+  }
 
   /** The rows of {@code images}, in chunks of at most {@code chunkBytes} bytes (whole rows). */
   static RowChunks of(byte[] images, int chunkBytes) {

@@ -1,6 +1,7 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -96,6 +97,44 @@ final class RowReader {
   int readBytes(long row, int count, byte[] out) {
     return read(row, count, (s, r, n) -> MemorySegment.copy(s, ValueLayout.JAVA_BYTE,
         layout.dataOffset() + r * layout.stride(), out, 0, n * layout.stride()));
+  }
+
+  /**
+   * Writes up to {@code count} rows from {@code row}, as they lie, straight
+   * out of the mapping to {@code out}: the kernel copies them from the page
+   * cache to the page cache, nothing passes through the heap. Returns how many.
+   * If another program cut the file meanwhile, the write may have taken zeros
+   * or stopped short: that is an error (the caller cuts its append back), not
+   * fewer rows, since the rows written cannot be taken back here.
+   */
+  int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {
+    try {
+      return mapping.read(segment -> {
+        handle.checkOpen();
+        long n = Math.min(count, watch.length() - row);
+        if (n <= 0) {
+          return 0;
+        }
+        long stride = layout.stride();
+        IOException failed = null;
+        try {
+          out.write(segment.asSlice(layout.dataOffset() + row * stride, n * stride).asByteBuffer());
+        } catch (IOException e) {
+          failed = e; // EFAULT, if a page of the source went: the file's size says why
+        }
+        long real = watch.realSize();
+        if (Math.max(0, real - layout.dataOffset()) / stride < row + n) {
+          throw new MmapException(SqlState.IO_ERROR, "file " + handle.file()
+              + " was truncated by another program while its rows were copied (now " + real + " bytes)", failed);
+        }
+        if (failed != null) {
+          throw new UncheckedIOException(failed);
+        }
+        return (int) n;
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /** Reads one column of rows as doubles (float dtypes); returns how many. */

@@ -206,6 +206,16 @@ final class UndoLog {
       return settle(row, n, (c, i, at) -> undo(c, i, at, out));
     }
 
+    /**
+     * Whether no change began since this snapshot opened: then rows just read
+     * from the file (by a write out of its mapping, say) are as the snapshot
+     * sees them, and need no {@link #settle}.
+     */
+    boolean unchanged() {
+      VarHandle.acquireFence(); // the read of the rows comes before the read of the state
+      return state == 2 * k;
+    }
+
     /** The same for a block copied raw ({@link MappedArray#readBytes}): the old images go back as they are. */
     int settle(long row, int n, byte[] out) {
       int stride = layout.stride();
