@@ -2,6 +2,7 @@ package org.mmapsql.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
@@ -98,6 +99,7 @@ final class Appender {
       }
       throw e;
     } finally {
+      at.close();
       durability.written();
       synchronized (watch) {
         watch.appendEnded();
@@ -128,6 +130,8 @@ final class Appender {
     private long written;
     /** What may be in the file: the chunks written and the one being written. */
     private long attempted;
+    /** The O_APPEND channel of a headerless file, opened at the first chunk. */
+    private FileChannel appending;
 
     Chunks(long first, NpyHeader header) {
       this.first = first;
@@ -140,7 +144,10 @@ final class Appender {
       int n = b.remaining();
       attempted = written + n;
       if (header == null) {
-        long[] ends = handle.appendAtEnd(b);
+        if (appending == null) {
+          appending = handle.openAppending();
+        }
+        long[] ends = handle.appendAtEnd(appending, b);
         if (written == 0) {
           start = ends[0];
           first = (start - layout.dataOffset()) / layout.stride();
@@ -157,6 +164,16 @@ final class Appender {
 
     @Override public void rewrite(ByteBuffer b) throws IOException {
       handle.writeFully(b, last);
+    }
+
+    void close() {
+      if (appending != null) {
+        try {
+          appending.close();
+        } catch (IOException ignored) {
+          // its writes are in the page cache already; closing has nothing to lose
+        }
+      }
     }
   }
 

@@ -191,20 +191,29 @@ final class FileHandle {
   }
 
   /**
-   * Writes {@code chunk} (whole rows, from its position to its limit) with
-   * O_APPEND, and returns where it landed and where it ended: the kernel picks
-   * the end of file, so another program's appends cannot be overwritten (they
-   * may fall between two chunks of a large append).
+   * A channel that writes at the end of file (O_APPEND), opened once for all
+   * the chunks of one append ({@link #appendAtEnd}); the caller closes it.
    */
-  long[] appendAtEnd(ByteBuffer chunk) throws IOException {
+  FileChannel openAppending() throws IOException {
+    return FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Writes {@code chunk} (whole rows, from its position to its limit) through
+   * {@code appending} ({@link #openAppending}), and returns where it landed and
+   * where it ended: the kernel picks the end of file, so another program's
+   * appends cannot be overwritten (they may fall between two chunks of a large
+   * append).
+   */
+  long[] appendAtEnd(FileChannel appending, ByteBuffer chunk) throws IOException {
     synchronized (channelLock) {
       boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
-      try (FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      try {
         int n = chunk.remaining();
         while (chunk.hasRemaining()) {
-          ch.write(chunk);
+          appending.write(chunk);
         }
-        long end = ch.position();
+        long end = appending.position();
         return new long[] {end - n, end};
       } finally {
         if (interrupted) {
