@@ -34,14 +34,16 @@ final class BlockCopy implements RowChunks {
   private final int[] columns;
   /** The idx the first row must have when the SELECT gives idx, else null: rows go at the end. */
   private final @Nullable Long nextIdx;
-  /** The chunk of u's rows as they lie, when they are written as they are. */
-  private final byte @Nullable [] raw;
+  /** Whether u's rows are t's as they lie: they go from u's mapping to t's file ({@link #pass}). */
+  private final boolean asTheyLie;
+  /** The rows of a chunk. */
+  private final int chunkRows;
+  /** The chunk of u's rows as they lie, made only if {@link #next()} is asked for them on the heap. */
+  private byte @Nullable [] raw;
   /** The chunk of u's rows decoded, and the same rows encoded for t, when values are converted. */
   private final @Nullable RowBlock block;
   private final @Nullable ByteBuffer encoded;
   private final BlockScan.Reader reader;
-  /** The rows of a chunk, when they are written as they lie. */
-  private final int chunkRows;
   private long copied;
 
   /**
@@ -56,15 +58,16 @@ final class BlockCopy implements RowChunks {
     this.nextIdx = nextIdx;
     int rows = Math.min(scan.blockRows(), Math.max(1, chunkBytes() / Math.max(source.stride(), target.stride())));
     this.chunkRows = rows;
-    if (verbatim(source, target, columns)) {
-      byte[] bytes = new byte[rows * source.stride()];
-      raw = bytes;
+    this.asTheyLie = verbatim(source, target, columns);
+    if (asTheyLie) {
       block = null;
       encoded = null;
-      reader = (view, row, want) -> view.readBytes(row, Math.min(want, rows), bytes);
+      reader = (view, row, want) -> {
+        byte[] bytes = raw != null ? raw : (raw = new byte[rows * source.stride()]);
+        return view.readBytes(row, Math.min(want, rows), bytes);
+      };
     } else {
       RowBlock b = new RowBlock(source, rows);
-      raw = null;
       block = b;
       encoded = ByteBuffer.wrap(new byte[rows * target.stride()]);
       reader = (view, row, want) -> b.read(view, row, Math.min(want, rows));
@@ -89,7 +92,7 @@ final class BlockCopy implements RowChunks {
 
   /** Rows as they lie go from u's mapping to the sink; converted rows are made on the heap by {@link #next()}. */
   @Override public boolean pass(Sink sink) throws IOException {
-    if (raw == null) {
+    if (!asTheyLie) {
       return RowChunks.super.pass(sink);
     }
     try {
@@ -117,7 +120,7 @@ final class BlockCopy implements RowChunks {
     int n = scan.blockSize();
     checkIdx();
     ByteBuffer chunk;
-    if (raw != null) {
+    if (asTheyLie) {
       chunk = ByteBuffer.wrap(raw, 0, n * target.stride());
     } else {
       chunk = encode(n);
