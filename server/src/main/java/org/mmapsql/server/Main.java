@@ -28,6 +28,11 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.Serve.class, Main.Sql.class, Main.Passwd.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("sql")) {
+      List<String> a = Arrays.asList(args);
+      boolean script = a.contains("-e") || a.contains("-f") || a.contains("--execute") || a.contains("--file");
+      ConsoleWarmup.start(!script && System.console() != null);
+    }
     System.exit(run(args));
   }
 
