@@ -304,7 +304,11 @@ public final class Main {
       }
       args.addAll(more);
       // begin, not start: start ends the JVM with System.exit.
-      sqlline.SqlLine.Status status = new sqlline.SqlLine().begin(args.toArray(new String[0]), null, !batch);
+      sqlline.SqlLine sqlLine = new sqlline.SqlLine();
+      if (!batch) {
+        sqlLine.updatePromptHandler(new ConsoleWarmup.Prompt(sqlLine));
+      }
+      sqlline.SqlLine.Status status = sqlLine.begin(args.toArray(new String[0]), null, !batch);
       return status == sqlline.SqlLine.Status.OK ? 0 : 1;
     }
   }
