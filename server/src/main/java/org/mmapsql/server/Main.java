@@ -28,6 +28,11 @@ import picocli.CommandLine.Parameters;
     subcommands = {Main.Serve.class, Main.Sql.class, Main.Passwd.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("sql")) {
+      List<String> a = Arrays.asList(args);
+      boolean script = a.contains("-e") || a.contains("-f") || a.contains("--execute") || a.contains("--file");
+      ConsoleWarmup.start(!script && System.console() != null);
+    }
     System.exit(run(args));
   }
 
@@ -299,7 +304,11 @@ public final class Main {
       }
       args.addAll(more);
       // begin, not start: start ends the JVM with System.exit.
-      sqlline.SqlLine.Status status = new sqlline.SqlLine().begin(args.toArray(new String[0]), null, !batch);
+      sqlline.SqlLine sqlLine = new sqlline.SqlLine();
+      if (!batch) {
+        sqlLine.updatePromptHandler(new ConsoleWarmup.Prompt(sqlLine));
+      }
+      sqlline.SqlLine.Status status = sqlLine.begin(args.toArray(new String[0]), null, !batch);
       return status == sqlline.SqlLine.Status.OK ? 0 : 1;
     }
   }

@@ -3,6 +3,7 @@ package org.mmapsql.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/mmapsql itself, run as a user runs it: it makes its start-up cache on
- * first use, starts from it after (Janino, which every first query needs, too),
+ * first use, starts from it after (Janino, which every first query needs, and
+ * picocli, which every command needs, too),
  * and answers just the same, without a word on the console, when the cache is
  * damaged (and then makes a new one).
  */
 class LauncherIT {
+  private static final Path SCRIPT = Path.of("/usr/bin/script");
   private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
   @TempDir Path dir;
@@ -56,10 +60,14 @@ class LauncherIT {
     assertAnswered(second);
     assertEquals("", second.err());
     assertEquals("", Files.readString(log(cache)));
-    // The compiler of the query's code came from the cache too, not from its jar.
-    List<String> janino = Files.readAllLines(classes).stream().filter(l -> l.contains(" org.codehaus.janino.")).toList();
-    assertFalse(janino.isEmpty(), "the query compiled no code");
-    assertEquals(List.of(), janino.stream().filter(l -> !l.contains("source: shared objects file")).toList());
+    // The compiler of the query's code came from the cache too, not from its jar, and so did
+    // the command line's parser (picocli's Java 5 class files, rewritten by the build).
+    List<String> loaded = Files.readAllLines(classes);
+    for (String pkg : List.of(" org.codehaus.janino.", " picocli.")) {
+      List<String> fromPkg = loaded.stream().filter(l -> l.contains(pkg)).toList();
+      assertFalse(fromPkg.isEmpty(), "no class of" + pkg + " loaded");
+      assertEquals(List.of(), fromPkg.stream().filter(l -> !l.contains("source: shared objects file")).toList());
+    }
 
     try (RandomAccessFile f = new RandomAccessFile(cache.toFile(), "rw")) {
       f.write(new byte[4096]); // damaged: its header is gone
@@ -102,25 +110,65 @@ class LauncherIT {
     assertTrue(r.out().replace(" ", "").contains("|3|"), r.out());
   }
 
+  /**
+   * The console as a user meets it, on a terminal (a pseudo-terminal from util-linux's
+   * {@code script}): JLine's native terminal, the warm-up beside it, a statement typed at the
+   * prompt answered, and {@code !quit}.
+   */
+  @Test void sqlOnATerminalAnswersWhatIsTyped() throws Exception {
+    assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
+    Path data = dir.resolve("data");
+    try (Connection c = DriverManager.getConnection("jdbc:mmap:" + data); Statement s = c.createStatement()) {
+      s.executeQuery("SELECT MMAP('t', 't.f8')").close();
+      s.executeUpdate("INSERT INTO t(val) VALUES (1), (2), (3)");
+    }
+    String console = "stty cols 160 rows 40; exec " + ROOT.resolve("bin/mmapsql") + " sql -u jdbc:mmap:" + data;
+    Files.writeString(dir.resolve("typed.txt"), "SELECT COUNT(*) AS n FROM t;\n!quit\n");
+    Run r = launch(dir.resolve("typed.txt"), Map.of("MMAPSQL_NO_AOT", "1"), SCRIPT.toString(), "-qec", console,
+        "/dev/null");
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("0: jdbc:mmap:/"), "no prompt: " + r.out()); // a long URL is cut short
+    assertTrue(r.out().replace(" ", "").contains("|3|"), r.out());
+  }
+
+  /**
+   * The console starts its warm-up (ConsoleWarmup) beside the connection: a directory that
+   * cannot be opened still says so, and the command fails.
+   */
+  @Test void sqlReportsADataDirectoryItCannotOpen() throws Exception {
+    Path notADirectory = Files.writeString(dir.resolve("file"), "not a directory");
+    Run r = launch(null, Map.of("MMAPSQL_NO_AOT", "1"), ROOT.resolve("bin/mmapsql").toString(), "sql",
+        "-u", "jdbc:mmap:" + notADirectory, "-e", "SELECT 1");
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().contains("cannot open data directory " + notADirectory), r.err());
+  }
+
   /** {@code bin/mmapsql sql} on {@code data} with one query from a script, its cache in {@code cacheDir}. */
   private Run sql(Path data, Path cacheDir, Map<String, String> env) throws IOException, InterruptedException {
     Path script = dir.resolve("q.sql");
     Files.writeString(script, "SELECT COUNT(*) FROM t;\n");
-    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/mmapsql").toString(), "sql",
-        "-u", "jdbc:mmap:" + data, "-f", script.toString())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+    Map<String, String> withCache = new HashMap<>(env);
+    withCache.put("MMAPSQL_AOT_DIR", cacheDir.toString());
+    return launch(null, withCache, ROOT.resolve("bin/mmapsql").toString(), "sql", "-u", "jdbc:mmap:" + data,
+        "-f", script.toString());
+  }
+
+  /** {@code command} (bin/mmapsql, or a command that runs it), its input from {@code input} or nothing. */
+  private Run launch(Path input, Map<String, String> env, String... command) throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile()))
         .redirectOutput(dir.resolve("out.txt").toFile())
         .redirectError(dir.resolve("err.txt").toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("MMAPSQL_NO_BUILD", "1"); // package made the jar this test runs
-    pb.environment().put("MMAPSQL_AOT_DIR", cacheDir.toString());
+    pb.environment().remove("MMAPSQL_AOT_DIR");
     pb.environment().remove("MMAPSQL_NO_AOT");
     pb.environment().remove("MMAPSQL_JAVA_OPTS");
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError("bin/mmapsql sql did not finish");
+      throw new AssertionError(String.join(" ", command) + " did not finish");
     }
     return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
         Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8).strip());
