@@ -97,28 +97,29 @@ final class BlockCopy implements RowChunks {
     }
     try {
       if (!scan.next((view, row, want) -> {
+        checkIdx(scan.idxAt(row)); // before the write: a break in the sequence appends nothing
         try {
           return view.writeBytes(row, Math.min(want, chunkRows), sink);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       })) {
-        return false;
+        return ended();
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    checkIdx(); // after the write: a break in the sequence fails the append, which cuts it back
     copied += scan.blockSize();
     return true;
   }
 
   @Override public @Nullable ByteBuffer next() {
     if (!scan.next(reader)) {
+      ended();
       return null;
     }
     int n = scan.blockSize();
-    checkIdx();
+    checkIdx(scan.blockIdx());
     ByteBuffer chunk;
     if (asTheyLie) {
       chunk = ByteBuffer.wrap(raw, 0, n * target.stride());
@@ -129,10 +130,22 @@ final class BlockCopy implements RowChunks {
     return chunk;
   }
 
-  private void checkIdx() {
-    if (nextIdx != null && scan.blockIdx() != nextIdx + copied) {
+  /**
+   * False at the end of u's rows; a scan closed under the copy (the statement
+   * closed or canceled from another thread) fails it, so that it is cut back
+   * rather than committed half done.
+   */
+  private boolean ended() {
+    if (scan.closed()) {
+      throw new MmapException(SqlState.CANCELED, "statement canceled");
+    }
+    return false;
+  }
+
+  private void checkIdx(long idx) {
+    if (nextIdx != null && idx != nextIdx + copied) {
       // u's idx run on by one a row within a block: only a block's first row can break the sequence
-      throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + scan.blockIdx()
+      throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + idx
           + " into " + table + ": rows are appended at the end, the next idx is " + (nextIdx + copied)
           + "; nothing was inserted");
     }

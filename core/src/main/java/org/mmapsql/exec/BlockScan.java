@@ -62,6 +62,16 @@ public final class BlockScan {
     return base + blockStart;
   }
 
+  /** The idx of position {@code row}. */
+  public long idxAt(long row) {
+    return base + row;
+  }
+
+  /** Whether the scan was closed for good (perhaps by another thread) rather than read to its end. */
+  public boolean closed() {
+    return closed;
+  }
+
   /** Rows in the block loaded last. */
   public int blockSize() {
     return blockSize;
