@@ -184,6 +184,11 @@ public final class MmapServer implements AutoCloseable {
     return transport.requests();
   }
 
+  /** Executes answered on the compact path ({@link org.mmapsql.jdbc.CompactExecute}) since the start. */
+  long compactExecutes() {
+    return transport.compactExecutes();
+  }
+
   /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */
   int pendingTimers() {
     return meta.pendingTimers();

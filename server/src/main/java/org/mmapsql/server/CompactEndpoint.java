@@ -1,0 +1,44 @@
+package org.mmapsql.server;
+
+import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
+import org.apache.calcite.avatica.remote.ProtobufHandler;
+import org.apache.calcite.avatica.remote.ProtobufTranslation;
+import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
+import org.apache.calcite.avatica.remote.Service;
+import org.mmapsql.jdbc.CompactExecute;
+
+/**
+ * The server's side of the compact execute ({@link CompactExecute}): Avatica's
+ * execute request in, through the same service as Avatica's handler (so
+ * {@link GuardedMeta}'s checks, the statement log and timeout of
+ * {@link MmapMeta} apply), the compact response out; an error as the protobuf
+ * error response Avatica's handler would send. Authentication and the body
+ * limit are the HTTP layer's, before this.
+ */
+final class CompactEndpoint {
+  /** An HTTP status and body. */
+  record Answer(int status, byte[] body) {
+  }
+
+  private final Service service;
+  private final ProtobufTranslation translation = new ProtobufTranslationImpl();
+  private final ProtobufHandler errors;
+
+  CompactEndpoint(Service service) {
+    this.service = service;
+    this.errors = new ProtobufHandler(service, translation, NoopMetricsSystem.getInstance());
+  }
+
+  Answer answer(byte[] body) {
+    try {
+      byte[] avatica = CompactExecute.avaticaRequest(body);
+      Service.Request request = avatica == null ? null : translation.parseRequest(avatica);
+      if (!(request instanceof Service.ExecuteRequest execute)) {
+        throw new IllegalArgumentException(CompactExecute.PATH + " takes only the execute of a prepared statement");
+      }
+      return new Answer(200, CompactExecute.response(execute, service.apply(execute)));
+    } catch (Exception e) {
+      return new Answer(500, errors.convertToErrorResponse(e).getResponse());
+    }
+  }
+}
