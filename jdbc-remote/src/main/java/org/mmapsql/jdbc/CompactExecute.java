@@ -19,10 +19,10 @@ import org.apache.calcite.avatica.remote.Service;
 /**
  * The wire format of the compact execute of a prepared statement, between
  * mmapsql's driver and server: the request is Avatica's own protobuf
- * {@code ExecuteRequest} (after one marker byte), posted to {@link #PATH}; the
- * response leaves out what the client already has — the statement's
- * signature, which the server only echoes back — and carries a packed first
- * frame as its bytes. Errors come back as Avatica's protobuf error response
+ * {@code ExecuteRequest} (after a marker byte and a flag), posted to
+ * {@link #PATH}, without the statement's signature (the server keeps it from
+ * {@code prepare}); the response leaves it out too (the server's execute
+ * only echoes it back) and carries a packed first frame as its bytes. Errors come back as Avatica's protobuf error response
  * with HTTP 500, as on Avatica's path. {@link #PROPERTY}{@code =}{@link #AVATICA}
  * turns it off.
  */
@@ -53,17 +53,27 @@ public final class CompactExecute {
   private CompactExecute() {
   }
 
-  /** The body of a request: the marker, then Avatica's serialized request. */
-  static byte[] request(byte[] avaticaRequest) {
-    byte[] b = new byte[avaticaRequest.length + 1];
+  /**
+   * The body of a request: the marker, whether the client left out the
+   * statement's signature (the server has it from {@code prepare}), then
+   * Avatica's serialized request.
+   */
+  static byte[] request(byte[] avaticaRequest, boolean signatureLeftOut) {
+    byte[] b = new byte[avaticaRequest.length + 2];
     b[0] = MARKER;
-    System.arraycopy(avaticaRequest, 0, b, 1, avaticaRequest.length);
+    b[1] = (byte) (signatureLeftOut ? 1 : 0);
+    System.arraycopy(avaticaRequest, 0, b, 2, avaticaRequest.length);
     return b;
   }
 
   /** Avatica's serialized request in a compact request's body, or null if it is not one. */
   public static byte[] avaticaRequest(byte[] body) {
-    return body.length < 1 || body[0] != MARKER ? null : Arrays.copyOfRange(body, 1, body.length);
+    return body.length < 2 || body[0] != MARKER ? null : Arrays.copyOfRange(body, 2, body.length);
+  }
+
+  /** Whether the client left the signature out of a compact request (so the server puts its own in). */
+  public static boolean signatureLeftOut(byte[] body) {
+    return body.length >= 2 && body[1] == 1;
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.ConnectionConfig;
+import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.remote.AvaticaHttpClient;
 import org.apache.calcite.avatica.remote.ProtobufTranslation;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
@@ -40,7 +41,11 @@ final class CompactService extends RemoteProtobufService {
     }
     PlainHttp.Answer answer;
     try {
-      answer = http.post(CompactExecute.request(translation.serializeRequest(request)));
+      Meta.StatementHandle h = request.statementHandle;
+      // The signature stays here: the server has it from prepare, and Avatica's answer would only echo it.
+      ExecuteRequest lean = h.signature == null ? request : new ExecuteRequest(
+          new Meta.StatementHandle(h.connectionId, h.id, null), request.parameterValues, request.maxRowCount);
+      answer = http.post(CompactExecute.request(translation.serializeRequest(lean), lean != request));
     } catch (IOException e) {
       return super.apply(request); // Avatica's client reports it (or reaches a restarted server)
     }

@@ -67,7 +67,8 @@ final class HttpTransport {
   private final StatisticsHandler stats;
   private final Compact compact;
 
-  HttpTransport(ServerConfig config, Service service, Authenticator auth) {
+  HttpTransport(ServerConfig config, Service service, Authenticator auth,
+      java.util.function.IntFunction<org.apache.calcite.avatica.Meta.Signature> preparedSignatures) {
     this.config = config;
     this.auth = auth;
     boolean json = config.serialization().equals("json");
@@ -106,7 +107,7 @@ final class HttpTransport {
     server.addConnector(connector);
 
     Front front = new Front();
-    compact = new Compact(new CompactEndpoint(service));
+    compact = new Compact(new CompactEndpoint(service, preparedSignatures));
     compact.setHandler(avatica);
     front.setHandler(compact);
     stats = new StatisticsHandler(); // lets a stop wait for requests in flight

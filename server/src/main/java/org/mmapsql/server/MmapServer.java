@@ -106,7 +106,7 @@ public final class MmapServer implements AutoCloseable {
       meta = new MmapMeta(config, info);
       UsersFile u = users;
       HttpTransport transport = new HttpTransport(config, new LocalService(GuardedMeta.wrap(meta)),
-          u == null ? null : u::authenticate);
+          u == null ? null : u::authenticate, meta::preparedSignature);
       transport.start();
       MmapServer server = new MmapServer(config, anchor, meta, transport);
       LOG.info("serving {} at {}", config.dataDir(), transport.url());
