@@ -37,6 +37,11 @@ final class RemoteConnection extends AvaticaConnection {
     return meta;
   }
 
+  /** A connection property as given; callable while Avatica's constructor makes the meta. */
+  String property(String name) {
+    return info.getProperty(name);
+  }
+
   private PreparedStatement withKeys(String sql, boolean keys) throws SQLException {
     PreparedStatement ps = prepareStatement(sql);
     ((RemotePreparedStatement) ps).returnKeys(keys);

@@ -20,7 +20,8 @@ import org.apache.calcite.avatica.DriverVersion;
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
  * BASIC, reopens connections the server has expired, gives up after a few
  * retries where Avatica's client would retry forever, reads results of
- * fixed-width numbers in packed frames ({@link PackedBlock}), reports mmapsql's own
+ * fixed-width numbers in packed frames ({@link PackedBlock}), executes prepared
+ * statements on a compact path of its own ({@link CompactExecute}), reports mmapsql's own
  * name and version, returns generated keys ({@link GeneratedKeys}) and reports
  * a failed batch as a {@code BatchUpdateException}. Compiled for Java 11,
  * with no dependency on the engine, so that it is the whole of the thin driver
@@ -69,6 +70,16 @@ public final class RemoteDriver extends org.apache.calcite.avatica.remote.Driver
       p.putIfAbsent(PackedBlock.PROPERTY, PackedBlock.PACKED);
     } else {
       p.setProperty(PackedBlock.PROPERTY, PackedBlock.ROWS);
+    }
+    // Prepared statements execute on the compact path (CompactExecute) unless it is turned off.
+    String execute = p.getProperty(CompactExecute.PROPERTY, CompactExecute.COMPACT).trim();
+    if (!execute.equalsIgnoreCase(CompactExecute.COMPACT) && !execute.equalsIgnoreCase(CompactExecute.AVATICA)) {
+      throw new SQLException("connection property " + CompactExecute.PROPERTY + " is '" + execute + "'; it may be "
+          + CompactExecute.COMPACT + " or " + CompactExecute.AVATICA, "08001");
+    }
+    if (p.getProperty("serialization").equalsIgnoreCase("protobuf") && p.getProperty("factory") == null) {
+      p.setProperty(CompactExecute.PROPERTY, execute.toLowerCase(Locale.ROOT));
+      p.setProperty("factory", CompactService.Factory.class.getName());
     }
     p.putIfAbsent("transparent_reconnection", "true");
     p.putIfAbsent("httpclient_impl", RemoteHttpClient.class.getName());

@@ -36,6 +36,7 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.mmapsql.jdbc.CompactExecute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +65,10 @@ final class HttpTransport {
   private final Server server;
   private final ServerConnector connector;
   private final StatisticsHandler stats;
+  private final Compact compact;
 
-  HttpTransport(ServerConfig config, Service service, Authenticator auth) {
+  HttpTransport(ServerConfig config, Service service, Authenticator auth,
+      java.util.function.IntFunction<org.apache.calcite.avatica.Meta.Signature> preparedSignatures) {
     this.config = config;
     this.auth = auth;
     boolean json = config.serialization().equals("json");
@@ -104,7 +107,9 @@ final class HttpTransport {
     server.addConnector(connector);
 
     Front front = new Front();
-    front.setHandler(avatica);
+    compact = new Compact(new CompactEndpoint(service, preparedSignatures));
+    compact.setHandler(avatica);
+    front.setHandler(compact);
     stats = new StatisticsHandler(); // lets a stop wait for requests in flight
     stats.setHandler(front);
     server.setHandler(stats);
@@ -137,6 +142,11 @@ final class HttpTransport {
   /** HTTP requests answered since the start. */
   long requests() {
     return stats.getRequests();
+  }
+
+  /** Compact executes answered since the start. */
+  long compactExecutes() {
+    return compact.answered.sum();
   }
 
   String url() {
@@ -218,12 +228,43 @@ final class HttpTransport {
 
     private void reject(Request baseRequest, HttpServletResponse response, int status, String message,
         String sqlState) throws IOException {
+      response.setHeader(CompactExecute.HEADER, "1"); // this server knows the compact path
       if (status == HttpServletResponse.SC_UNAUTHORIZED) {
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
       }
       response.setStatus(status);
       response.setContentType(errors.contentType());
       response.getOutputStream().write(errors.encode(message, sqlState));
+      baseRequest.setHandled(true);
+    }
+  }
+
+  /** Takes the compact execute ({@link CompactExecute#PATH}); everything else goes on to Avatica. */
+  private static final class Compact extends HandlerWrapper {
+    private final CompactEndpoint endpoint;
+    private final java.util.concurrent.atomic.LongAdder answered = new java.util.concurrent.atomic.LongAdder();
+
+    Compact(CompactEndpoint endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
+        HttpServletResponse response) throws IOException, ServletException {
+      if (!CompactExecute.PATH.equals(target) || !"POST".equals(request.getMethod())) {
+        super.handle(target, baseRequest, request, response);
+        return;
+      }
+      // Front has bounded the length; reading exactly that many bytes makes one array, not a chain of buffers.
+      long length = request.getContentLengthLong();
+      byte[] body = length >= 0 ? request.getInputStream().readNBytes((int) length)
+          : request.getInputStream().readAllBytes();
+      CompactEndpoint.Answer a = endpoint.answer(body);
+      answered.increment();
+      response.setStatus(a.status());
+      response.setHeader(CompactExecute.HEADER, "1");
+      response.setContentType(a.status() == 200 ? CompactExecute.CONTENT_TYPE : "application/octet-stream");
+      response.setContentLength(a.body().length);
+      response.getOutputStream().write(a.body());
       baseRequest.setHandled(true);
     }
   }

@@ -58,6 +58,8 @@ public final class MmapMeta extends JdbcMeta {
   private final StatementLog statementLog;
   /** Connections whose client reads packed frames ({@link PackedFrames}). */
   private final Set<String> packed = ConcurrentHashMap.newKeySet();
+  /** Signatures of prepared statements by statement id, for executes that leave theirs out (CompactEndpoint). */
+  private final Map<Integer, Signature> signatures = new ConcurrentHashMap<>();
   /** SQL of prepared statements by statement id, for the statement log. */
   private final Map<Integer, String> preparedSql = new ConcurrentHashMap<>();
 
@@ -101,6 +103,7 @@ public final class MmapMeta extends JdbcMeta {
       owners.keySet().removeIf(id -> !opening.contains(id) && getConnectionCache().getIfPresent(id) == null);
       packed.removeIf(id -> !opening.contains(id) && getConnectionCache().getIfPresent(id) == null);
       preparedSql.keySet().retainAll(getStatementCache().asMap().keySet());
+      signatures.keySet().retainAll(getStatementCache().asMap().keySet());
     } catch (RuntimeException e) {
       LOG.warn("expiring idle connections failed: {}", e.toString());
     }
@@ -115,6 +118,7 @@ public final class MmapMeta extends JdbcMeta {
     getConnectionCache().cleanUp();
     owners.clear();
     packed.clear();
+    signatures.clear();
   }
 
   int openConnections() {
@@ -286,6 +290,7 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
     StatementHandle h = super.prepare(ch, sql, maxRowCount);
+    signatures.put(h.id, h.signature);
     if (statementLog.on()) {
       preparedSql.put(h.id, sql);
     }
@@ -294,7 +299,16 @@ public final class MmapMeta extends JdbcMeta {
 
   @Override public void closeStatement(StatementHandle h) {
     preparedSql.remove(h.id);
-    super.closeStatement(h);
+    try {
+      super.closeStatement(h);
+    } finally {
+      signatures.remove(h.id);
+    }
+  }
+
+  /** The signature prepare gave statement {@code id}, or null. */
+  Signature preparedSignature(int id) {
+    return signatures.get(id);
   }
 
   @Override public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,

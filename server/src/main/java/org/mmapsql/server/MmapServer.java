@@ -106,7 +106,7 @@ public final class MmapServer implements AutoCloseable {
       meta = new MmapMeta(config, info);
       UsersFile u = users;
       HttpTransport transport = new HttpTransport(config, new LocalService(GuardedMeta.wrap(meta)),
-          u == null ? null : u::authenticate);
+          u == null ? null : u::authenticate, meta::preparedSignature);
       transport.start();
       MmapServer server = new MmapServer(config, anchor, meta, transport);
       LOG.info("serving {} at {}", config.dataDir(), transport.url());
@@ -182,6 +182,11 @@ public final class MmapServer implements AutoCloseable {
   /** HTTP requests answered since the start (each client call is one). */
   long httpRequests() {
     return transport.requests();
+  }
+
+  /** Executes answered on the compact path ({@link org.mmapsql.jdbc.CompactExecute}) since the start. */
+  long compactExecutes() {
+    return transport.compactExecutes();
   }
 
   /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */

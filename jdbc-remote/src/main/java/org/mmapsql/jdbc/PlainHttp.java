@@ -1,0 +1,212 @@
+package org.mmapsql.jdbc;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A minimal HTTP/1.1 client: POSTs to one path of one plain-HTTP server over one
+ * kept-alive socket, one request at a time. What the compact execute
+ * ({@link CompactExecute}) needs, and nothing more: a request is written in one
+ * piece, an answer read by its Content-Length (or chunks). A socket the server
+ * closed while idle is replaced once, before any answer was read.
+ */
+final class PlainHttp implements AutoCloseable {
+  /** An answer: its status, whether the server knows the compact path, its body. */
+  static final class Answer {
+    final int status;
+    final boolean compactServer;
+    final byte[] body;
+
+    Answer(int status, boolean compactServer, byte[] body) {
+      this.status = status;
+      this.compactServer = compactServer;
+      this.body = body;
+    }
+  }
+
+  /** An idle socket the server had closed: nothing of the answer was read. */
+  private static final class Stale extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Stale(Throwable cause) {
+      super("the server closed the connection", cause);
+    }
+  }
+
+  private final String host;
+  private final int port;
+  private final int connectTimeoutMillis;
+  private final int readTimeoutMillis;
+  /** The request line and headers up to the Content-Length value. */
+  private final byte[] head;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
+
+  PlainHttp(String host, int port, String path, String authorization, int connectTimeoutMillis,
+      int readTimeoutMillis) {
+    this.host = host;
+    this.port = port;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+    this.readTimeoutMillis = readTimeoutMillis;
+    String h = "POST " + path + " HTTP/1.1\r\nHost: " + (host.contains(":") ? "[" + host + "]" : host) + ":" + port
+        + "\r\nContent-Type: application/octet-stream\r\n"
+        + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+        + "Content-Length: ";
+    this.head = h.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Posts {@code body} and reads the answer. */
+  synchronized Answer post(byte[] body) throws IOException {
+    boolean reused = socket != null;
+    try {
+      return exchange(body);
+    } catch (Stale e) {
+      close();
+      if (!reused) {
+        throw e;
+      }
+      return exchange(body);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private Answer exchange(byte[] body) throws IOException {
+    if (socket == null) {
+      open();
+    }
+    byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] request = new byte[head.length + length.length + body.length];
+    System.arraycopy(head, 0, request, 0, head.length);
+    System.arraycopy(length, 0, request, head.length, length.length);
+    System.arraycopy(body, 0, request, head.length + length.length, body.length);
+    String status;
+    try {
+      out.write(request);
+      out.flush();
+      status = line();
+    } catch (EOFException | java.net.SocketException e) {
+      throw new Stale(e);
+    }
+    if (!status.startsWith("HTTP/1.") || status.length() < 12) {
+      throw new IOException("not an HTTP answer: " + status);
+    }
+    int code = Integer.parseInt(status.substring(9, 12));
+    long contentLength = -1;
+    boolean chunked = false;
+    boolean close = status.startsWith("HTTP/1.0");
+    boolean compact = false;
+    for (String header = line(); !header.isEmpty(); header = line()) {
+      int colon = header.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String value = header.substring(colon + 1).trim();
+      switch (name) {
+        case "content-length":
+          contentLength = Long.parseLong(value);
+          break;
+        case "transfer-encoding":
+          chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+          break;
+        case "connection":
+          close |= value.equalsIgnoreCase("close");
+          break;
+        default:
+          compact |= name.equalsIgnoreCase(CompactExecute.HEADER);
+      }
+    }
+    byte[] answer;
+    if (chunked) {
+      answer = chunks();
+    } else if (contentLength >= 0) {
+      answer = in.readNBytes(Math.toIntExact(contentLength));
+      if (answer.length < contentLength) {
+        throw new EOFException("the answer ended early");
+      }
+    } else {
+      answer = in.readAllBytes();
+      close = true;
+    }
+    if (close) {
+      close();
+    }
+    return new Answer(code, compact, answer);
+  }
+
+  private void open() throws IOException {
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setKeepAlive(true);
+      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      s.setSoTimeout(readTimeoutMillis);
+      in = new BufferedInputStream(s.getInputStream(), 8192);
+      out = s.getOutputStream();
+      socket = s;
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private byte[] chunks() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (true) {
+      String size = line();
+      int semi = size.indexOf(';');
+      int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+      if (n == 0) {
+        while (!line().isEmpty()) {
+          // trailers
+        }
+        return b.toByteArray();
+      }
+      byte[] chunk = in.readNBytes(n);
+      if (chunk.length < n) {
+        throw new EOFException("the answer ended early");
+      }
+      b.write(chunk);
+      line();
+    }
+  }
+
+  /** One header line, without its CRLF. */
+  private String line() throws IOException {
+    StringBuilder sb = new StringBuilder(64);
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      if (c != '\r') {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override public synchronized void close() {
+    Socket s = socket;
+    socket = null;
+    in = null;
+    out = null;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+}

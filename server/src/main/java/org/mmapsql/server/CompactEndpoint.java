@@ -1,0 +1,58 @@
+package org.mmapsql.server;
+
+import java.util.function.IntFunction;
+
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
+import org.apache.calcite.avatica.remote.ProtobufHandler;
+import org.apache.calcite.avatica.remote.ProtobufTranslation;
+import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
+import org.apache.calcite.avatica.remote.Service;
+import org.mmapsql.jdbc.CompactExecute;
+
+/**
+ * The server's side of the compact execute ({@link CompactExecute}): Avatica's
+ * execute request in, through the same service as Avatica's handler (so
+ * {@link GuardedMeta}'s checks, the statement log and timeout of
+ * {@link MmapMeta} apply), the compact response out; an error as the protobuf
+ * error response Avatica's handler would send. Authentication and the body
+ * limit are the HTTP layer's, before this.
+ */
+final class CompactEndpoint {
+  /** An HTTP status and body. */
+  record Answer(int status, byte[] body) {
+  }
+
+  private final Service service;
+  /** A prepared statement's signature by statement id, as prepare made it; null if there is none. */
+  private final IntFunction<Meta.Signature> prepared;
+  private final ProtobufTranslation translation = new ProtobufTranslationImpl();
+  private final ProtobufHandler errors;
+
+  CompactEndpoint(Service service, IntFunction<Meta.Signature> prepared) {
+    this.service = service;
+    this.prepared = prepared;
+    this.errors = new ProtobufHandler(service, translation, NoopMetricsSystem.getInstance());
+  }
+
+  Answer answer(byte[] body) {
+    try {
+      byte[] avatica = CompactExecute.avaticaRequest(body);
+      Service.Request request = avatica == null ? null : translation.parseRequest(avatica);
+      if (!(request instanceof Service.ExecuteRequest)) {
+        throw new IllegalArgumentException(CompactExecute.PATH + " takes only the execute of a prepared statement");
+      }
+      Service.ExecuteRequest execute = (Service.ExecuteRequest) request;
+      if (CompactExecute.signatureLeftOut(body)) {
+        // As Avatica's client sends it: the signature of a statement prepared as a query. Without one
+        // (the statement is gone) the execute reports the missing statement, as on Avatica's path.
+        Meta.StatementHandle h = execute.statementHandle;
+        execute = new Service.ExecuteRequest(new Meta.StatementHandle(h.connectionId, h.id, prepared.apply(h.id)),
+            execute.parameterValues, execute.maxRowCount);
+      }
+      return new Answer(200, CompactExecute.response(execute, service.apply(execute)));
+    } catch (Exception e) {
+      return new Answer(500, errors.convertToErrorResponse(e).getResponse());
+    }
+  }
+}
