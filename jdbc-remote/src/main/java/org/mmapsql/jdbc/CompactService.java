@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
 
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.ConnectionConfig;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.avatica.remote.AvaticaHttpClient;
@@ -20,8 +22,9 @@ import org.apache.calcite.avatica.remote.Service;
  * on the compact path ({@link CompactExecute}) over a {@link PlainHttp}
  * socket: the same request, an answer without the signature the client
  * already has, and no Apache HTTP client in between. Every other call, and an
- * execute the compact path cannot carry (the server does not know it, the
- * connection broke), goes Avatica's way, which reports errors as before.
+ * execute the compact path cannot carry (the server does not know it, it could
+ * not be sent), goes Avatica's way, which reports errors as before; an execute
+ * sent whose answer did not come back is never sent again (08006).
  */
 final class CompactService extends RemoteProtobufService {
   private final ProtobufTranslation translation;
@@ -46,8 +49,13 @@ final class CompactService extends RemoteProtobufService {
       ExecuteRequest lean = h.signature == null ? request : new ExecuteRequest(
           new Meta.StatementHandle(h.connectionId, h.id, null), request.parameterValues, request.maxRowCount);
       answer = http.post(CompactExecute.request(translation.serializeRequest(lean), lean != request));
-    } catch (IOException e) {
+    } catch (PlainHttp.NotSent e) {
       return super.apply(request); // Avatica's client reports it (or reaches a restarted server)
+    } catch (IOException e) {
+      // sent: the server may have run it, so it is not sent again
+      throw new AvaticaClientRuntimeException("the connection to the server broke while it ran the statement,"
+          + " which may or may not have taken effect: " + e, -1, "08006", AvaticaSeverity.ERROR,
+          java.util.Collections.emptyList(), null);
     }
     if (!answer.compactServer) {
       // a server without the path: it could not parse the request and executed nothing

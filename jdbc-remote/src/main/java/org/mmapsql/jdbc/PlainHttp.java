@@ -15,8 +15,11 @@ import java.util.Locale;
  * A minimal HTTP/1.1 client: POSTs to one path of one plain-HTTP server over one
  * kept-alive socket, one request at a time. What the compact execute
  * ({@link CompactExecute}) needs, and nothing more: a request is written in one
- * piece, an answer read by its Content-Length (or chunks). A socket the server
- * closed while idle is replaced once, before any answer was read.
+ * piece, an answer read by its Content-Length (or chunks). A request is sent
+ * at most once: a socket idle for a while is checked before it is written to
+ * (the server closes idle connections), and a failure once the request was
+ * written is reported as such ({@link NotSent} only when nothing went out),
+ * since the server may have run the statement.
  */
 final class PlainHttp implements AutoCloseable {
   /** An answer: its status, whether the server knows the compact path, its body. */
@@ -32,14 +35,17 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
-  /** An idle socket the server had closed: nothing of the answer was read. */
-  private static final class Stale extends IOException {
+  /** Nothing of the request went out: sending it again, on any path, cannot run it twice. */
+  static final class NotSent extends IOException {
     private static final long serialVersionUID = 1L;
 
-    Stale(Throwable cause) {
-      super("the server closed the connection", cause);
+    NotSent(IOException cause) {
+      super(cause.getMessage(), cause);
     }
   }
+
+  /** A socket idle this long is checked for the server's close before a request goes out on it. */
+  private static final long CHECK_AFTER_IDLE_NANOS = 1_000_000_000L;
 
   private final String host;
   private final int port;
@@ -50,6 +56,7 @@ final class PlainHttp implements AutoCloseable {
   private Socket socket;
   private InputStream in;
   private OutputStream out;
+  private long lastUsed;
 
   PlainHttp(String host, int port, String path, String authorization, int connectTimeoutMillis,
       int readTimeoutMillis) {
@@ -66,38 +73,35 @@ final class PlainHttp implements AutoCloseable {
 
   /** Posts {@code body} and reads the answer. */
   synchronized Answer post(byte[] body) throws IOException {
-    boolean reused = socket != null;
     try {
-      return exchange(body);
-    } catch (Stale e) {
-      close();
-      if (!reused) {
-        throw e;
-      }
       return exchange(body);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
+    } finally {
+      lastUsed = System.nanoTime();
     }
   }
 
   private Answer exchange(byte[] body) throws IOException {
-    if (socket == null) {
-      open();
+    if (socket != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS && closedByServer()) {
+      close();
     }
     byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     byte[] request = new byte[head.length + length.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(length, 0, request, head.length, length.length);
     System.arraycopy(body, 0, request, head.length + length.length, body.length);
-    String status;
     try {
+      if (socket == null) {
+        open();
+      }
       out.write(request);
       out.flush();
-      status = line();
-    } catch (EOFException | java.net.SocketException e) {
-      throw new Stale(e);
+    } catch (IOException e) {
+      throw new NotSent(e); // the server cannot run a request it did not receive whole
     }
+    String status = line();
     if (!status.startsWith("HTTP/1.") || status.length() < 12) {
       throw new IOException("not an HTTP answer: " + status);
     }
@@ -143,6 +147,31 @@ final class PlainHttp implements AutoCloseable {
       close();
     }
     return new Answer(code, compact, answer);
+  }
+
+  /** Whether the server closed this idle socket: a read that ends at once rather than waits. */
+  private boolean closedByServer() {
+    try {
+      socket.setSoTimeout(1);
+      in.mark(1);
+      if (in.read() < 0) {
+        return true;
+      }
+      in.reset(); // bytes nobody asked for: the next answer's parse reports them
+      return false;
+    } catch (java.net.SocketTimeoutException e) {
+      return false; // open: nothing to read, as it should be
+    } catch (IOException e) {
+      return true;
+    } finally {
+      try {
+        if (socket != null) {
+          socket.setSoTimeout(readTimeoutMillis);
+        }
+      } catch (IOException e) {
+        // the next write or read reports it
+      }
+    }
   }
 
   private void open() throws IOException {

@@ -52,6 +52,10 @@ final class CompactEndpoint {
       }
       return new Answer(200, CompactExecute.response(execute, service.apply(execute)));
     } catch (Exception e) {
+      // a request the service never saw (not an execute, not protobuf) has no GuardedMeta to strip its trace
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        c.setStackTrace(new StackTraceElement[0]);
+      }
       return new Answer(500, errors.convertToErrorResponse(e).getResponse());
     }
   }
