@@ -493,8 +493,14 @@ public final class EngineRun {
     op.run();
     first = System.nanoTime() - first;
     if (first > measure * 1e9) { // one operation is longer than the whole budget: it is the measurement
-      result(w, first, 1, "one execution");
-      return;
+      // but a first one may still run interpreted (a busy machine starves the JIT): the faster of two
+      long second = System.nanoTime();
+      op.run();
+      second = System.nanoTime() - second;
+      if (second > measure * 1e9) {
+        result(w, Math.min(first, second), 1, "the faster of two executions");
+        return;
+      }
     }
     while (System.nanoTime() < warmEnd) {
       op.run();

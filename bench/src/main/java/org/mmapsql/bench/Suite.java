@@ -180,7 +180,7 @@ public final class Suite {
   private void child(Engine e, String url, String first, List<String> jvmOptions, boolean keep)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(jvmOptions);
-    if (!e.sql()) {
+    if (!e.sql() || e == Engine.MMAPSQL) { // the loops, and mmapsql's aggregates on the Vector API
       cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     }
     cmd.add(e == Engine.H2 ? "-Xmx4g" : "-Xmx1g");
