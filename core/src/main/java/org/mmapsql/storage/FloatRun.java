@@ -47,6 +47,11 @@ final class FloatRun {
   private final boolean lanes;
 
   FloatRun(MemorySegment s, long stride, Dtype d, ValueRange range) {
+    this(s, stride, d, range, RunStats.vectorised());
+  }
+
+  /** With {@code vectors} false, the scalar leaves even where {@link VectorRun} could take them. */
+  FloatRun(MemorySegment s, long stride, Dtype d, ValueRange range, boolean vectors) {
     this.s = s;
     this.stride = stride;
     this.type = d.type();
@@ -60,7 +65,7 @@ final class FloatRun {
     this.span = hiKey - loKey;
     this.lowest = span;
     this.highest = span;
-    this.lanes = RunStats.vectorised() && !big && stride == d.width()
+    this.lanes = vectors && !big && stride == d.width()
         && (type == ElementType.FLOAT64 || type == ElementType.FLOAT32);
   }
 

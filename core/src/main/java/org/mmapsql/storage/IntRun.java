@@ -28,11 +28,17 @@ final class IntRun {
   }
 
   static void run(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out) {
+    run(s, off, stride, n, d, r, out, RunStats.vectorised());
+  }
+
+  /** With {@code vectors} false, the scalar loops even where {@link VectorRun} could take the run. */
+  static void run(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out,
+      boolean vectors) {
     out.clear();
     if (r.lowest() > r.highest()) {
       return; // an empty range keeps nothing
     }
-    if (RunStats.vectorised() && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)
+    if (vectors && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)
         && VectorRun.holds(d.type())) {
       VectorRun.integers(s, off, n, d.type(), d.width(), r, out);
     } else {
