@@ -154,21 +154,29 @@ final class VectorRun {
     LongVector fromHigh = LongVector.broadcast(L, span ^ Long.MIN_VALUE);
     long c = 0;
     int m = n - n % LANES;
-    for (int i = 0; i < m; i += LANES) {
+    if (span == -1L) { // every value: no mask, MIN and MAX as they are (uint64: flipped, signed order)
+      LongVector mn = LongVector.broadcast(L, Long.MAX_VALUE);
+      LongVector mx = LongVector.broadcast(L, Long.MIN_VALUE);
+      for (int i = 0; i < m; i += LANES) {
+        LongVector x = load(s, off + (long) width * i, t);
+        if (wide) {
+          LongVector v = flip ? x.lanewise(VectorOperators.XOR, Long.MIN_VALUE) : x;
+          sum = sum.add(v.lanewise(flip ? VectorOperators.LSHR : VectorOperators.ASHR, 32));
+          lows = lows.add(v.lanewise(VectorOperators.AND, LOW_HALF));
+        } else {
+          sum = sum.add(x);
+        }
+        mn = mn.min(x);
+        mx = mx.max(x);
+      }
+      c = m;
+      // as distances from the ends, where the loop below goes on (none yet: the span itself)
+      fromLow = LongVector.broadcast(L, (mn.reduceLanes(VectorOperators.MIN) - base) ^ Long.MIN_VALUE);
+      fromHigh = LongVector.broadcast(L, (span - (mx.reduceLanes(VectorOperators.MAX) - base)) ^ Long.MIN_VALUE);
+    }
+    for (int i = span == -1L ? m : 0; i < m; i += LANES) {
       long o = off + (long) width * i;
-      LongVector x = switch (t) {
-        case INT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE).convertShape(VectorOperators.B2L, L, 0);
-        case UINT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE)
-            .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0);
-        case INT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE).convertShape(VectorOperators.S2L, L, 0);
-        case UINT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE)
-            .convertShape(VectorOperators.ZERO_EXTEND_S2L, L, 0);
-        case INT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE).convertShape(VectorOperators.I2L, L, 0);
-        case UINT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE)
-            .convertShape(VectorOperators.ZERO_EXTEND_I2L, L, 0);
-        case UINT64 -> LongVector.fromMemorySegment(L, s, o, LE).lanewise(VectorOperators.XOR, Long.MIN_VALUE);
-        default -> LongVector.fromMemorySegment(L, s, o, LE);
-      };
+      LongVector x = load(s, o, t);
       LongVector d = x.sub(base);
       VectorMask<Long> keep = d.compare(VectorOperators.ULE, span);
       c += keep.trueCount();
@@ -207,5 +215,22 @@ final class VectorRun {
     out.low = low;
     out.lmin = base + lw;
     out.lmax = base + span - hg;
+  }
+
+  /** LANES values of {@code t} from {@code o} in long lanes (uint64: the sign bit flipped). */
+  private static LongVector load(MemorySegment s, long o, ElementType t) {
+    return switch (t) {
+      case INT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE).convertShape(VectorOperators.B2L, L, 0);
+      case UINT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE)
+          .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0);
+      case INT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE).convertShape(VectorOperators.S2L, L, 0);
+      case UINT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE)
+          .convertShape(VectorOperators.ZERO_EXTEND_S2L, L, 0);
+      case INT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE).convertShape(VectorOperators.I2L, L, 0);
+      case UINT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE)
+          .convertShape(VectorOperators.ZERO_EXTEND_I2L, L, 0);
+      case UINT64 -> LongVector.fromMemorySegment(L, s, o, LE).lanewise(VectorOperators.XOR, Long.MIN_VALUE);
+      default -> LongVector.fromMemorySegment(L, s, o, LE);
+    };
   }
 }
