@@ -54,15 +54,24 @@ final class Data {
   }
 
   static Path file(String table) {
-    return mmapDir().resolve(table + ".f8");
+    return file(table, AggregateType.F8);
+  }
+
+  static Path file(String table, AggregateType type) {
+    return mmapDir().resolve(table + "." + type.suffix);
   }
 
   /** Writes {@code n} values to {@code table}'s file (unless it already holds them), the way numpy would. */
   static Path ensureFile(String table, long n) {
-    Path f = file(table);
+    return ensureFile(table, n, AggregateType.F8);
+  }
+
+  /** The same in {@code type}: {@code type.value(i)} at row i. */
+  static Path ensureFile(String table, long n, AggregateType type) {
+    Path f = file(table, type);
     try {
       Files.createDirectories(f.getParent());
-      if (Files.exists(f) && Files.size(f) == n * 8) {
+      if (Files.exists(f) && Files.size(f) == n * type.bytes) {
         return f;
       }
       Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
@@ -77,7 +86,7 @@ final class Data {
             }
             buf.clear();
           }
-          buf.putDouble(value(i));
+          type.put(buf, type.value(i));
         }
         buf.flip();
         while (buf.hasRemaining()) {
@@ -146,7 +155,11 @@ final class Data {
 
   /** Maps {@code table}'s file read-only for the plain-Java baseline. */
   static MemorySegment mapFile(String table, long n, Arena arena) {
-    Path f = ensureFile(table, n);
+    return mapFile(table, n, AggregateType.F8, arena);
+  }
+
+  static MemorySegment mapFile(String table, long n, AggregateType type, Arena arena) {
+    Path f = ensureFile(table, n, type);
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
       return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
     } catch (IOException e) {

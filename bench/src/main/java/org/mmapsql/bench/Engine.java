@@ -86,6 +86,39 @@ enum Engine {
     }
   }
 
+  /**
+   * Makes the aggregate workloads' table of {@code type} hold n rows (t itself for f8): an embedded
+   * engine only, the same values in the same SQL type.
+   */
+  void prepareAggregateTable(Connection c, long n, AggregateType type) throws SQLException {
+    if (type == AggregateType.F8) {
+      return;
+    }
+    String a = type.table();
+    try (Statement s = c.createStatement()) {
+      switch (this) {
+        case MMAPSQL -> {
+          Data.ensureFile(a, n, type);
+          query(s, "SELECT UNMAP('" + a + "')"); // a binding of another run (the file stays)
+          query(s, "SELECT MMAP('" + a + "', '" + Data.file(a, type).getFileName() + "', '" + type.suffix + "')");
+        }
+        case H2 -> {
+          s.execute("CREATE TABLE " + a + "(idx BIGINT PRIMARY KEY, val " + type.sqlType + ")");
+          for (long from = 1; from <= n; from += 1_000_000) {
+            s.execute("INSERT INTO " + a + " SELECT X - 1, CAST(MOD((X - 1) * 2654435761, " + type.modulus + ") AS "
+                + type.sqlType + ") FROM SYSTEM_RANGE(" + from + ", " + Math.min(n, from + 999_999) + ")");
+          }
+        }
+        case DUCKDB -> {
+          s.execute("CREATE TABLE " + a + "(idx BIGINT PRIMARY KEY, val " + type.sqlType + ")");
+          s.execute("INSERT INTO " + a + " SELECT i, CAST((i * 2654435761) % " + type.modulus + " AS " + type.sqlType
+              + ") FROM range(" + n + ") r(i)");
+        }
+        default -> throw new IllegalStateException(this + " has no aggregate table of its own");
+      }
+    }
+  }
+
   /** H2 in memory (embedded, and behind the reference Avatica server): t with a primary key, app with an identity. */
   static void loadH2(Connection c, long n) throws SQLException {
     try (Statement s = c.createStatement()) {

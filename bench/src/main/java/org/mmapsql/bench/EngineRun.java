@@ -54,7 +54,7 @@ public final class EngineRun {
       }
     } else {
       try (Arena arena = Arena.ofShared()) {
-        run.plain(PlainLoops.of(engine, Data.mapFile("t", rows, arena)));
+        run.plain(PlainLoops.of(engine, Data.mapFile("t", rows, arena), AggregateType.F8));
       }
     }
     System.out.flush();
@@ -235,14 +235,19 @@ public final class EngineRun {
   }
 
   private void aggregates(Connection c) throws Exception {
-    String select = "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(val) FROM t";
+    if (skipped(Workload.AGGREGATES) && skipped(Workload.AGGREGATES_RANGE) && skipped(Workload.AGGREGATES_PREDICATE)) {
+      return;
+    }
+    AggregateType type = AggregateType.current();
+    engine.prepareAggregateTable(c, rows, type);
+    String select = "SELECT SUM(val), MIN(val), MAX(val), AVG(val), COUNT(val) FROM " + type.table();
     long lo = rows / 4;
     long hi = 3 * rows / 4;
-    aggregate(c, Workload.AGGREGATES, select, Expected.of(0, rows, Double.NEGATIVE_INFINITY));
+    aggregate(c, Workload.AGGREGATES, select, Expected.of(type, 0, rows, Double.NEGATIVE_INFINITY));
     aggregate(c, Workload.AGGREGATES_RANGE, select + " WHERE idx BETWEEN " + lo + " AND " + hi,
-        Expected.of(lo, hi + 1, Double.NEGATIVE_INFINITY));
-    aggregate(c, Workload.AGGREGATES_PREDICATE, select + " WHERE val > 500000",
-        Expected.of(0, rows, 500000));
+        Expected.of(type, lo, hi + 1, Double.NEGATIVE_INFINITY));
+    aggregate(c, Workload.AGGREGATES_PREDICATE, select + " WHERE val > " + type.above(),
+        Expected.of(type, 0, rows, type.above()));
   }
 
   private void aggregate(Connection c, Workload w, String sql, Expected want) throws Exception {
@@ -362,9 +367,14 @@ public final class EngineRun {
     });
     long lo = rows / 4;
     long hi = 3 * rows / 4;
-    plainAggregate(Workload.AGGREGATES, loops, 0, rows, Double.NEGATIVE_INFINITY);
-    plainAggregate(Workload.AGGREGATES_RANGE, loops, lo, hi + 1, Double.NEGATIVE_INFINITY);
-    plainAggregate(Workload.AGGREGATES_PREDICATE, loops, 0, rows, 500000);
+    AggregateType type = AggregateType.current();
+    try (Arena arena = Arena.ofShared()) {
+      PlainLoops typed = type == AggregateType.F8 ? loops
+          : PlainLoops.of(engine, Data.mapFile(type.table(), rows, type, arena), type);
+      plainAggregate(Workload.AGGREGATES, typed, type, 0, rows, Double.NEGATIVE_INFINITY);
+      plainAggregate(Workload.AGGREGATES_RANGE, typed, type, lo, hi + 1, Double.NEGATIVE_INFINITY);
+      plainAggregate(Workload.AGGREGATES_PREDICATE, typed, type, 0, rows, type.above());
+    }
     time(Workload.DOWNSAMPLE, () -> {
       Data.check(loops.downsample(10_000).length == (rows + 9999) / 10000 * 3, engine + ": downsampling");
       return 1;
@@ -418,8 +428,16 @@ public final class EngineRun {
         offHeap));
   }
 
-  private void plainAggregate(Workload w, PlainLoops loops, long from, long to, double above) throws Exception {
-    Expected want = Expected.of(from, to, above);
+  private void plainAggregate(Workload w, PlainLoops loops, AggregateType type, long from, long to, double above)
+      throws Exception {
+    if (skipped(w)) {
+      return;
+    }
+    Expected want = Expected.of(type, from, to, above);
+    // The Vector API is very slow until compiled: a first pass over all rows would be taken for the measurement.
+    for (int k = 0; k < 2_000; k++) {
+      loops.aggregate(from, Math.min(to, from + 4_099), above);
+    }
     time(w, () -> {
       Expected got = loops.aggregate(from, to, above);
       Data.check(got.matches(want), engine + ": " + w + " " + got + ", want " + want);
@@ -475,8 +493,14 @@ public final class EngineRun {
     op.run();
     first = System.nanoTime() - first;
     if (first > measure * 1e9) { // one operation is longer than the whole budget: it is the measurement
-      result(w, first, 1, "one execution");
-      return;
+      // but a first one may still run interpreted (a busy machine starves the JIT): the faster of two
+      long second = System.nanoTime();
+      op.run();
+      second = System.nanoTime() - second;
+      if (second > measure * 1e9) {
+        result(w, Math.min(first, second), 1, "the faster of two executions");
+        return;
+      }
     }
     while (System.nanoTime() < warmEnd) {
       op.run();
@@ -546,13 +570,13 @@ public final class EngineRun {
   /** SUM, MIN, MAX, AVG, COUNT(val) of a run of rows. */
   record Expected(double sum, double min, double max, double avg, long count) {
     /** Of rows {@code from..to-1} whose value is above {@code above}, computed directly. */
-    static Expected of(long from, long to, double above) {
+    static Expected of(AggregateType type, long from, long to, double above) {
       double sum = 0;
       double min = Double.POSITIVE_INFINITY;
       double max = Double.NEGATIVE_INFINITY;
       long n = 0;
       for (long i = from; i < to; i++) {
-        double v = Data.value(i);
+        double v = type.value(i);
         if (v > above) {
           sum += v;
           min = Math.min(min, v);

@@ -3,31 +3,41 @@ package org.mmapsql.bench;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The hardware floor: the suite's workloads as plain loops over the mapped
- * file, no SQL. {@link Scalar} is one accumulator per result; {@link Vector}
- * the Vector API (one lane accumulator each).
+ * file, no SQL, on one thread. {@link Scalar} is one accumulator per result;
+ * {@link Vector} the Vector API (one lane accumulator each, at the preferred
+ * width): floats added as doubles, integers widened to long lanes (an exact
+ * sum of int32 needs them), f2 by the scalar loop (no Float16 vectors in JDK 25).
  */
 abstract class PlainLoops {
   final MemorySegment segment;
+  final AggregateType type;
   final long rows;
 
-  PlainLoops(MemorySegment segment) {
+  PlainLoops(MemorySegment segment, AggregateType type) {
     this.segment = segment;
-    this.rows = segment.byteSize() / 8;
+    this.type = type;
+    this.rows = segment.byteSize() / type.bytes;
   }
 
-  static PlainLoops of(Engine engine, MemorySegment segment) {
-    return engine == Engine.JAVA_VECTOR ? new Vector(segment) : new Scalar(segment);
+  static PlainLoops of(Engine engine, MemorySegment segment, AggregateType type) {
+    return engine == Engine.JAVA_VECTOR ? new Vector(segment, type) : new Scalar(segment, type);
   }
 
   double get(long i) {
-    return segment.getAtIndex(Data.LE_DOUBLE, i);
+    return type.get(segment, i);
   }
 
   abstract double sum();
@@ -50,8 +60,8 @@ abstract class PlainLoops {
   }
 
   static final class Scalar extends PlainLoops {
-    Scalar(MemorySegment s) {
-      super(s);
+    Scalar(MemorySegment s, AggregateType type) {
+      super(s, type);
     }
 
     @Override double sum() {
@@ -98,12 +108,79 @@ abstract class PlainLoops {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    Vector(MemorySegment s) {
-      super(s);
+    private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    private static final int LL = LS.length();
+    /** Element species of as many lanes as a long vector (i1 needs 512-bit vectors: 8 lanes of 8 bits). */
+    private static final VectorSpecies<Float> F4S = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 32));
+    private static final VectorSpecies<Integer> I4S = IntVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LL * 32));
+    private static final VectorSpecies<Short> I2S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LL * 16));
+    private static final VectorSpecies<Byte> I1S = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LL * 8));
+
+    private final Scalar scalar;
+
+    Vector(MemorySegment s, AggregateType type) {
+      super(s, type);
+      this.scalar = new Scalar(s, type);
     }
 
     private DoubleVector load(long i) {
+      if (type == AggregateType.F4) {
+        return (DoubleVector) FloatVector.fromMemorySegment(F4S, segment, i * 4, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.F2D, S, 0);
+      }
       return DoubleVector.fromMemorySegment(S, segment, i * 8, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private LongVector loadLong(long i) {
+      return switch (type) {
+        case I8 -> LongVector.fromMemorySegment(LS, segment, i * 8, ByteOrder.LITTLE_ENDIAN);
+        case I4 -> (LongVector) IntVector.fromMemorySegment(I4S, segment, i * 4, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.I2L, LS, 0);
+        case I2 -> (LongVector) ShortVector.fromMemorySegment(I2S, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.S2L, LS, 0);
+        default -> (LongVector) ByteVector.fromMemorySegment(I1S, segment, i, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.B2L, LS, 0);
+      };
+    }
+
+    /** SUM, MIN, MAX, COUNT of an integer column in long lanes: exact (no value of a run this long can wrap). */
+    private EngineRun.Expected integers(long from, long to, long above) {
+      LongVector sum = LongVector.zero(LS);
+      LongVector min = LongVector.broadcast(LS, Long.MAX_VALUE);
+      LongVector max = LongVector.broadcast(LS, Long.MIN_VALUE);
+      long n = 0;
+      long i = from;
+      boolean all = above == Long.MIN_VALUE;
+      for (long end = to - (to - from) % LL; i < end; i += LL) {
+        LongVector v = loadLong(i);
+        if (all) {
+          sum = sum.add(v);
+          min = min.min(v);
+          max = max.max(v);
+        } else {
+          VectorMask<Long> m = v.compare(VectorOperators.GT, above);
+          sum = sum.add(v, m);
+          min = min.blend(min.min(v), m);
+          max = max.blend(max.max(v), m);
+          n += m.trueCount();
+        }
+      }
+      if (all) {
+        n = i - from;
+      }
+      long s = sum.reduceLanes(VectorOperators.ADD);
+      long lo = min.reduceLanes(VectorOperators.MIN);
+      long hi = max.reduceLanes(VectorOperators.MAX);
+      for (; i < to; i++) {
+        long v = (long) get(i);
+        if (v > above) {
+          s += v;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          n++;
+        }
+      }
+      return new EngineRun.Expected(s, lo, hi, (double) s / n, n);
     }
 
     @Override double sum() {
@@ -120,6 +197,12 @@ abstract class PlainLoops {
     }
 
     @Override EngineRun.Expected aggregate(long from, long to, double above) {
+      if (type == AggregateType.F2) {
+        return scalar.aggregate(from, to, above);
+      }
+      if (!type.floats()) {
+        return integers(from, to, above == Double.NEGATIVE_INFINITY ? Long.MIN_VALUE : (long) above);
+      }
       DoubleVector sum = DoubleVector.zero(S);
       DoubleVector min = DoubleVector.broadcast(S, Double.POSITIVE_INFINITY);
       DoubleVector max = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * engines in theirs, all on the same data; prints the times and the ratios.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.mmapsql.bench.Suite [--rows N] [--warm S] [--measure S]
- *     [--engines MMAPSQL,H2,...] [--out FILE]</pre>
+ *     [--engines MMAPSQL,H2,...] [--out FILE] [--dtype i4]</pre>
  */
 public final class Suite {
   private final long rows;
@@ -57,8 +57,10 @@ public final class Suite {
             .map(e -> Engine.valueOf(e.trim().toUpperCase(Locale.ROOT))).toList();
         case "--out" -> out = Path.of(args[++i]);
         case "--memory" -> memory = true;
+        case "--dtype" -> System.setProperty("mmapsql.bench.dtype", args[++i]);
         default -> {
-          System.err.println("usage: Suite [--rows N] [--warm S] [--measure S] [--engines A,B] [--out FILE] [--memory]");
+          System.err.println("usage: Suite [--rows N] [--warm S] [--measure S] [--engines A,B] [--out FILE] [--memory]"
+              + " [--dtype f8|f4|f2|i8|i4|i2|i1]");
           System.exit(2);
         }
       }
@@ -72,7 +74,11 @@ public final class Suite {
       System.err.printf(Locale.ROOT, "suite: %s (%.0f s so far)%n", e.title, (System.nanoTime() - start) / 1e9);
       suite.run(e);
     }
-    String table = suite.table(engines) + (memory ? "\n" + suite.memory() + "\n" : "") + String.format(Locale.ROOT,
+    AggregateType type = AggregateType.current();
+    String dtype = type == AggregateType.F8 ? "" : String.format(Locale.ROOT,
+        "%nThe aggregate rows read %s (table %s, val = (idx * 2654435761) mod %d), the predicate is val > %d.%n",
+        type.suffix, type.table(), type.modulus, type.above());
+    String table = suite.table(engines) + dtype + (memory ? "\n" + suite.memory() + "\n" : "") + String.format(Locale.ROOT,
         "%n%,d rows; warm-up %s s, measurement %s s a workload; %d cores; %s; whole run %.0f s%n",
         rows, warm, measure, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
@@ -86,6 +92,7 @@ public final class Suite {
   /** mmapsql's files: t (n rows), c1k, and c100m, a sparse file of 100 million zeros. */
   private static void prepareFiles(long rows) throws IOException {
     Data.ensureFile("t", rows);
+    Data.ensureFile(AggregateType.current().table(), rows, AggregateType.current());
     Data.ensureFile("c1k", 1000);
     try (RandomAccessFile f = new RandomAccessFile(Data.file("c100m").toFile(), "rw")) {
       f.setLength(800_000_000L);
@@ -106,7 +113,7 @@ public final class Suite {
             + ";serialization=PROTOBUF";
       }
       child(e, url, null, List.of(), true);
-      if (e.sql()) {
+      if (e.sql() && !skipped(Workload.FIRST_QUERY)) {
         child(e, url, "first", List.of(), true);
         firstFromAotCache(e, url);
       }
@@ -118,6 +125,12 @@ public final class Suite {
         }
       }
     }
+  }
+
+  /** Left out by {@code MMAPSQL_BENCH_ONLY} (as {@link EngineRun} leaves out its workloads). */
+  private static boolean skipped(Workload w) {
+    String only = System.getenv("MMAPSQL_BENCH_ONLY");
+    return only != null && !Arrays.asList(only.split(",")).contains(w.name());
   }
 
   /**
@@ -167,7 +180,7 @@ public final class Suite {
   private void child(Engine e, String url, String first, List<String> jvmOptions, boolean keep)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(jvmOptions);
-    if (!e.sql()) {
+    if (!e.sql() || e == Engine.MMAPSQL) { // the loops, and mmapsql's aggregates on the Vector API
       cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     }
     cmd.add(e == Engine.H2 ? "-Xmx4g" : "-Xmx1g");
@@ -200,7 +213,7 @@ public final class Suite {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-        "-Dmmapsql.bench.dir=" + Data.DIR));
+        "-Dmmapsql.bench.dir=" + Data.DIR, "-Dmmapsql.bench.dtype=" + AggregateType.current().suffix));
     cmd.addAll(args);
     return new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.appendTo(log(e).toFile()))

@@ -20,31 +20,38 @@ import java.nio.ByteOrder;
 final class FloatRun {
   private static final int LEAF = 128;
   // Constant layouts: a layout read from a field would keep C2 from compiling each access to one load.
-  private static final ValueLayout.OfDouble F8 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfDouble F8 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfDouble F8_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-  private static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfFloat F4_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
   private static final ValueLayout.OfShort F2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfShort F2_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-  private final MemorySegment s;
+  final MemorySegment s;
   private final long stride;
-  private final ElementType type;
+  final ElementType type;
   private final boolean big;
   private final ValueRange range;
   private final double lo;
   private final double hi;
   /** The range as keys: a value is kept when {@code key - loKey <= span}, unsigned. */
-  private final long loKey;
-  private final long span;
+  final long loKey;
+  final long span;
   /** Least unsigned distances of a kept value from the low and from the high end (span: no nearer one yet). */
-  private long lowest;
-  private long highest;
-  private double min = Double.POSITIVE_INFINITY;
-  private double max = Double.NEGATIVE_INFINITY;
-  private long count;
+  long lowest;
+  long highest;
+  double min = Double.POSITIVE_INFINITY;
+  double max = Double.NEGATIVE_INFINITY;
+  long count;
+  /** Leaves by {@link VectorRun}: f8 or f4, little-endian, values side by side. */
+  private final boolean lanes;
 
   FloatRun(MemorySegment s, long stride, Dtype d, ValueRange range) {
+    this(s, stride, d, range, RunStats.vectorised());
+  }
+
+  /** With {@code vectors} false, the scalar leaves even where {@link VectorRun} could take them. */
+  FloatRun(MemorySegment s, long stride, Dtype d, ValueRange range, boolean vectors) {
     this.s = s;
     this.stride = stride;
     this.type = d.type();
@@ -58,6 +65,8 @@ final class FloatRun {
     this.span = hiKey - loKey;
     this.lowest = span;
     this.highest = span;
+    this.lanes = vectors && !big && stride == d.width()
+        && (type == ElementType.FLOAT64 || type == ElementType.FLOAT32);
   }
 
   void run(long off, int n, RunStats out) {
@@ -79,6 +88,9 @@ final class FloatRun {
   }
 
   private double sum(long off, int n) {
+    if (n <= LEAF && lanes) {
+      return range.all() ? VectorRun.leaf(this, off, n) : VectorRun.leafKept(this, off, n);
+    }
     if (n <= LEAF) {
       boolean f8 = type == ElementType.FLOAT64 && !big;
       if (range.all()) {

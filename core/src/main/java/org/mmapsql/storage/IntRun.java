@@ -28,10 +28,44 @@ final class IntRun {
   }
 
   static void run(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out) {
+    run(s, off, stride, n, d, r, out, RunStats.vectorised());
+  }
+
+  /** With {@code vectors} false, the scalar loops even where {@link VectorRun} could take the run. */
+  static void run(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out,
+      boolean vectors) {
     out.clear();
     if (r.lowest() > r.highest()) {
       return; // an empty range keeps nothing
     }
+    if (vectors && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)
+        && VectorRun.holds(d.type())) {
+      VectorRun.integers(s, off, n, d.type(), d.width(), r, out);
+    } else {
+      scalar(s, off, stride, n, d, r, out);
+    }
+    if (d.type() == ElementType.UINT64) {
+      out.lmin ^= Long.MIN_VALUE;
+      out.lmax ^= Long.MIN_VALUE;
+    }
+  }
+
+  /** One little-endian value at {@code o} as a long (uint64: its bits with the sign bit flipped). */
+  static long value(MemorySegment s, long o, ElementType t) {
+    return switch (t) {
+      case INT8 -> s.get(ValueLayout.JAVA_BYTE, o);
+      case UINT8 -> s.get(ValueLayout.JAVA_BYTE, o) & 0xFFL;
+      case INT16 -> s.get(I2, o);
+      case UINT16 -> s.get(I2, o) & 0xFFFFL;
+      case INT32 -> s.get(I4, o);
+      case UINT32 -> s.get(I4, o) & 0xFFFF_FFFFL;
+      case INT64 -> s.get(I8, o);
+      case UINT64 -> s.get(I8, o) ^ Long.MIN_VALUE;
+      default -> throw new IllegalStateException("no integer aggregates over " + t);
+    };
+  }
+
+  private static void scalar(MemorySegment s, long off, long stride, int n, Dtype d, ValueRange r, RunStats out) {
     switch (d.type()) {
       case INT8 -> int8(s, off, stride, n, d, r, out);
       case INT16 -> int16(s, off, stride, n, d, r, out);
@@ -42,10 +76,6 @@ final class IntRun {
       case UINT32 -> uint32(s, off, stride, n, d, r, out);
       case UINT64 -> uint64(s, off, stride, n, d, r, out);
       default -> throw new IllegalStateException("no integer aggregates over " + d.type());
-    }
-    if (d.type() == ElementType.UINT64) {
-      out.lmin ^= Long.MIN_VALUE;
-      out.lmax ^= Long.MIN_VALUE;
     }
   }
 

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 public final class RunStats {
   /** Longest run: its exact integer sum fits in the two longs. */
   public static final int MAX_RUN = 1 << 20;
+  private static final boolean VECTORISED = vectorPath();
 
   public long count;
   public double sum;
@@ -31,6 +32,30 @@ public final class RunStats {
       new FloatRun(s, layout.stride(), col.dtype(), range).run(off, n, this);
     } else {
       IntRun.run(s, off, layout.stride(), n, col.dtype(), range, this);
+    }
+  }
+
+  /**
+   * Whether runs of 1-D little-endian f8, f4 and integer columns are read with
+   * the Vector API ({@link VectorRun}): the JVM was started with {@code
+   * --add-modules jdk.incubator.vector}, the processor has wide enough vectors,
+   * and {@code -Dmmapsql.vector=false} does not turn it off. Otherwise the
+   * scalar loops of {@link FloatRun} and {@link IntRun}, which give the same
+   * results to the last bit.
+   */
+  public static boolean vectorised() {
+    return VECTORISED;
+  }
+
+  private static boolean vectorPath() {
+    if (!Boolean.parseBoolean(System.getProperty("mmapsql.vector", "true"))
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return false;
+    }
+    try {
+      return VectorRun.usable();
+    } catch (LinkageError e) { // a JVM whose vector module this code cannot use: the scalar loops
+      return false;
     }
   }
 
