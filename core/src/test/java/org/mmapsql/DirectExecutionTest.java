@@ -172,6 +172,31 @@ class DirectExecutionTest {
     }
   }
 
+  /** Re-bound to a file of another type, a prepared statement's plan no longer fits: it says so (0A000). */
+  @Test void aRebindingToAnotherTypeFailsClearlyUntilPreparedAgain() throws Exception {
+    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(dir.resolve("i.bin"))) {
+      out.write(new byte[] {7, 0, 0, 0, 8, 0, 0, 0, 9, 0, 0, 0}); // int32 7, 8, 9, little-endian
+    }
+    mm.longValue("SELECT UNMAP('t')");
+    for (String sql : List.of("SELECT val FROM t WHERE idx = ?", "SELECT val FROM t WHERE idx > ? ORDER BY val DESC",
+        "UPDATE t SET val = 1 WHERE idx = ?")) {
+      mm.mmap("t", "t.f8");
+      try (PreparedStatement ps = mm.conn.prepareStatement(sql)) {
+        ps.setLong(1, 1);
+        ps.execute();
+        mm.longValue("SELECT UNMAP('t')");
+        mm.scalar("SELECT MMAP('t', 'i.bin', 'i4')");
+        SQLException e = assertThrows(SQLException.class, ps::execute, sql);
+        assertEquals("0A000", e.getSQLState(), e.getMessage());
+      }
+      try (PreparedStatement ps = mm.conn.prepareStatement("SELECT val FROM t WHERE idx = ?")) {
+        ps.setLong(1, 2);
+        assertEquals(List.of(List.of(9)), rows(ps));
+      }
+      mm.longValue("SELECT UNMAP('t')");
+    }
+  }
+
   @Test void aReadOnlyBindingRefusesAPointUpdate() throws SQLException {
     TestDb.writeDoubles(dir.resolve("ro.f8"), 1, 2);
     mm.scalar("SELECT MMAP('ro', 'ro.f8', 'f8', 'readonly')");

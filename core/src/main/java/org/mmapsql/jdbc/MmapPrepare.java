@@ -39,6 +39,7 @@ import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
 import org.mmapsql.plan.MmapTableScan;
+import org.mmapsql.plan.PlannedTables;
 import org.mmapsql.schema.MmapFunctions;
 
 /**
@@ -193,7 +194,9 @@ final class MmapPrepare extends CalcitePrepareImpl {
         RelNode rel = MmapRowLimit.guard(CheckedSums.apply(MmapTableScan.bare(root.rel)));
         PreparedResult result = super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
         DirectExecution direct = sideEffects || !root.isRefTrivial() ? null : DirectExecution.of(rel);
-        return direct != null && result instanceof Prepare.PreparedResultImpl r ? direct(r, root, direct) : result;
+        PlannedTables tables = PlannedTables.of(rel);
+        return (direct != null || tables != null) && result instanceof Prepare.PreparedResultImpl r
+            ? checked(r, root, direct, tables) : result;
       }
 
       @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
@@ -209,8 +212,12 @@ final class MmapPrepare extends CalcitePrepareImpl {
     };
   }
 
-  /** {@code r}, whose executions run {@code direct} instead of its generated code where they can. */
-  private static Prepare.PreparedResult direct(Prepare.PreparedResultImpl r, RelRoot root, DirectExecution direct) {
+  /**
+   * {@code r}, whose executions first check that its tables are bound as planned
+   * ({@code tables}), then run {@code direct} instead of its generated code where they can.
+   */
+  private static Prepare.PreparedResult checked(Prepare.PreparedResultImpl r, RelRoot root,
+      @Nullable DirectExecution direct, @Nullable PlannedTables tables) {
     return new Prepare.PreparedResultImpl(r.getPhysicalRowType(), r.getParameterRowType(), r.getFieldOrigins(),
         root.collation.getFieldCollations().isEmpty() ? List.of() : List.of(root.collation), r.getRootRel(),
         r.getTableModOp(), r.isDml()) {
@@ -220,7 +227,15 @@ final class MmapPrepare extends CalcitePrepareImpl {
 
       @SuppressWarnings("unchecked")
       @Override public Bindable<Object> getBindable(Meta.CursorFactory cursorFactory) {
-        return direct.bindable((Bindable<Object>) r.getBindable(cursorFactory), cursorFactory);
+        Bindable<Object> generated = (Bindable<Object>) r.getBindable(cursorFactory);
+        Bindable<Object> run = direct == null ? generated : direct.bindable(generated, cursorFactory);
+        if (tables == null) {
+          return run;
+        }
+        return dataContext -> {
+          tables.check(dataContext);
+          return run.bind(dataContext);
+        };
       }
 
       @Override public Type getElementType() {
