@@ -195,6 +195,9 @@ final class MmapPrepare extends CalcitePrepareImpl {
         PreparedResult result = super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
         DirectExecution direct = sideEffects || !root.isRefTrivial() ? null : DirectExecution.of(rel);
         PlannedTables tables = PlannedTables.of(rel);
+        if (direct != null) {
+          internalParameters(this).put(DirectExecution.KEY, direct);
+        }
         return (direct != null || tables != null) && result instanceof Prepare.PreparedResultImpl r
             ? checked(r, root, direct, tables) : result;
       }
@@ -210,6 +213,28 @@ final class MmapPrepare extends CalcitePrepareImpl {
         return validator(context, (CalciteCatalogReader) reader, configTransform);
       }
     };
+  }
+
+  /**
+   * The parameters a statement's plan stashes for its executions, which become
+   * its signature's: Calcite keeps them private, and a direct plan must say so
+   * to the statement that runs it ({@link DirectExecution#KEY}).
+   */
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> internalParameters(CalcitePreparingStmt statement) {
+    return (java.util.Map<String, Object>) INTERNAL_PARAMETERS.get(statement);
+  }
+
+  private static final java.lang.invoke.VarHandle INTERNAL_PARAMETERS;
+
+  static {
+    try {
+      INTERNAL_PARAMETERS = java.lang.invoke.MethodHandles
+          .privateLookupIn(CalcitePreparingStmt.class, java.lang.invoke.MethodHandles.lookup())
+          .findVarHandle(CalcitePreparingStmt.class, "internalParameters", java.util.Map.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   /**

@@ -47,9 +47,30 @@ public final class DirectExecution {
   /** Executions that ran directly (for tests: that the shapes above do). */
   private static final LongAdder DIRECT = new LongAdder();
 
-  /** What one execution does; null when it must run the generated code. */
+  /**
+   * The key of a plan's internal parameters under which its direct execution is
+   * stashed: a statement that finds it may run the plan for its rows alone
+   * ({@link Outcome}), with no result set of Avatica's.
+   */
+  public static final String KEY = "mmapsql.direct";
+
+  /**
+   * Put under {@link #KEY} in an execution's data context: the execution then
+   * never runs the generated code; it leaves here the rows it read or the
+   * count it wrote, or nothing if it could not run directly.
+   */
+  public static final class Outcome {
+    private @Nullable List<Object> rows;
+
+    /** The rows (one object each, or an {@code Object[]} for several columns), or null if it did not run. */
+    public @Nullable List<Object> rows() {
+      return rows;
+    }
+  }
+
+  /** What one execution does: its rows, or null when it must run the generated code. */
   private interface Run {
-    @Nullable Object run(MmapTable table, DataContext root, boolean scalar);
+    @Nullable List<?> run(MmapTable table, DataContext root, boolean scalar);
   }
 
   private final String schema;
@@ -96,13 +117,16 @@ public final class DirectExecution {
     boolean scalar = cursor.style == Meta.Style.OBJECT;
     return root -> {
       MmapTable t = table(root);
-      Object result = t == null ? null : run.run(t, root, scalar);
-      if (result != null) {
+      @SuppressWarnings("unchecked")
+      List<Object> rows = t == null ? null : (List<Object>) run.run(t, root, scalar);
+      if (rows != null) {
         DIRECT.increment();
       }
-      @SuppressWarnings("unchecked")
-      Enumerable<Object> e = result == null ? generated.bind(root) : (Enumerable<Object>) result;
-      return e;
+      if (root.get(KEY) instanceof Outcome o) {
+        o.rows = rows;
+        return rows == null ? Linq4j.emptyEnumerable() : Linq4j.asEnumerable(rows);
+      }
+      return rows == null ? generated.bind(root) : Linq4j.asEnumerable(rows);
     };
   }
 
@@ -156,7 +180,7 @@ public final class DirectExecution {
           out.add(r);
         }
       }
-      return Linq4j.asEnumerable(out);
+      return out;
     };
   }
 
@@ -245,7 +269,7 @@ public final class DirectExecution {
       if (!few(ranges) || !scalar) {
         return null;
       }
-      return Linq4j.singletonEnumerable(TableEntryPoints.updateAt(table, root, ranges, width, columns, values));
+      return List.of(TableEntryPoints.updateAt(table, root, ranges, width, columns, values));
     });
   }
 
@@ -261,10 +285,11 @@ public final class DirectExecution {
         .map(f -> f.getType().getSqlTypeName()).toArray(SqlTypeName[]::new);
     return (table, root, scalar) -> {
       Enumerable<Object[]> rows = TableEntryPoints.aggregate(table, root, where.apply(root), kinds, columns, types);
-      if (!scalar) {
-        return rows;
+      List<Object> out = new ArrayList<>();
+      for (Object[] r : rows) {
+        out.add(scalar ? r[0] : r);
       }
-      return rows.select(r -> r[0]);
+      return out;
     };
   }
 }

@@ -16,6 +16,7 @@ import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.avatica.AvaticaConnection;
+import static org.apache.calcite.avatica.AvaticaConnection.HELPER;
 import org.apache.calcite.avatica.AvaticaDatabaseMetaData;
 import org.apache.calcite.avatica.AvaticaFactory;
 import org.apache.calcite.avatica.AvaticaResultSet;
@@ -86,13 +87,83 @@ public final class MmapJdbcFactory extends CalciteFactory {
     return rs;
   }
 
-  /** Calcite's statement, with {@code getGeneratedKeys()}: the idx of the rows its last INSERT appended. */
+  /**
+   * Calcite's statement, with {@code getGeneratedKeys()}: the idx of the rows its last INSERT appended;
+   * a statement whose plan runs directly answers with a result set of its own ({@link DirectRun}).
+   */
   static final class MmapStatement extends CalciteStatement implements Keys {
+    /** What {@link #runDirect} returns when the statement must run the usual way. */
+    static final long NOT_RUN = Long.MIN_VALUE;
     private List<long[]> keys = List.of();
+    private final DirectRun.Results results = new DirectRun.Results(this, this::completed);
 
     MmapStatement(CalciteConnectionImpl connection, Meta.@Nullable StatementHandle h, int type,
         int concurrency, int holdability) {
       super(connection, h, type, concurrency, holdability);
+    }
+
+    private void completed() {
+      if (closeOnCompletion) {
+        close_();
+      }
+    }
+
+    /**
+     * Runs {@code signature}, just planned for this statement, directly: its
+     * update count, -1 if it made a result set, or {@link #NOT_RUN}.
+     */
+    long runDirect(CalcitePrepare.CalciteSignature<?> signature) throws SQLException {
+      setSignature(signature);
+      MmapConnection c = (MmapConnection) connection;
+      List<Object> rows = DirectRun.rows(c, this, signature, List.of());
+      if (rows == null) {
+        return NOT_RUN;
+      }
+      if (signature.statementType.canUpdate()) {
+        updateCount = ((Number) rows.get(0)).longValue();
+        return updateCount;
+      }
+      results.set(DirectRun.resultSet(results, c, this, cancelFlag, signature, rows));
+      return -1;
+    }
+
+    @Override protected void executeInternal(String sql) throws SQLException {
+      results.close(); // JDBC: each execution closes the statement's current result set
+      super.executeInternal(sql);
+    }
+
+    @Override public java.sql.ResultSet executeQuery(String sql) throws SQLException {
+      checkOpen();
+      try {
+        executeInternal(sql);
+      } catch (RuntimeException e) {
+        throw HELPER.createException("Error while executing SQL \"" + sql + "\": " + e.getMessage(), e);
+      }
+      java.sql.ResultSet rs = results.current() != null ? results.current() : openResultSet;
+      if (rs == null) {
+        throw HELPER.createException("Statement did not return a result set");
+      }
+      return rs;
+    }
+
+    @Override public boolean execute(String sql) throws SQLException {
+      return super.execute(sql) || results.open();
+    }
+
+    @Override public java.sql.ResultSet getResultSet() throws SQLException {
+      checkOpen();
+      return results.current() != null ? results.current() : super.getResultSet();
+    }
+
+    @Override public boolean getMoreResults(int current) throws SQLException {
+      boolean more = super.getMoreResults(current);
+      results.close();
+      return more;
+    }
+
+    @Override protected void close_() {
+      results.close();
+      super.close_();
     }
 
     @Override public void keys(List<long[]> ranges) {
@@ -163,6 +234,86 @@ public final class MmapJdbcFactory extends CalciteFactory {
         CalcitePrepare.CalciteSignature<?> signature, int type, int concurrency, int holdability)
         throws SQLException {
       super(connection, h, signature, type, concurrency, holdability);
+    }
+
+    private static final int NOT_RUN = 0;
+    private static final int QUERY = 1;
+    private static final int UPDATE = 2;
+    private final DirectRun.Results results = new DirectRun.Results(this, this::completed);
+
+    private void completed() {
+      if (closeOnCompletion) {
+        close_();
+      }
+    }
+
+    /**
+     * Runs this statement directly if its plan has a direct execution (and,
+     * with {@code updateOnly}, it is an UPDATE): {@link #QUERY} if it made a
+     * result set, {@link #UPDATE} if it wrote, {@link #NOT_RUN} if it must run the usual way.
+     */
+    private int runDirect(boolean updateOnly) throws SQLException {
+      Meta.Signature signature = getSignature();
+      boolean update = signature != null && signature.statementType.canUpdate();
+      if (!DirectRun.planned(signature) || updateOnly && !update) {
+        return NOT_RUN;
+      }
+      // JDBC: each execution closes the statement's current result set
+      results.close();
+      if (openResultSet != null) {
+        AvaticaResultSet rs = openResultSet;
+        openResultSet = null;
+        rs.close();
+      }
+      updateCount = -1;
+      MmapConnection c = (MmapConnection) connection;
+      List<Object> rows = DirectRun.rows(c, this, (CalcitePrepare.CalciteSignature<?>) signature, getParameterValues());
+      if (rows == null) {
+        return NOT_RUN;
+      }
+      if (update) {
+        updateCount = ((Number) rows.get(0)).longValue();
+        keys(List.of());
+        c.changed(updateCount);
+        return UPDATE;
+      }
+      results.set(DirectRun.resultSet(results, c, this, cancelFlag, signature, rows));
+      return QUERY;
+    }
+
+    @Override public java.sql.ResultSet executeQuery() throws SQLException {
+      checkOpen();
+      return runDirect(false) == QUERY ? results.current() : super.executeQuery();
+    }
+
+    @Override public boolean execute() throws SQLException {
+      checkOpen();
+      return switch (runDirect(false)) {
+        case QUERY -> true;
+        case UPDATE -> false;
+        default -> super.execute();
+      };
+    }
+
+    @Override public long executeLargeUpdate() throws SQLException {
+      checkOpen();
+      return runDirect(true) == UPDATE ? updateCount : super.executeLargeUpdate();
+    }
+
+    @Override public java.sql.ResultSet getResultSet() throws SQLException {
+      checkOpen();
+      return results.current() != null ? results.current() : super.getResultSet();
+    }
+
+    @Override public boolean getMoreResults(int current) throws SQLException {
+      boolean more = super.getMoreResults(current);
+      results.close();
+      return more;
+    }
+
+    @Override protected void close_() {
+      results.close();
+      super.close_();
     }
 
     List<List<TypedValue>> batch() {

@@ -35,6 +35,7 @@ public final class MmapMeta extends CalciteMetaImpl {
     final CalcitePrepare.CalciteSignature<Object> signature;
     try {
       final int updateCount;
+      boolean direct;
       synchronized (callback.getMonitor()) {
         callback.clear();
         CalciteConnectionImpl connection = getConnection();
@@ -46,7 +47,22 @@ public final class MmapMeta extends CalciteMetaImpl {
           case CREATE, DROP, ALTER, OTHER_DDL -> 0; // DDL produces no result set
           default -> -1; // SELECT and DML produce a result set
         };
-        callback.assign(signature, null, updateCount);
+        // An embedded Statement (its callback locks it) runs a direct plan itself, outside the lock, as
+        // Avatica's result set would, so that cancel() is not kept waiting.
+        direct = callback.getMonitor() instanceof MmapJdbcFactory.MmapStatement && DirectRun.planned(signature);
+        if (!direct) {
+          callback.assign(signature, null, updateCount);
+        }
+      }
+      if (direct) {
+        long count = ((MmapJdbcFactory.MmapStatement) callback.getMonitor()).runDirect(signature);
+        if (count != MmapJdbcFactory.MmapStatement.NOT_RUN) {
+          return new ExecuteResult(ImmutableList.of(
+              Meta.MetaResultSet.create(h.connectionId, h.id, false, signature, null, count)));
+        }
+        synchronized (callback.getMonitor()) {
+          callback.assign(signature, null, updateCount);
+        }
       }
       callback.execute();
       return new ExecuteResult(ImmutableList.of(
