@@ -237,6 +237,23 @@ class FewRowsResultSetTest {
     }
   }
 
+  /** JDBC: setMaxRows applies to the executions after it, also of a statement prepared before it. */
+  @Test void aPreparedStatementsMaxRowsHolds() throws SQLException {
+    for (String sql : List.of("SELECT idx, val FROM t7 WHERE idx IN (?, 1, 2, 3)",
+        "SELECT idx, val FROM t7 WHERE idx >= ? ORDER BY idx")) {
+      try (PreparedStatement ps = mm.conn.prepareStatement(sql);
+           PreparedStatement hp = h2.prepareStatement(sql.contains("ORDER") ? sql : sql + " ORDER BY idx")) {
+        ps.setLong(1, 0);
+        hp.setLong(1, 0);
+        ps.setMaxRows(2);
+        hp.setMaxRows(2);
+        try (ResultSet rs = ps.executeQuery(); ResultSet hs = hp.executeQuery()) {
+          assertEquals(TestDb.drain(hs), TestDb.drain(rs), sql);
+        }
+      }
+    }
+  }
+
   @Test void aPointUpdateIsCountedWithoutAResultSet() throws SQLException {
     try (PreparedStatement ps = mm.conn.prepareStatement("UPDATE t7 SET val = ? WHERE idx = ?")) {
       ps.setDouble(1, 2.5);

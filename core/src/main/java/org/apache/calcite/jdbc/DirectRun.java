@@ -74,7 +74,9 @@ final class DirectRun {
       // Through the signature's own enumerable, which applies the statement's row limit.
       @SuppressWarnings("unchecked")
       List<Object> list = (List<Object>) rows.toList();
-      return list;
+      // A PreparedStatement's plan has the row limit of its prepare; JDBC's is the one set now.
+      long max = statement.getLargeMaxRows();
+      return max > 0 && list.size() > max ? list.subList(0, (int) max) : list;
     } catch (RuntimeException e) {
       throw Errors.withState("Error while executing SQL \"" + signature.sql + "\": " + Errors.message(e), e);
     }
