@@ -143,6 +143,24 @@ class LauncherIT {
     assertTrue(r.err().contains("cannot open data directory " + notADirectory), r.err());
   }
 
+  /**
+   * serve runs with the Vector API's module (the JVM says so in its one warning line) and a start-up
+   * cache of its own that the JVM takes; sql, and serve with MMAPSQL_NO_VECTOR, run without it.
+   */
+  @Test void serveRunsWithTheVectorModuleAndACacheOfItsOwn() throws Exception {
+    String bin = ROOT.resolve("bin/mmapsql").toString();
+    Path cacheDir = dir.resolve("serve-cache");
+    Map<String, String> env = Map.of("MMAPSQL_AOT_DIR", cacheDir.toString());
+    assertEquals(0, launch(null, env, bin, "serve", "--help").exitCode()); // makes the cache
+    Run second = launch(null, env, bin, "serve", "--help");
+    assertEquals(0, second.exitCode(), second.err());
+    assertEquals("WARNING: Using incubator modules: jdk.incubator.vector", second.err());
+    assertEquals("", Files.readString(log(cache(cacheDir))), "the JVM refused serve's cache");
+    assertEquals("", launch(null, Map.of("MMAPSQL_NO_AOT", "1"), bin, "sql", "--help").err());
+    assertEquals("", launch(null, Map.of("MMAPSQL_NO_AOT", "1", "MMAPSQL_NO_VECTOR", "1"), bin, "serve", "--help")
+        .err());
+  }
+
   /** {@code bin/mmapsql sql} on {@code data} with one query from a script, its cache in {@code cacheDir}. */
   private Run sql(Path data, Path cacheDir, Map<String, String> env) throws IOException, InterruptedException {
     Path script = dir.resolve("q.sql");
