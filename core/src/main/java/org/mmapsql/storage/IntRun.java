@@ -38,8 +38,7 @@ final class IntRun {
     if (r.lowest() > r.highest()) {
       return; // an empty range keeps nothing
     }
-    if (vectors && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)
-        && VectorRun.holds(d.type())) {
+    if (vectors && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)) {
       VectorRun.integers(s, off, n, d.type(), d.width(), r, out);
     } else {
       scalar(s, off, stride, n, d, r, out);

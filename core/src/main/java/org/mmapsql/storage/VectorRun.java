@@ -19,8 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * when the JVM has {@code jdk.incubator.vector} (see {@link RunStats#vectorised}).
  * Float leaves keep FloatRun's accumulators lane for lane (four lanes of doubles
  * are its accumulators r0..r3, two vectors its r0..r7) and add them in its order,
- * so a sum is the same to the last bit on either path; integers are widened to
- * long lanes, where a run's sum cannot overflow.
+ * so a sum is the same to the last bit on either path; 32- and 64-bit integers
+ * are widened to long lanes, where a run's sum cannot overflow, and 8- and
+ * 16-bit ones to int lanes, twice as many a step, their sums carried into a
+ * long before a lane could overflow.
  */
 final class VectorRun {
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_256;
@@ -31,11 +33,14 @@ final class VectorRun {
   private static final int LANES = L.length();
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(
       jdk.incubator.vector.VectorShape.forBitSize(LANES * 32));
-  private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(
-      jdk.incubator.vector.VectorShape.forBitSize(LANES * 16));
-  /** Bytes as many as the long lanes: none below 8 lanes (no vector of 32 bits), where int8 stays scalar. */
-  private static final VectorSpecies<Byte> B = LANES < 8 ? null : ByteVector.SPECIES_PREFERRED.withShape(
-      jdk.incubator.vector.VectorShape.forBitSize(LANES * 8));
+  /** Int lanes for 8- and 16-bit values, and the species that load as many of them. */
+  private static final VectorSpecies<Integer> N = IntVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Byte> NB = ByteVector.SPECIES_PREFERRED.withShape(
+      jdk.incubator.vector.VectorShape.forBitSize(N.length() * 8));
+  private static final VectorSpecies<Short> NS = ShortVector.SPECIES_PREFERRED.withShape(
+      jdk.incubator.vector.VectorShape.forBitSize(N.length() * 16));
+  /** Steps between carries of the int lanes' sums: 2^14 values of at most 2^16 in magnitude stay below 2^31. */
+  private static final int CARRY = 1 << 14;
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   private static final long LOW_HALF = 0xFFFF_FFFFL;
 
@@ -45,11 +50,6 @@ final class VectorRun {
   /** Whether this processor has the vectors these loops need: four lanes of doubles. */
   static boolean usable() {
     return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-  }
-
-  /** Whether {@link #integers} takes columns of {@code t} (IntRun's types). */
-  static boolean holds(ElementType t) {
-    return B != null || (t != ElementType.INT8 && t != ElementType.UINT8);
   }
 
   /** {@link FloatRun}'s leaf over every value (f8 or f4): its sum; count and extremes into {@code r}. */
@@ -144,6 +144,10 @@ final class VectorRun {
    * with the sign bit flipped). The range is not empty.
    */
   static void integers(MemorySegment s, long off, int n, ElementType t, int width, ValueRange r, RunStats out) {
+    if (width <= 2) {
+      narrow(s, off, n, t, width, r, out);
+      return;
+    }
     long base = r.lowest();
     long span = r.highest() - base;
     boolean wide = t == ElementType.INT64 || t == ElementType.UINT64;
@@ -217,15 +221,78 @@ final class VectorRun {
     out.lmax = base + span - hg;
   }
 
-  /** LANES values of {@code t} from {@code o} in long lanes (uint64: the sign bit flipped). */
+  /**
+   * {@link #integers} for 8- and 16-bit values, in int lanes: the values kept
+   * are those within the range's bounds (clamped to ints, which no such value
+   * reaches), MIN and MAX those of the kept values (only read when some are).
+   */
+  private static void narrow(MemorySegment s, long off, int n, ElementType t, int width, ValueRange r,
+      RunStats out) {
+    int lo = (int) Math.clamp(r.lowest(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    int hi = (int) Math.clamp(r.highest(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+    boolean all = lo <= -(1 << 16) && hi >= 1 << 16; // every 8- or 16-bit value: no mask
+    int lanes = N.length();
+    int m = n - n % lanes;
+    IntVector mn = IntVector.broadcast(N, Integer.MAX_VALUE);
+    IntVector mx = IntVector.broadcast(N, Integer.MIN_VALUE);
+    long total = 0;
+    long c = 0;
+    for (int i = 0; i < m; ) {
+      IntVector sum = IntVector.zero(N);
+      for (int end = Math.min(m, i + CARRY * lanes); i < end; i += lanes) {
+        IntVector x = ints(s, off + (long) width * i, t);
+        if (all) {
+          sum = sum.add(x);
+          mn = mn.min(x);
+          mx = mx.max(x);
+        } else {
+          VectorMask<Integer> keep = x.compare(VectorOperators.GE, lo).and(x.compare(VectorOperators.LE, hi));
+          sum = sum.add(x, keep);
+          c += keep.trueCount();
+          mn = mn.min(x.blend(Integer.MAX_VALUE, keep.not()));
+          mx = mx.max(x.blend(Integer.MIN_VALUE, keep.not()));
+        }
+      }
+      for (int k = 0; k < lanes; k++) { // in longs: the lanes together may pass 2^31
+        total += sum.lane(k);
+      }
+    }
+    if (all) {
+      c = m;
+    }
+    long lmin = mn.reduceLanes(VectorOperators.MIN);
+    long lmax = mx.reduceLanes(VectorOperators.MAX);
+    for (int i = m; i < n; i++) {
+      long x = IntRun.value(s, off + (long) width * i, t);
+      if (x >= lo && x <= hi) {
+        c++;
+        total += x;
+        lmin = Math.min(lmin, x);
+        lmax = Math.max(lmax, x);
+      }
+    }
+    out.count = c;
+    out.high = total >> 32;
+    out.low = total & LOW_HALF;
+    out.lmin = lmin;
+    out.lmax = lmax;
+  }
+
+  /** {@code N.length()} 8- or 16-bit values of {@code t} from {@code o} in int lanes. */
+  private static IntVector ints(MemorySegment s, long o, ElementType t) {
+    return switch (t) {
+      case INT8 -> (IntVector) ByteVector.fromMemorySegment(NB, s, o, LE).convertShape(VectorOperators.B2I, N, 0);
+      case UINT8 -> (IntVector) ByteVector.fromMemorySegment(NB, s, o, LE)
+          .convertShape(VectorOperators.ZERO_EXTEND_B2I, N, 0);
+      case INT16 -> (IntVector) ShortVector.fromMemorySegment(NS, s, o, LE).convertShape(VectorOperators.S2I, N, 0);
+      default -> (IntVector) ShortVector.fromMemorySegment(NS, s, o, LE)
+          .convertShape(VectorOperators.ZERO_EXTEND_S2I, N, 0);
+    };
+  }
+
+  /** LANES 32- or 64-bit values of {@code t} from {@code o} in long lanes (uint64: the sign bit flipped). */
   private static LongVector load(MemorySegment s, long o, ElementType t) {
     return switch (t) {
-      case INT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE).convertShape(VectorOperators.B2L, L, 0);
-      case UINT8 -> (LongVector) ByteVector.fromMemorySegment(B, s, o, LE)
-          .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0);
-      case INT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE).convertShape(VectorOperators.S2L, L, 0);
-      case UINT16 -> (LongVector) ShortVector.fromMemorySegment(S, s, o, LE)
-          .convertShape(VectorOperators.ZERO_EXTEND_S2L, L, 0);
       case INT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE).convertShape(VectorOperators.I2L, L, 0);
       case UINT32 -> (LongVector) IntVector.fromMemorySegment(I, s, o, LE)
           .convertShape(VectorOperators.ZERO_EXTEND_I2L, L, 0);

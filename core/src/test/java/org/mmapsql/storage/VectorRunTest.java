@@ -96,7 +96,9 @@ class VectorRunTest {
       }
       List<ValueRange> ranges = new ArrayList<>(List.of(ValueRange.ALL));
       long[][] bounds = {{0, 0}, {-1, 1}, {10, Long.MAX_VALUE}, {Long.MIN_VALUE, -10}, {1, 0}, {-100, 100},
-          {Long.MIN_VALUE, Long.MAX_VALUE}, {200, 60_000}, {-(1L << 40), 1L << 40}};
+          {Long.MIN_VALUE, Long.MAX_VALUE}, {200, 60_000}, {-(1L << 40), 1L << 40}, {-(1L << 40), 5},
+          {Integer.MIN_VALUE - 5L, Integer.MAX_VALUE + 5L}, {-70_000, 70_000}, {-65_535, 65_535},
+          {-32_768, 32_767}, {70_000, 1L << 40}, {Integer.MAX_VALUE, Long.MAX_VALUE}};
       for (long[] b : bounds) {
         // uint64 bounds are its bits with the sign bit flipped (see ValueRange)
         ranges.add(u64 ? new ValueRange(false, 0, 0, b[0] ^ Long.MIN_VALUE, b[1] ^ Long.MIN_VALUE)
@@ -117,6 +119,40 @@ class VectorRunTest {
               assertEquals(scalar.lmax, vector.lmax, what);
             }
           }
+        }
+      }
+    }
+  }
+
+  /** A longest run of a narrow type's extreme values: its sum passes what an int lane holds many times over. */
+  @ParameterizedTest
+  @ValueSource(strings = {"i1", "u1", "i2", "u2"})
+  void narrowRunsOfExtremesSumExactly(String dtype) {
+    assumeTrue(RunStats.vectorised(), "no jdk.incubator.vector in this JVM");
+    Dtype d = Dtype.parse(dtype);
+    int w = d.width();
+    boolean unsigned = dtype.startsWith("u");
+    long most = unsigned ? (1L << (8 * w)) - 1 : (1L << (8 * w - 1)) - 1;
+    long least = unsigned ? 0 : -(1L << (8 * w - 1));
+    int n = RunStats.MAX_RUN;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment s = arena.allocate((long) n * w);
+      for (long value : new long[] {most, least}) {
+        for (int i = 0; i < n; i++) {
+          if (w == 1) {
+            s.set(ValueLayout.JAVA_BYTE, i, (byte) value);
+          } else {
+            s.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i, (short) value);
+          }
+        }
+        for (ValueRange range : List.of(ValueRange.ALL, new ValueRange(false, 0, 0, least, most))) {
+          RunStats vector = new RunStats();
+          IntRun.run(s, 0, w, n, d, range, vector, true);
+          String what = dtype + " " + n + " times " + value + " in " + range;
+          assertEquals(n, vector.count, what);
+          assertEquals(BigInteger.valueOf(value).multiply(BigInteger.valueOf(n)), sum(vector), what);
+          assertEquals(value, vector.lmin, what);
+          assertEquals(value, vector.lmax, what);
         }
       }
     }
