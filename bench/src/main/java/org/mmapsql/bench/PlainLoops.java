@@ -18,8 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The hardware floor: the suite's workloads as plain loops over the mapped
  * file, no SQL, on one thread. {@link Scalar} is one accumulator per result;
  * {@link Vector} the Vector API (one lane accumulator each, at the preferred
- * width): floats added as doubles, integers widened to long lanes (an exact
- * sum of int32 needs them), f2 by the scalar loop (no Float16 vectors in JDK 25).
+ * width): floats added as doubles, int32 and int64 widened to long lanes (an
+ * exact sum of int32 needs them), int8 and int16 to int lanes with their sums
+ * carried into a long every 2^14 steps, f2 by the scalar loop (no Float16
+ * vectors in JDK 25).
  */
 abstract class PlainLoops {
   final MemorySegment segment;
@@ -116,6 +118,11 @@ abstract class PlainLoops {
     private static final VectorSpecies<Short> I2S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LL * 16));
     private static final VectorSpecies<Byte> I1S = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LL * 8));
 
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final int IL = IS.length();
+    private static final VectorSpecies<Short> I2N = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(IL * 16));
+    private static final VectorSpecies<Byte> I1N = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(IL * 8));
+
     private final Scalar scalar;
 
     Vector(MemorySegment s, AggregateType type) {
@@ -143,8 +150,66 @@ abstract class PlainLoops {
       };
     }
 
+    private IntVector loadInt(long i) {
+      return type == AggregateType.I2
+          ? (IntVector) ShortVector.fromMemorySegment(I2N, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
+              .convertShape(VectorOperators.S2I, IS, 0)
+          : (IntVector) ByteVector.fromMemorySegment(I1N, segment, i, ByteOrder.LITTLE_ENDIAN)
+              .convertShape(VectorOperators.B2I, IS, 0);
+    }
+
+    /** SUM, MIN, MAX, COUNT of an int8 or int16 column in int lanes, the sums carried into a long. */
+    private EngineRun.Expected smallIntegers(long from, long to, long above) {
+      IntVector min = IntVector.broadcast(IS, Integer.MAX_VALUE);
+      IntVector max = IntVector.broadcast(IS, Integer.MIN_VALUE);
+      int a = (int) Math.clamp(above, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      boolean all = above == Long.MIN_VALUE;
+      long s = 0;
+      long n = 0;
+      long i = from;
+      long end = to - (to - from) % IL;
+      while (i < end) {
+        IntVector sum = IntVector.zero(IS);
+        for (long stop = Math.min(end, i + ((long) IL << 14)); i < stop; i += IL) {
+          IntVector v = loadInt(i);
+          if (all) {
+            sum = sum.add(v);
+            min = min.min(v);
+            max = max.max(v);
+          } else {
+            VectorMask<Integer> m = v.compare(VectorOperators.GT, a);
+            sum = sum.add(v, m);
+            min = min.blend(min.min(v), m);
+            max = max.blend(max.max(v), m);
+            n += m.trueCount();
+          }
+        }
+        for (int k = 0; k < IL; k++) {
+          s += sum.lane(k);
+        }
+      }
+      if (all) {
+        n = i - from;
+      }
+      long lo = min.reduceLanes(VectorOperators.MIN);
+      long hi = max.reduceLanes(VectorOperators.MAX);
+      for (; i < to; i++) {
+        long v = (long) get(i);
+        if (v > above) {
+          s += v;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+          n++;
+        }
+      }
+      return new EngineRun.Expected(s, lo, hi, (double) s / n, n);
+    }
+
     /** SUM, MIN, MAX, COUNT of an integer column in long lanes: exact (no value of a run this long can wrap). */
     private EngineRun.Expected integers(long from, long to, long above) {
+      if (type == AggregateType.I1 || type == AggregateType.I2) {
+        return smallIntegers(from, to, above);
+      }
       LongVector sum = LongVector.zero(LS);
       LongVector min = LongVector.broadcast(LS, Long.MAX_VALUE);
       LongVector max = LongVector.broadcast(LS, Long.MIN_VALUE);
