@@ -1,0 +1,95 @@
+package org.mmapsql.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mmapsql.jdbc.CompactExecute;
+import org.mmapsql.types.Sql;
+
+/**
+ * The mmapsql driver's requests that go Avatica's way (a Statement's, and a
+ * PreparedStatement's with {@code mmapsql.execute=avatica}) when the connection
+ * breaks: a write whose answer is lost runs once and fails with 08006; a
+ * kept-alive connection the server closed while idle is replaced without a
+ * failure.
+ */
+class AvaticaPathFailuresTest {
+  /** Longer than the idle time after which the driver checks a pooled connection before reuse. */
+  static final long IDLE_MILLIS = 1_500;
+
+  @TempDir Path dir;
+
+  static Connection connect(String url, String execute) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty(CompactExecute.PROPERTY, execute);
+    return DriverManager.getConnection(url, p);
+  }
+
+  @Test void aStatementsInsertWhoseAnswerIsLostRunsOnceAndSaysSo() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server));
+         Statement s = c.createStatement()) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      proxy.dropAnswers(true);
+      SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO t(val) VALUES (1.5)"));
+      proxy.dropAnswers(false);
+      assertEquals(1L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue(), "rows after one INSERT");
+      assertLost(e);
+    }
+  }
+
+  @Test void aPreparedInsertOnAvaticasPathWhoseAnswerIsLostRunsOnceAndSaysSo() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = connect(proxy.jdbcUrl(server), CompactExecute.AVATICA)) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      PreparedStatement insert = c.prepareStatement("INSERT INTO t(val) VALUES (?)");
+      insert.setDouble(1, 1.5);
+      proxy.dropAnswers(true);
+      SQLException e = assertThrows(SQLException.class, insert::executeUpdate);
+      proxy.dropAnswers(false);
+      assertEquals(1L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue(), "rows after one INSERT");
+      assertLost(e);
+    }
+  }
+
+  static void assertLost(SQLException e) {
+    assertEquals("08006", e.getSQLState(), e.getMessage());
+    assertTrue(e.getMessage().contains("may or may not have taken effect"), e.getMessage());
+  }
+
+  @Test void anIdleConnectionTheServerClosedIsReplacedWithoutAFailure() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = connect(proxy.jdbcUrl(server), CompactExecute.AVATICA);
+         Statement s = c.createStatement()) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      PreparedStatement insert = c.prepareStatement("INSERT INTO t(val) VALUES (?)");
+      for (int i = 0; i < 3; i++) {
+        proxy.closeClients();
+        Thread.sleep(IDLE_MILLIS);
+        assertEquals(1, s.executeUpdate("INSERT INTO t(val) VALUES (" + i + ")"));
+        proxy.closeClients();
+        Thread.sleep(IDLE_MILLIS);
+        insert.setDouble(1, i + 0.5);
+        assertEquals(1, insert.executeUpdate());
+      }
+      assertEquals(6L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
+    }
+  }
+}
