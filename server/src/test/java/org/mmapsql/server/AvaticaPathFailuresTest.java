@@ -1,15 +1,19 @@
 package org.mmapsql.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,8 @@ import org.mmapsql.types.Sql;
  * PreparedStatement's with {@code mmapsql.execute=avatica}) when the connection
  * breaks: a write whose answer is lost runs once and fails with 08006; a
  * kept-alive connection the server closed while idle is replaced without a
- * failure.
+ * failure; a statement prepared before a server restart fails with a SQLSTATE
+ * that says to prepare it again.
  */
 class AvaticaPathFailuresTest {
   /** Longer than the idle time after which the driver checks a pooled connection before reuse. */
@@ -91,5 +96,55 @@ class AvaticaPathFailuresTest {
       }
       assertEquals(6L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
     }
+  }
+
+  @Test void aStatementPreparedBeforeARestartFailsWithAStateThatSaysPrepareAgain() throws Exception {
+    Path data = dir.resolve("data");
+    MmapServer first = Servers.start(Servers.config(data));
+    int port = first.port();
+    Connection compact = Servers.connect(first);
+    Connection avatica = connect(first.jdbcUrl(), CompactExecute.AVATICA);
+    try {
+      Sql.mmap(compact, "r", "r.f8", "f8", null);
+      Sql.update(compact, "INSERT INTO r(val) VALUES (1.5)");
+      List<PreparedStatement> reads = new ArrayList<>();
+      List<PreparedStatement> inserts = new ArrayList<>();
+      for (Connection c : List.of(compact, avatica)) {
+        reads.add(c.prepareStatement("SELECT val FROM r WHERE idx = ?"));
+        inserts.add(c.prepareStatement("INSERT INTO r(val) VALUES (?)"));
+      }
+      Statement statement = avatica.createStatement();
+      first.close();
+      try (MmapServer second = Servers.start(Servers.config(data).withPort(port))) {
+        Thread.sleep(IDLE_MILLIS);
+        for (int i = 0; i < 2; i++) {
+          PreparedStatement read = reads.get(i);
+          PreparedStatement insert = inserts.get(i);
+          read.setLong(1, 0);
+          assertPrepareAgain(assertThrows(SQLException.class, read::executeQuery));
+          insert.setDouble(1, 2.5);
+          assertPrepareAgain(assertThrows(SQLException.class, insert::executeUpdate));
+          assertPrepareAgain(assertThrows(SQLException.class, insert::execute));
+          insert.addBatch();
+          assertPrepareAgain(assertThrows(BatchUpdateException.class, insert::executeBatch));
+        }
+        // a Statement's server statement is made anew, for a batch and for one statement
+        statement.addBatch("INSERT INTO r(val) VALUES (3.5)");
+        statement.addBatch("INSERT INTO r(val) VALUES (4.5)");
+        assertArrayEquals(new int[] {1, 1}, statement.executeBatch());
+        assertEquals(3L, Servers.count(statement, "r"));
+        try (Connection c = Servers.connect(second)) {
+          assertEquals(List.of("0,1.5", "1,3.5", "2,4.5"), Servers.rows(c.createStatement(), "SELECT idx, val FROM r"));
+        }
+      }
+    } finally {
+      CompactExecuteTest.closeQuietly(compact);
+      CompactExecuteTest.closeQuietly(avatica);
+    }
+  }
+
+  static void assertPrepareAgain(SQLException e) {
+    assertEquals("26000", e.getSQLState(), e.getMessage());
+    assertTrue(e.getMessage().contains("prepare it again"), e.getMessage());
   }
 }
