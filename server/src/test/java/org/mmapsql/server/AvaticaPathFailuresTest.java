@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -26,8 +27,8 @@ import org.mmapsql.types.Sql;
  * PreparedStatement's with {@code mmapsql.execute=avatica}) when the connection
  * breaks: a write whose answer is lost runs once and fails with 08006; a
  * kept-alive connection the server closed while idle is replaced without a
- * failure; a statement prepared before a server restart fails with a SQLSTATE
- * that says to prepare it again.
+ * failure; a statement prepared before a server restart, or one the server
+ * expired, fails with a SQLSTATE that says to prepare it again.
  */
 class AvaticaPathFailuresTest {
   /** Longer than the idle time after which the driver checks a pooled connection before reuse. */
@@ -140,6 +141,23 @@ class AvaticaPathFailuresTest {
     } finally {
       CompactExecuteTest.closeQuietly(compact);
       CompactExecuteTest.closeQuietly(avatica);
+    }
+  }
+
+  @Test void aStatementTheServerExpiredFailsWithAStateThatSaysPrepareAgain() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data"))
+        .withExpiry(Duration.ofHours(1), Duration.ofSeconds(1)))) {
+      for (String execute : List.of(CompactExecute.COMPACT, CompactExecute.AVATICA)) {
+        try (Connection c = connect(server.jdbcUrl(), execute)) {
+          Sql.mmap(c, "e", "e.f8", "f8", null);
+          PreparedStatement insert = c.prepareStatement("INSERT INTO e(val) VALUES (?)");
+          insert.setDouble(1, 2.5);
+          Thread.sleep(IDLE_MILLIS);
+          assertPrepareAgain(assertThrows(SQLException.class, insert::executeUpdate));
+          assertEquals(0L, ((Number) Sql.scalar(c, "SELECT COUNT(*) FROM e")).longValue());
+          Sql.scalar(c, "SELECT UNMAP('e')");
+        }
+      }
     }
   }
 
