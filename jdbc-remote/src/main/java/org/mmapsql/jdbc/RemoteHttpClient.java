@@ -28,7 +28,8 @@ import org.apache.hc.core5.util.TimeValue;
  * server), which hangs the client at full CPU. This one checks a pooled
  * connection idle for a second for the server's close before a request goes
  * out on it (as {@link PlainHttp} does), fails with SQLSTATE 08006 once a
- * request went out and its answer did not come, and retries 503 a few times.
+ * request went out and its answer did not come (or when the server that
+ * answered before cannot be reached), and retries 503 a few times.
  * {@link RemoteDriver} makes it the default {@code httpclient_impl}.
  */
 public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
@@ -76,6 +77,9 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
           throw new RuntimeException("Failed to execute HTTP Request, got HTTP/" + status);
         }
       } catch (HttpHostConnectException e) {
+        if (answered) {
+          throw broken("cannot reach the server (" + e.getMessage() + "); the request did not go out");
+        }
         throw new RuntimeException(e.getMessage(), new ConnectException(e.getMessage()));
       } catch (ConnectException e) {
         throw new RuntimeException(e);
@@ -92,14 +96,19 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
   /** The request went out and its answer did not come: the server may have run it, so it is not sent again. */
   private RuntimeException lost(Exception e) {
     if (answered) {
-      return new AvaticaClientRuntimeException("the connection to the server broke while it ran the request,"
-          + " which may or may not have taken effect: " + e, -1, "08006", AvaticaSeverity.ERROR,
-          Collections.emptyList(), null);
+      return broken("the connection to the server broke while it ran the request,"
+          + " which may or may not have taken effect: " + e);
     }
     if (e instanceof NoHttpResponseException) {
       return new RuntimeException("no answer from " + uri + ": the server closed the connection"
           + " (is it an mmapsql server, and is the scheme right: http or https?)", e);
     }
     return new RuntimeException(e); // while connecting: RemoteDriver says why
+  }
+
+  /** A connection failure after the server had answered (08006: connection failure). */
+  private static AvaticaClientRuntimeException broken(String message) {
+    return new AvaticaClientRuntimeException(message, -1, "08006", AvaticaSeverity.ERROR,
+        Collections.emptyList(), null);
   }
 }

@@ -116,6 +116,11 @@ class AvaticaPathFailuresTest {
       }
       Statement statement = avatica.createStatement();
       first.close();
+      Thread.sleep(IDLE_MILLIS);
+      SQLException gone = assertThrows(SQLException.class,
+          () -> statement.executeUpdate("INSERT INTO r(val) VALUES (0)"));
+      assertEquals("08006", gone.getSQLState(), gone.getMessage());
+      assertTrue(gone.getMessage().contains("the request did not go out"), gone.getMessage());
       try (MmapServer second = Servers.start(Servers.config(data).withPort(port))) {
         Thread.sleep(IDLE_MILLIS);
         for (int i = 0; i < 2; i++) {
