@@ -1,6 +1,7 @@
 package org.mmapsql.jdbc;
 
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URL;
@@ -10,6 +11,7 @@ import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.avatica.ConnectionConfig;
 import org.apache.calcite.avatica.remote.AvaticaCommonsHttpClientImpl;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -77,12 +79,9 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
           throw new RuntimeException("Failed to execute HTTP Request, got HTTP/" + status);
         }
       } catch (HttpHostConnectException e) {
-        if (answered) {
-          throw broken("cannot reach the server (" + e.getMessage() + "); the request did not go out");
-        }
-        throw new RuntimeException(e.getMessage(), new ConnectException(e.getMessage()));
-      } catch (ConnectException e) {
-        throw new RuntimeException(e);
+        throw unreachable(e, new ConnectException(e.getMessage()));
+      } catch (ConnectException | NoRouteToHostException | ConnectTimeoutException e) {
+        throw unreachable(e, e);
       } catch (NoHttpResponseException | SocketException | SocketTimeoutException e) {
         throw lost(e);
       } catch (RuntimeException e) {
@@ -91,6 +90,14 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
         throw new RuntimeException(e);
       }
     }
+  }
+
+  /** The connection could not be opened: the request did not go out. */
+  private RuntimeException unreachable(Exception e, Throwable cause) {
+    if (answered) {
+      return broken("cannot reach the server (" + e.getMessage() + "); the request did not go out");
+    }
+    return new RuntimeException(e.getMessage(), cause); // while connecting: RemoteDriver says why
   }
 
   /** The request went out and its answer did not come: the server may have run it, so it is not sent again. */
