@@ -7,9 +7,9 @@ import org.apache.calcite.avatica.NoSuchStatementException;
 /**
  * A prepared statement the server no longer has (it restarted, or closed the
  * statement after it was idle for {@code --statement-expiry}): Avatica's
- * client reports it as an SQLException with neither SQLSTATE nor message; this
- * says what happened and what to do, with SQLSTATE 26000 (invalid SQL
- * statement name), which the server never ran.
+ * client reports it as an SQLException with neither SQLSTATE nor message, and
+ * a batch on it as run with no counts. The server ran nothing of it; this says
+ * so and what to do, with SQLSTATE 26000 (invalid SQL statement name).
  */
 final class MissingStatement {
   static final String STATE = "26000";
@@ -32,6 +32,7 @@ final class MissingStatement {
     return sets > 0 && (counts == null || counts.length == 0);
   }
 
+  /** The error of a prepared statement the server no longer has. */
   static SQLException error(Exception cause) {
     return new SQLException("the prepared statement no longer exists on the server (the server restarted,"
         + " or closed it after it was idle too long); it did not run: prepare it again", STATE, cause);

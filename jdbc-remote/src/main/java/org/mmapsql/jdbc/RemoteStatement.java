@@ -1,5 +1,6 @@
 package org.mmapsql.jdbc;
 
+import java.sql.BatchUpdateException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -50,7 +51,8 @@ final class RemoteStatement extends AvaticaStatement implements PackedResultSet.
       resetStatement();
       counts = super.executeBatchInternal();
       if (MissingStatement.uncounted(batched, counts)) {
-        throw new SQLException("the server ran none of the batch: it has lost its statement", MissingStatement.STATE);
+        throw new BatchUpdateException("the server ran none of the batch: it has lost its statement",
+            MissingStatement.STATE, 0, new long[0], null);
       }
     }
     return counts;
