@@ -18,8 +18,9 @@ import org.apache.calcite.avatica.DriverVersion;
  * The remote part of the mmapsql driver: {@code jdbc:mmap:remote:url=http://host:8765},
  * an Avatica client that speaks protobuf unless told otherwise
  * ({@code serialization=json}), sends {@code user}/{@code password} with HTTP
- * BASIC, reopens connections the server has expired, gives up after a few
- * retries where Avatica's client would retry forever, reads results of
+ * BASIC, reopens connections the server has expired, sends a request at most
+ * once where Avatica's client would send it again forever ({@link RemoteHttpClient}),
+ * says when a prepared statement is gone ({@link MissingStatement}), reads results of
  * fixed-width numbers in packed frames ({@link PackedBlock}), executes prepared
  * statements on a compact path of its own ({@link CompactExecute}), reports mmapsql's own
  * name and version, returns generated keys ({@link GeneratedKeys}) and reports

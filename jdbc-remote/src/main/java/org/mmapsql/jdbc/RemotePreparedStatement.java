@@ -19,7 +19,8 @@ import org.apache.calcite.avatica.QueryState;
  * Avatica's remote prepared statement, with the generated keys of each
  * execution and batch when prepared with {@code RETURN_GENERATED_KEYS}, and a
  * failed batch reported as a {@link BatchUpdateException} that says what was
- * applied ({@link BatchErrors}).
+ * applied ({@link BatchErrors}), and a statement the server no longer has
+ * reported as such ({@link MissingStatement}).
  */
 final class RemotePreparedStatement extends AvaticaPreparedStatement implements PackedResultSet.Resyncable {
   private boolean returnKeys;
@@ -44,16 +45,34 @@ final class RemotePreparedStatement extends AvaticaPreparedStatement implements 
     return GeneratedKeys.resultSet(keys);
   }
 
+  @Override public ResultSet executeQuery() throws SQLException {
+    try {
+      return super.executeQuery();
+    } catch (SQLException e) {
+      throw MissingStatement.explain(e);
+    }
+  }
+
   @Override public long executeLargeUpdate() throws SQLException {
     keys = GeneratedKeys.NONE;
-    long n = super.executeLargeUpdate();
+    long n;
+    try {
+      n = super.executeLargeUpdate();
+    } catch (SQLException e) {
+      throw MissingStatement.explain(e);
+    }
     wrote();
     return n;
   }
 
   @Override public boolean execute() throws SQLException {
     keys = GeneratedKeys.NONE;
-    boolean rows = super.execute();
+    boolean rows;
+    try {
+      rows = super.execute();
+    } catch (SQLException e) {
+      throw MissingStatement.explain(e);
+    }
     if (!rows) {
       wrote();
     }
@@ -62,13 +81,17 @@ final class RemotePreparedStatement extends AvaticaPreparedStatement implements 
 
   @Override public long[] executeLargeBatch() throws SQLException {
     keys = GeneratedKeys.NONE;
+    int sets = getParameterValueBatch().size();
     long[] counts;
     try {
       counts = super.executeLargeBatch();
     } catch (BatchUpdateException e) {
       throw e;
     } catch (SQLException e) {
-      throw BatchErrors.of(e);
+      throw BatchErrors.of(MissingStatement.explain(e));
+    }
+    if (MissingStatement.uncounted(sets, counts)) {
+      throw BatchErrors.of(MissingStatement.error(null));
     }
     wrote();
     return counts;

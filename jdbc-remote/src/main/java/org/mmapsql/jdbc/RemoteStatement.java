@@ -1,5 +1,6 @@
 package org.mmapsql.jdbc;
 
+import java.sql.BatchUpdateException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -16,6 +17,8 @@ import org.apache.calcite.avatica.QueryState;
  */
 final class RemoteStatement extends AvaticaStatement implements PackedResultSet.Resyncable {
   private long[] keys = GeneratedKeys.NONE;
+  /** Statements added to the batch. */
+  private int batched;
 
   RemoteStatement(AvaticaConnection connection, Meta.StatementHandle h, int resultSetType,
       int resultSetConcurrency, int resultSetHoldability) {
@@ -25,6 +28,34 @@ final class RemoteStatement extends AvaticaStatement implements PackedResultSet.
   @Override protected void executeInternal(String sql) throws SQLException {
     keys = GeneratedKeys.NONE;
     super.executeInternal(sql);
+  }
+
+  @Override public void addBatch(String sql) throws SQLException {
+    super.addBatch(sql);
+    batched++;
+  }
+
+  @Override public void clearBatch() throws SQLException {
+    super.clearBatch();
+    batched = 0;
+  }
+
+  /**
+   * Avatica's client reads a batch whose statement the server no longer has
+   * (a restart) as no counts, and the server ran none of it: on a new
+   * statement it runs once more, as Avatica's client does for one statement.
+   */
+  @Override protected long[] executeBatchInternal() throws SQLException {
+    long[] counts = super.executeBatchInternal();
+    if (MissingStatement.uncounted(batched, counts)) {
+      resetStatement();
+      counts = super.executeBatchInternal();
+      if (MissingStatement.uncounted(batched, counts)) {
+        throw new BatchUpdateException("the server ran none of the batch: it has lost its statement",
+            MissingStatement.STATE, 0, new long[0], null);
+      }
+    }
+    return counts;
   }
 
   @Override public ResultSet getGeneratedKeys() throws SQLException {

@@ -1,0 +1,104 @@
+package org.mmapsql.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A TCP proxy on loopback in front of a server's port, for tests of lost
+ * connections: it pumps bytes both ways until told to drop answers (the
+ * request reaches the server, which runs it; the answer is dropped and the
+ * client's connection closed) or to close its clients' connections (as a
+ * server closes idle kept-alive connections).
+ */
+final class Proxy implements AutoCloseable {
+  private final ServerSocket socket;
+  private final int target;
+  private final AtomicBoolean dropAnswers = new AtomicBoolean();
+  private final List<Socket> clients = new CopyOnWriteArrayList<>();
+
+  Proxy(int target) throws IOException {
+    this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.target = target;
+    Thread accept = new Thread(this::accept, "proxy");
+    accept.setDaemon(true);
+    accept.start();
+  }
+
+  int port() {
+    return socket.getLocalPort();
+  }
+
+  /** The server's JDBC URL, through this proxy. */
+  String jdbcUrl(MmapServer server) {
+    return server.jdbcUrl().replace(":" + server.port(), ":" + port());
+  }
+
+  void dropAnswers(boolean on) {
+    dropAnswers.set(on);
+  }
+
+  /** Closes every client connection, as a server closes the ones idle too long. */
+  void closeClients() throws IOException {
+    for (Socket c : clients) {
+      c.close();
+    }
+    clients.clear();
+  }
+
+  @Override public void close() throws IOException {
+    socket.close();
+    closeClients();
+  }
+
+  private void accept() {
+    try {
+      while (true) {
+        Socket client = socket.accept();
+        clients.add(client);
+        Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
+        pump(client.getInputStream(), server.getOutputStream(), null, client, server);
+        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, client, server);
+      }
+    } catch (IOException e) {
+      // the proxy closed
+    }
+  }
+
+  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, Socket client, Socket server) {
+    Thread t = new Thread(() -> {
+      byte[] b = new byte[8192];
+      try {
+        for (int n = in.read(b); n >= 0; n = in.read(b)) {
+          if (drop != null && drop.get()) {
+            client.close();
+            return;
+          }
+          out.write(b, 0, n);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // either side closed
+      } finally {
+        closeQuietly(client);
+        closeQuietly(server);
+      }
+    }, "pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+}
