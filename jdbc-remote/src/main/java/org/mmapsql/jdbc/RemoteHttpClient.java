@@ -1,9 +1,8 @@
 package org.mmapsql.jdbc;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.util.Collections;
 
@@ -82,7 +81,8 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
         throw unreachable(e, new ConnectException(e.getMessage()));
       } catch (ConnectException | NoRouteToHostException | ConnectTimeoutException e) {
         throw unreachable(e, e);
-      } catch (NoHttpResponseException | SocketException | SocketTimeoutException e) {
+      } catch (IOException e) {
+        // the request went out (no answer, a reset, a timeout, an answer cut short): never sent again
         throw lost(e);
       } catch (RuntimeException e) {
         throw e;

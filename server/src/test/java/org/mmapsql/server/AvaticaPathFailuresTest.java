@@ -73,6 +73,21 @@ class AvaticaPathFailuresTest {
     }
   }
 
+  @Test void anAnswerCutShortSaysTheStatementMayHaveRun() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server));
+         Statement s = c.createStatement()) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      proxy.cutAnswers(true);
+      SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO t(val) VALUES (1.5)"));
+      proxy.cutAnswers(false);
+      assertEquals(1L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue(), "rows after one INSERT");
+      assertLost(e);
+    }
+  }
+
   static void assertLost(SQLException e) {
     assertEquals("08006", e.getSQLState(), e.getMessage());
     assertTrue(e.getMessage().contains("may or may not have taken effect"), e.getMessage());

@@ -14,13 +14,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A TCP proxy on loopback in front of a server's port, for tests of lost
  * connections: it pumps bytes both ways until told to drop answers (the
  * request reaches the server, which runs it; the answer is dropped and the
- * client's connection closed) or to close its clients' connections (as a
+ * client's connection closed), to cut answers short (all but their last
+ * byte, then the connection closed) or to close its clients' connections (as a
  * server closes idle kept-alive connections).
  */
 final class Proxy implements AutoCloseable {
   private final ServerSocket socket;
   private final int target;
   private final AtomicBoolean dropAnswers = new AtomicBoolean();
+  private final AtomicBoolean cutAnswers = new AtomicBoolean();
   private final List<Socket> clients = new CopyOnWriteArrayList<>();
 
   Proxy(int target) throws IOException {
@@ -44,6 +46,10 @@ final class Proxy implements AutoCloseable {
     dropAnswers.set(on);
   }
 
+  void cutAnswers(boolean on) {
+    cutAnswers.set(on);
+  }
+
   /** Closes every client connection, as a server closes the ones idle too long. */
   void closeClients() throws IOException {
     for (Socket c : clients) {
@@ -63,20 +69,27 @@ final class Proxy implements AutoCloseable {
         Socket client = socket.accept();
         clients.add(client);
         Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-        pump(client.getInputStream(), server.getOutputStream(), null, client, server);
-        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, client, server);
+        pump(client.getInputStream(), server.getOutputStream(), null, null, client, server);
+        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, cutAnswers, client, server);
       }
     } catch (IOException e) {
       // the proxy closed
     }
   }
 
-  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, Socket client, Socket server) {
+  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, AtomicBoolean cut, Socket client,
+      Socket server) {
     Thread t = new Thread(() -> {
       byte[] b = new byte[8192];
       try {
         for (int n = in.read(b); n >= 0; n = in.read(b)) {
           if (drop != null && drop.get()) {
+            client.close();
+            return;
+          }
+          if (cut != null && cut.get()) {
+            out.write(b, 0, n - 1);
+            out.flush();
             client.close();
             return;
           }
