@@ -45,6 +45,8 @@ public final class CompactExecute {
    * had (4 bytes), its length (4 bytes) and its body; no headers either way.
    */
   public static final String UPGRADE = "mmapsql-execute/1";
+  /** Set in an answer frame's status when the server closes the socket after it (a refused frame). */
+  public static final int FRAME_CLOSES = 0x8000_0000;
   /** The content type of a compact response. */
   public static final String CONTENT_TYPE = "application/x-mmapsql-execute";
   /**

@@ -137,7 +137,10 @@ final class PlainHttp implements AutoCloseable {
     if (body.length < length) {
       throw new EOFException("the answer ended early");
     }
-    return new Answer(status, true, body);
+    if ((status & CompactExecute.FRAME_CLOSES) != 0) {
+      close(); // the server ends the socket after this answer: the next request opens another
+    }
+    return new Answer(status & ~CompactExecute.FRAME_CLOSES, true, body);
   }
 
   private int int32() throws IOException {

@@ -35,6 +35,9 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
     Answer tooLarge(long length);
   }
 
+  /** Most bytes of a too large request read and dropped before its answer; beyond, the socket just closes. */
+  private static final long MAX_SKIP = 16 << 20;
+
   private final SocketChannel channel;
   private final Answers answers;
   private final long maxRequestBytes;
@@ -106,11 +109,17 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
           break;
         }
         long length = in.getInt(0) & 0xffffffffL;
-        byte[] body = length > maxRequestBytes ? null : body(s, (int) length);
-        if (body == null && length <= maxRequestBytes) {
-          break;
+        Answer a;
+        if (length > maxRequestBytes) {
+          skip(s, length);
+          a = answers.tooLarge(length);
+        } else {
+          byte[] body = body(s, (int) length);
+          if (body == null) {
+            break;
+          }
+          a = answers.answer(body);
         }
-        Answer a = body == null ? answers.tooLarge(length) : answers.answer(body);
         write(s, key, a);
         if (a.close()) {
           break;
@@ -145,6 +154,31 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
       }
     }
     return body;
+  }
+
+  /**
+   * Reads and drops the body of a frame too large to take (up to {@link
+   * #MAX_SKIP}), so that closing the socket after its answer does not reset
+   * the connection under the answer.
+   */
+  private void skip(Selector s, long length) throws IOException {
+    if (length > MAX_SKIP) {
+      return;
+    }
+    in.flip();
+    in.getInt();
+    long left = length - Math.min(length, in.remaining());
+    in.position(in.position() + (int) Math.min(length, in.remaining()));
+    in.compact();
+    ByteBuffer drop = ByteBuffer.allocate(8192);
+    while (left > 0) {
+      drop.clear().limit((int) Math.min(drop.capacity(), left));
+      int n = channel.read(drop);
+      if (n < 0 || n == 0 && !await(s, false)) {
+        return;
+      }
+      left -= n;
+    }
   }
 
   /** Reads until {@code in} holds {@code bytes}; false at the end of the stream, idle or stop. */
@@ -185,7 +219,8 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
   /** Writes status, length and body in one write (more only when the socket's buffer is full). */
   private void write(Selector s, SelectionKey key, Answer a) throws IOException {
     ByteBuffer out = ByteBuffer.allocate(8 + a.body().length);
-    out.putInt(a.status()).putInt(a.body().length).put(a.body()).flip();
+    out.putInt(a.close() ? a.status() | CompactExecute.FRAME_CLOSES : a.status()).putInt(a.body().length)
+        .put(a.body()).flip();
     while (out.hasRemaining()) {
       if (channel.write(out) == 0) {
         key.interestOps(SelectionKey.OP_WRITE);

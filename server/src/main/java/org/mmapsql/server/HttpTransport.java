@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import javax.servlet.ReadListener;
@@ -154,6 +156,11 @@ final class HttpTransport {
     return compact.answered.sum();
   }
 
+  /** Most frames answered at once since the start (never above --max-threads). */
+  int compactFramesPeak() {
+    return compact.peak.get();
+  }
+
   /** Connections switched to compact frames, open now. */
   int compactConnections() {
     return compact.channels.size();
@@ -274,6 +281,11 @@ final class HttpTransport {
     /** Requests answered on upgraded connections. */
     private final LongAdder framed = new LongAdder();
     private final Set<CompactChannel> channels = ConcurrentHashMap.newKeySet();
+    /** Frames being answered, at most as many as HTTP requests served at once. */
+    private final Semaphore running = new Semaphore(config.maxThreads());
+    /** Frames being answered now, and the most at once since the start. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
     private volatile boolean stopping;
 
     Compact(CompactEndpoint endpoint) {
@@ -358,10 +370,15 @@ final class HttpTransport {
           }
         }
         CompactEndpoint.Answer a;
+        running.acquireUninterruptibly(); // --max-threads: each switched socket has a thread, not each a statement
         try {
+          peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
           a = Identity.runAs(u, () -> endpoint.answer(body));
         } catch (Exception e) {
           throw new IllegalStateException(e); // answer() reports its errors itself
+        } finally {
+          inFlight.decrementAndGet();
+          running.release();
         }
         answered.increment();
         return new CompactChannel.Answer(a.status(), a.body(), false);

@@ -194,6 +194,11 @@ public final class MmapServer implements AutoCloseable {
     return transport.compactConnections();
   }
 
+  /** Most compact frames answered at once since the start. */
+  int compactFramesPeak() {
+    return transport.compactFramesPeak();
+  }
+
   /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */
   int pendingTimers() {
     return meta.pendingTimers();

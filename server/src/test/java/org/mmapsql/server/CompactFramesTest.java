@@ -78,13 +78,59 @@ class CompactFramesTest {
       assertTrue(e.errorMessage.contains("takes only the execute"), e.errorMessage);
       assertTrue(e.exceptions.stream().noneMatch(t -> t.contains("\tat ")), "no stack trace of the server");
 
-      out.writeInt(2000); // over the limit: answered without reading the body, and the connection ends
-      assertEquals(500, in.readInt());
+      out.writeInt(2000); // over the limit: the body dropped unread, answered, and the connection ends
+      out.write(new byte[2000]);
+      assertEquals(500 | CompactExecute.FRAME_CLOSES, in.readInt(), "a 500 that says the socket closes");
       e = error(in);
       assertEquals("54000", e.sqlState);
       assertTrue(e.errorMessage.startsWith("request too large: 2000 bytes"), e.errorMessage);
       assertThrows(EOFException.class, in::readInt);
       awaitZero(server::compactConnections, "the server ended the connection");
+    }
+  }
+
+  @Test void framesAnsweredAtOnceAreNoMoreThanMaxThreads() throws Exception {
+    int maxThreads = 6;
+    int clients = 16;
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")).withMaxThreads(maxThreads))) {
+      try (Connection c = Servers.connect(server)) {
+        Sql.mmap(c, "t", "t.f8", "f8", null);
+        Sql.update(c, "INSERT INTO t(val) SELECT CAST(x AS DOUBLE) FROM (VALUES (1), (2), (3), (4)) AS v(x)");
+        for (int i = 0; i < 14; i++) {
+          Sql.update(c, "INSERT INTO t(val) SELECT val FROM t");
+        }
+      }
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+      try {
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Long>> runs = new java.util.ArrayList<>();
+        for (int k = 0; k < clients; k++) {
+          runs.add(pool.submit(() -> {
+            try (Connection c = Servers.connect(server);
+                 PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM t WHERE val > ?")) {
+              long n = 0;
+              start.await();
+              for (int i = 0; i < 20; i++) {
+                p.setDouble(1, i % 4);
+                try (ResultSet rs = p.executeQuery()) {
+                  assertTrue(rs.next());
+                  n += rs.getLong(1);
+                }
+              }
+              return n;
+            }
+          }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<Long> r : runs) {
+          assertEquals(5 * (4L + 3 + 2 + 1) * (1 << 14), r.get()); // values 1..4, each 2^14 times; 5 rounds of > 0, 1, 2, 3
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertTrue(server.compactExecutes() >= clients * 20L, "the executes went as frames");
+      assertTrue(server.compactFramesPeak() <= maxThreads, "at most --max-threads frames answered at once, not "
+          + server.compactFramesPeak());
     }
   }
 
@@ -117,6 +163,9 @@ class CompactFramesTest {
       // as on Avatica's path, which the driver takes for a refused frame and which refuses it too
       assertTrue(refused.getMessage().contains("401"), refused.getMessage());
       assertEquals(executes, server.compactExecutes(), "the statement did not run");
+      // at once again: the refused frame's answer said the socket closes, so no 08006 from a dead socket
+      SQLException again = assertThrows(SQLException.class, p::executeQuery);
+      assertTrue(again.getMessage().contains("401"), again.getSQLState() + " " + again.getMessage());
       awaitZero(server::compactConnections, "the refused socket is closed");
       CompactExecuteTest.closeQuietly(alice); // refused too
     }
