@@ -37,6 +37,16 @@ public final class CompactExecute {
   public static final String PATH = "/mmapsql/execute";
   /** The header on every answer of a server that knows the compact path (its errors too). */
   public static final String HEADER = "Mmapsql-Execute";
+  /**
+   * The protocol a connection switches to (HTTP's {@code Upgrade}, asked by an
+   * empty POST to {@link #PATH} when the driver opens its socket): then each
+   * request is a frame of its length (4 bytes, big-endian) and the body it
+   * would have posted, each answer a frame of the HTTP status it would have
+   * had (4 bytes), its length (4 bytes) and its body; no headers either way.
+   */
+  public static final String UPGRADE = "mmapsql-execute/1";
+  /** Set in an answer frame's status when the server closes the socket after it (a refused frame). */
+  public static final int FRAME_CLOSES = 0x8000_0000;
   /** The content type of a compact response. */
   public static final String CONTENT_TYPE = "application/x-mmapsql-execute";
   /**

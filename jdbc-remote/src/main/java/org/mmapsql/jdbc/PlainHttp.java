@@ -15,7 +15,10 @@ import java.util.Locale;
  * A minimal HTTP/1.1 client: POSTs to one path of one plain-HTTP server over one
  * kept-alive socket, one request at a time. What the compact execute
  * ({@link CompactExecute}) needs, and nothing more: a request is written in one
- * piece, an answer read by its Content-Length (or chunks). A request is sent
+ * piece, an answer read by its Content-Length (or chunks). A new socket asks
+ * the server to switch it to compact frames ({@link CompactExecute#UPGRADE});
+ * when it does, a request and its answer are a frame each, with no HTTP
+ * headers to write or parse. A request is sent
  * at most once: a socket idle for a while is checked before it is written to
  * (the server closes idle connections), and a failure once the request was
  * written is reported as such ({@link NotSent} only when nothing went out),
@@ -53,7 +56,11 @@ final class PlainHttp implements AutoCloseable {
   private final int readTimeoutMillis;
   /** The request line and headers up to the Content-Length value. */
   private final byte[] head;
+  /** The request to switch a new socket to compact frames. */
+  private final byte[] upgradeRequest;
   private Socket socket;
+  /** Whether the socket switched to compact frames. */
+  private boolean framed;
   private InputStream in;
   private OutputStream out;
   private long lastUsed;
@@ -69,6 +76,9 @@ final class PlainHttp implements AutoCloseable {
         + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
         + "Content-Length: ";
     this.head = h.getBytes(StandardCharsets.ISO_8859_1);
+    this.upgradeRequest = (h.substring(0, h.length() - "Content-Length: ".length()) + "Upgrade: "
+        + CompactExecute.UPGRADE + "\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Posts {@code body} and reads the answer. */
@@ -87,29 +97,76 @@ final class PlainHttp implements AutoCloseable {
     if (socket != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS && closedByServer()) {
       close();
     }
+    try {
+      if (socket == null) {
+        open();
+      }
+      out.write(framed ? frame(body) : request(head, body));
+      out.flush();
+    } catch (IOException e) {
+      throw new NotSent(e); // the server cannot run a request it did not receive whole
+    }
+    return framed ? frameAnswer() : answer();
+  }
+
+  private static byte[] request(byte[] head, byte[] body) {
     byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
     byte[] request = new byte[head.length + length.length + body.length];
     System.arraycopy(head, 0, request, 0, head.length);
     System.arraycopy(length, 0, request, head.length, length.length);
     System.arraycopy(body, 0, request, head.length + length.length, body.length);
-    try {
-      if (socket == null) {
-        open();
-      }
-      out.write(request);
-      out.flush();
-    } catch (IOException e) {
-      throw new NotSent(e); // the server cannot run a request it did not receive whole
+    return request;
+  }
+
+  private static byte[] frame(byte[] body) {
+    byte[] frame = new byte[4 + body.length];
+    int n = body.length;
+    frame[0] = (byte) (n >>> 24);
+    frame[1] = (byte) (n >>> 16);
+    frame[2] = (byte) (n >>> 8);
+    frame[3] = (byte) n;
+    System.arraycopy(body, 0, frame, 4, n);
+    return frame;
+  }
+
+  /** An answer frame: status, length, body. */
+  private Answer frameAnswer() throws IOException {
+    int status = int32();
+    int length = int32();
+    byte[] body = in.readNBytes(length);
+    if (body.length < length) {
+      throw new EOFException("the answer ended early");
     }
+    if ((status & CompactExecute.FRAME_CLOSES) != 0) {
+      close(); // the server ends the socket after this answer: the next request opens another
+    }
+    return new Answer(status & ~CompactExecute.FRAME_CLOSES, true, body);
+  }
+
+  private int int32() throws IOException {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      v = v << 8 | b;
+    }
+    return v;
+  }
+
+  /** An HTTP answer. */
+  private Answer answer() throws IOException {
     String status = line();
     if (!status.startsWith("HTTP/1.") || status.length() < 12) {
       throw new IOException("not an HTTP answer: " + status);
     }
     int code = Integer.parseInt(status.substring(9, 12));
-    long contentLength = -1;
+    long contentLength = code == 101 ? 0 : -1;
     boolean chunked = false;
     boolean close = status.startsWith("HTTP/1.0");
     boolean compact = false;
+    String upgrade = null;
     for (String header = line(); !header.isEmpty(); header = line()) {
       int colon = header.indexOf(':');
       if (colon < 0) {
@@ -126,6 +183,9 @@ final class PlainHttp implements AutoCloseable {
           break;
         case "connection":
           close |= value.equalsIgnoreCase("close");
+          break;
+        case "upgrade":
+          upgrade = value;
           break;
         default:
           compact |= name.equalsIgnoreCase(CompactExecute.HEADER);
@@ -145,6 +205,10 @@ final class PlainHttp implements AutoCloseable {
     }
     if (close) {
       close();
+    }
+    framed = code == 101 && CompactExecute.UPGRADE.equalsIgnoreCase(upgrade) && !close;
+    if (code == 101 && !framed) {
+      close(); // switched to a protocol this client does not speak
     }
     return new Answer(code, compact, answer);
   }
@@ -175,6 +239,11 @@ final class PlainHttp implements AutoCloseable {
   }
 
   private void open() throws IOException {
+    open(true);
+  }
+
+  /** Opens the socket, and asks the server to switch it to compact frames if {@code upgrade}. */
+  private void open(boolean upgrade) throws IOException {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
@@ -184,9 +253,19 @@ final class PlainHttp implements AutoCloseable {
       in = new BufferedInputStream(s.getInputStream(), 8192);
       out = s.getOutputStream();
       socket = s;
+      framed = false;
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
+    }
+    if (upgrade) {
+      // Asks for compact frames; a server that says no (or an older one, which answers an error) keeps HTTP.
+      out.write(upgradeRequest);
+      out.flush();
+      answer();
+      if (socket == null) {
+        open(false); // it closed the connection after saying no
+      }
     }
   }
 

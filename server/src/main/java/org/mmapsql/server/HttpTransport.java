@@ -5,6 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.servlet.ReadListener;
 import javax.servlet.ServletException;
@@ -23,7 +28,9 @@ import org.apache.calcite.avatica.remote.Service;
 import org.apache.calcite.avatica.server.AvaticaHandler;
 import org.apache.calcite.avatica.server.AvaticaJsonHandler;
 import org.apache.calcite.avatica.server.AvaticaProtobufHandler;
+import org.eclipse.jetty.io.ChannelEndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.OptionalSslConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -139,9 +146,9 @@ final class HttpTransport {
     return connector.getLocalPort();
   }
 
-  /** HTTP requests answered since the start. */
+  /** Requests answered since the start: HTTP requests, and executes on connections upgraded to compact frames. */
   long requests() {
-    return stats.getRequests();
+    return stats.getRequests() + compact.framed.sum();
   }
 
   /** Compact executes answered since the start. */
@@ -149,13 +156,34 @@ final class HttpTransport {
     return compact.answered.sum();
   }
 
+  /** Most frames answered at once since the start (never above --max-threads). */
+  int compactFramesPeak() {
+    return compact.peak.get();
+  }
+
+  /** Connections switched to compact frames, open now. */
+  int compactConnections() {
+    return compact.channels.size();
+  }
+
   String url() {
     String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
     return (config.tlsKeystore() != null ? "https" : "http") + "://" + host + ":" + port();
   }
 
-  /** Stops accepting, waits up to the grace period for requests in flight, then stops. */
+  /**
+   * Stops accepting, waits up to the grace period for requests in flight
+   * (on connections upgraded to compact frames too), then stops.
+   */
   void stop() throws Exception {
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    compact.stopping = true;
+    for (CompactChannel c : compact.channels) {
+      c.stop();
+    }
+    for (CompactChannel c : compact.channels) {
+      c.awaitEnd(Math.max(0, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
     server.stop();
   }
 
@@ -220,10 +248,8 @@ final class HttpTransport {
         throws IOException {
       response.setHeader("Connection", "close");
       // 500 with an Avatica error: Avatica's client reads the error only from a 200 or a 500.
-      reject(baseRequest, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
-          "request too large: " + (length >= 0 ? length + " bytes; " : "") + "the server accepts at most "
-              + config.maxRequestBytes() + " bytes (server option --max-request-size);"
-              + " send large batches in parts", "54000");
+      reject(baseRequest, response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, tooLargeMessage(length),
+          "54000");
     }
 
     private void reject(Request baseRequest, HttpServletResponse response, int status, String message,
@@ -239,10 +265,28 @@ final class HttpTransport {
     }
   }
 
-  /** Takes the compact execute ({@link CompactExecute#PATH}); everything else goes on to Avatica. */
-  private static final class Compact extends HandlerWrapper {
+  private String tooLargeMessage(long length) {
+    return "request too large: " + (length >= 0 ? length + " bytes; " : "") + "the server accepts at most "
+        + config.maxRequestBytes() + " bytes (server option --max-request-size); send large batches in parts";
+  }
+
+  /**
+   * Takes the compact execute ({@link CompactExecute#PATH}), and the switch of a
+   * connection to compact frames ({@link CompactExecute#UPGRADE}); everything
+   * else goes on to Avatica.
+   */
+  private final class Compact extends HandlerWrapper {
     private final CompactEndpoint endpoint;
-    private final java.util.concurrent.atomic.LongAdder answered = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder answered = new LongAdder();
+    /** Requests answered on upgraded connections. */
+    private final LongAdder framed = new LongAdder();
+    private final Set<CompactChannel> channels = ConcurrentHashMap.newKeySet();
+    /** Frames being answered, at most as many as HTTP requests served at once. */
+    private final Semaphore running = new Semaphore(config.maxThreads());
+    /** Frames being answered now, and the most at once since the start. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private volatile boolean stopping;
 
     Compact(CompactEndpoint endpoint) {
       this.endpoint = endpoint;
@@ -252,6 +296,10 @@ final class HttpTransport {
         HttpServletResponse response) throws IOException, ServletException {
       if (!CompactExecute.PATH.equals(target) || !"POST".equals(request.getMethod())) {
         super.handle(target, baseRequest, request, response);
+        return;
+      }
+      if (CompactExecute.UPGRADE.equalsIgnoreCase(request.getHeader("Upgrade"))) {
+        upgrade(baseRequest, request, response);
         return;
       }
       // Front has bounded the length; reading exactly that many bytes makes one array, not a chain of buffers.
@@ -266,6 +314,81 @@ final class HttpTransport {
       response.setContentLength(a.body().length);
       response.getOutputStream().write(a.body());
       baseRequest.setHandled(true);
+    }
+
+    /**
+     * Switches the connection to compact frames (101), or says why not with an
+     * empty 200 (TLS, the server stopping, as many switched connections as the
+     * server allows connections): the client then stays on HTTP.
+     */
+    private void upgrade(Request baseRequest, HttpServletRequest request, HttpServletResponse response) {
+      response.setHeader(CompactExecute.HEADER, "1");
+      baseRequest.setHandled(true);
+      if (!(baseRequest.getHttpChannel().getEndPoint() instanceof ChannelEndPoint endPoint) || stopping
+          || channels.size() >= config.maxConnections() || request.getContentLengthLong() > 0) {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentLength(0);
+        return;
+      }
+      CompactChannel channel = new CompactChannel(endPoint, new FrameAnswers(MmapMeta.user(),
+          basic(request.getHeader("Authorization"))), config.maxRequestBytes(), connector.getIdleTimeout(),
+          channels);
+      request.setAttribute(HttpConnection.UPGRADE_CONNECTION_ATTRIBUTE, channel);
+      response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
+      response.setHeader("Upgrade", CompactExecute.UPGRADE);
+      response.setHeader("Connection", "Upgrade");
+    }
+
+    /**
+     * Answers the frames of one upgraded connection as the user who switched
+     * it, whose credentials are checked again for every frame (the users file
+     * may have changed), as the HTTP layer checks every request.
+     */
+    private final class FrameAnswers implements CompactChannel.Answers {
+      private final User user;
+      private final String[] credentials;
+
+      FrameAnswers(User user, String[] credentials) {
+        this.user = user;
+        this.credentials = credentials;
+      }
+
+      @Override public CompactChannel.Answer answer(byte[] body) {
+        framed.increment();
+        User u = user;
+        if (auth != null) {
+          char[] password = credentials == null ? new char[0] : credentials[1].toCharArray();
+          try {
+            u = credentials == null ? null : auth.authenticate(credentials[0], password);
+          } finally {
+            Arrays.fill(password, '\0');
+          }
+          if (u == null || !u.equals(user)) {
+            // Avatica's path then gives the client today's error
+            return new CompactChannel.Answer(HttpServletResponse.SC_UNAUTHORIZED,
+                errors.encode("authentication failed: wrong user name or password", "28000"), true);
+          }
+        }
+        CompactEndpoint.Answer a;
+        running.acquireUninterruptibly(); // --max-threads: each switched socket has a thread, not each a statement
+        try {
+          peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          a = Identity.runAs(u, () -> endpoint.answer(body));
+        } catch (Exception e) {
+          throw new IllegalStateException(e); // answer() reports its errors itself
+        } finally {
+          inFlight.decrementAndGet();
+          running.release();
+        }
+        answered.increment();
+        return new CompactChannel.Answer(a.status(), a.body(), false);
+      }
+
+      @Override public CompactChannel.Answer tooLarge(long length) {
+        framed.increment();
+        return new CompactChannel.Answer(HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+            errors.encode(tooLargeMessage(length), "54000"), true);
+      }
     }
   }
 

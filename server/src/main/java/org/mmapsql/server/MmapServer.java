@@ -179,7 +179,7 @@ public final class MmapServer implements AutoCloseable {
     return meta.openConnections();
   }
 
-  /** HTTP requests answered since the start (each client call is one). */
+  /** Requests answered since the start (each client call is one): HTTP requests and compact frames. */
   long httpRequests() {
     return transport.requests();
   }
@@ -187,6 +187,16 @@ public final class MmapServer implements AutoCloseable {
   /** Executes answered on the compact path ({@link org.mmapsql.jdbc.CompactExecute}) since the start. */
   long compactExecutes() {
     return transport.compactExecutes();
+  }
+
+  /** Client sockets switched to compact frames ({@link org.mmapsql.jdbc.CompactExecute#UPGRADE}), open now. */
+  int compactConnections() {
+    return transport.compactConnections();
+  }
+
+  /** Most compact frames answered at once since the start. */
+  int compactFramesPeak() {
+    return transport.compactFramesPeak();
   }
 
   /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */

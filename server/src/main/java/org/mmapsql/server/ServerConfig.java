@@ -25,7 +25,7 @@ import java.util.Locale;
  * @param connectionExpiry a connection idle this long is closed
  * @param statementExpiry a statement idle this long is closed
  * @param maxConnections most client connections open at once
- * @param maxThreads most HTTP requests served at once
+ * @param maxThreads most HTTP requests served at once, and most compact frames answered at once
  * @param maxMappings most bindings the data directory may hold (core setting)
  * @param allowedDirectories directories outside the data directory MMAP may map (core setting)
  * @param durability default {@code async} or {@code sync} (clients may choose their own)
@@ -129,6 +129,13 @@ public record ServerConfig(
     return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
         tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
         statementExpiry, n, maxThreads, maxMappings, allowedDirectories, durability,
+        shutdownGrace, maxSortRows, logMinDuration);
+  }
+
+  public ServerConfig withMaxThreads(int n) {
+    return new ServerConfig(dataDir, host, port, serialization, usersFile, insecure, readOnly, tlsKeystore,
+        tlsKeystorePassword, maxRequestBytes, maxRowsPerFrame, statementTimeout, connectionExpiry,
+        statementExpiry, maxConnections, n, maxMappings, allowedDirectories, durability,
         shutdownGrace, maxSortRows, logMinDuration);
   }
 

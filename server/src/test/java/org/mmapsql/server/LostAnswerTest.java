@@ -30,11 +30,14 @@ class LostAnswerTest {
       Sql.mmap(direct, "t", "t.f8", "f8", null);
       PreparedStatement insert = c.prepareStatement("INSERT INTO t(val) VALUES (?)");
       insert.setDouble(1, 1.5);
+      assertEquals(1, insert.executeUpdate()); // opens the driver's socket (switched to compact frames)
+      long compact = server.compactExecutes();
       proxy.dropAnswers(true);
       SQLException e = assertThrows(SQLException.class, insert::executeUpdate);
       assertEquals("08006", e.getSQLState(), e.getMessage());
       proxy.dropAnswers(false);
-      assertEquals(1L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
+      assertEquals(compact + 1, server.compactExecutes(), "the server ran it once, on the compact path");
+      assertEquals(2L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
     }
   }
 }
