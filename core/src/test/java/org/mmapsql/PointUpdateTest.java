@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mmapsql.plan.DirectExecution;
 
 /**
- * The point update through a reused PreparedStatement (a store through the
- * writable mapping, see {@code InPlaceWriter}): another program that mapped the file before sees
+ * The point update through a reused PreparedStatement (written with pwrite,
+ * see {@code InPlaceWriter}): another program that mapped the file before sees
  * each value as soon as executeUpdate returns, on a raw file and after a .npy
  * header, and a row another program cut off is not written, nor the file grown.
  */

@@ -11,22 +11,21 @@ import org.mmapsql.SqlState;
 
 /**
  * Writes rows of a {@link MappedArray} in place (UPDATE), and puts the old
- * values back when a write fails. Every UPDATE, of one row or millions, stores
- * through a writable mapping of the file: a store, unlike pwrite, can never
- * make the file longer, so a file another program cuts at this very moment
- * stays cut; and a store into a page this process already stored to since the
- * last force costs nothing, where a pwrite costs a system call each time (on
- * the large folios the page cache keeps for a file written in big pieces, a
- * walk over all the folio's buffers too). The first store into a page after a
- * force takes a write-protect fault, about what one pwrite costs; a point
- * update pays it once a page a force interval (measured in bench/RESULTS.md,
- * "Point update through the mapping"). The stores land in the page cache,
- * which every mapping of the file (ours, numpy's) reads. Used under the
- * statement's write lock and the array's apply lock.
+ * values back when a write fails. A few rows (a point update) go with pwrite:
+ * a store through a mapping into a page the flusher has just written back
+ * takes a write-protect fault, which costs more than the rest of a point
+ * update. Many rows go through a writable mapping of the file: a store, unlike
+ * pwrite, can never make the file longer, so a file another program cuts at
+ * this very moment stays cut. Both land in the page cache, which every mapping
+ * of the file (ours, numpy's) reads. Used under the statement's write lock and
+ * the array's apply lock.
  */
 final class InPlaceWriter {
   /** A multiple of every page size (4, 16 and 64 KiB): where a writable window may start. */
   private static final long MAP_ALIGN = 64 << 10;
+  /** Most runs of consecutive rows, and bytes, written with pwrite: one system call a run. */
+  private static final int POSITIONAL_RUNS = 8;
+  private static final int POSITIONAL_BYTES = 64 << 10;
 
   private final FileHandle handle;
   private final Layout layout;
@@ -57,10 +56,18 @@ final class InPlaceWriter {
       throw new MmapException(SqlState.IO_ERROR, "cannot write to " + handle.file() + ": another program cut it to "
           + real + " bytes, shorter than row " + last + " needs; nothing was written");
     }
+    // Not when the last row ends the file: a cut just before the pwrite would be undone by it unseen
+    // (the length after would equal the length before); a store into the mapping cannot grow the file.
+    boolean positional = real > end && positional(indexes);
     byte[] old = reader.images(indexes);
     undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {
-      writeAt(indexes, images);
+      if (positional) {
+        writePositional(indexes, images);
+        requireNotGrown(real, end);
+      } else {
+        writeAt(indexes, images);
+      }
     } catch (IOException | InternalError e) {
       // InternalError: a store faulted, past the end of a file another program cut just now (or into
       // a hole of a sparse file on a full disk); the rows still in the file get their old values back
@@ -82,6 +89,48 @@ final class InPlaceWriter {
     } finally {
       undo.end();
       durability.written();
+    }
+  }
+
+  /** Whether the rows are few enough to go with pwrite: a few runs, a few pages. */
+  private boolean positional(long[] indexes) {
+    if ((long) indexes.length * layout.stride() > POSITIONAL_BYTES) {
+      return false;
+    }
+    int runs = 1;
+    for (int i = 1; i < indexes.length && runs <= POSITIONAL_RUNS; i++) {
+      if (indexes[i] != indexes[i - 1] + 1) {
+        runs++;
+      }
+    }
+    return runs <= POSITIONAL_RUNS;
+  }
+
+  /** Writes each run of consecutive rows with one pwrite; the file was at least as long as the last row needs. */
+  private void writePositional(long[] indexes, byte[] images) throws IOException {
+    int stride = layout.stride();
+    int i = 0;
+    while (i < indexes.length) {
+      int j = runEnd(indexes, i);
+      NativeMap.pwrite(handle.writeFd(), images, i * stride, (j - i) * stride,
+          layout.dataOffset() + indexes[i] * stride);
+      i = j;
+    }
+  }
+
+  /**
+   * A pwrite past the end of file makes it longer, exactly to the end of the
+   * last row written: if another program cut the file in the moment between
+   * the check of its length ({@code before}, at least {@code end}) and the
+   * writes, the file is now {@code end} bytes long. That is reported as an
+   * error (the old values are put back), rather than taken for a cut that came
+   * just after the writes, to exactly their end.
+   */
+  private void requireNotGrown(long before, long end) throws IOException {
+    long after = watch.realSize();
+    if (after != before && after == end) {
+      throw new IOException("another program changed its length from " + before + " to " + after
+          + " bytes while it was written (a cut just before the write would have been undone by it)");
     }
   }
 

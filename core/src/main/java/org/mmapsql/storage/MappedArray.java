@@ -23,10 +23,11 @@ import org.mmapsql.SqlState;
  * path again. Reads go through a read-only shared mapping that reaches past the
  * end of file (see {@link NativeMap}); appends and truncations go through the
  * channel, so a full disk is an {@link IOException}, never a fault; writes in
- * place (UPDATE) go through a writable mapping of the file, which can never
- * make the file longer than another program left it (see
- * {@link InPlaceWriter}). Every write is in the page cache, visible to the
- * mapping and to other processes, when it returns.
+ * place (UPDATE) of many rows go through a writable mapping of the file, which
+ * can never make the file longer than another program left it, and of a few
+ * rows with pwrite, checked against the file's length before and after (see
+ * {@link InPlaceWriter}). Every write is in the
+ * page cache, visible to the mapping and to other processes, when it returns.
  * A read-only binding opens no channel for writing and refuses every write.
  *
  * <p>Roles: {@link Layout} says what the bytes mean; {@link FileHandle} is the

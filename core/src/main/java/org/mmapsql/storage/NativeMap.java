@@ -1,5 +1,6 @@
 package org.mmapsql.storage;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -16,7 +17,8 @@ import java.nio.file.Path;
 /**
  * Shared mappings made with {@code mmap(2)} through {@code java.lang.foreign}:
  * read-only ones that reach past the end of file, and short writable windows
- * for writes in place, which (unlike {@code pwrite}) can never extend a file.
+ * for writes in place, which (unlike {@code pwrite}) can never extend a file;
+ * and {@code pwrite} itself, for writes in place of a few rows.
  *
  * <p>Why not {@code FileChannel.map}: it extends the file to the mapped size, and a
  * mapping must reach past the end of file so that appends (positional writes
@@ -56,6 +58,14 @@ final class NativeMap {
   private static final int SEEK_END = 2;
   private static final MethodHandle MUNMAP = downcall("munmap",
       FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+  /**
+   * Not critical: a pwrite may wait for a page to be read in or written back, and a critical call
+   * would hold every safepoint (GC) of the JVM that long; the bytes go through a native copy.
+   */
+  private static final MethodHandle PWRITE = downcall("pwrite",
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+      Linker.Option.captureCallState("errno"));
+  private static final int EINTR = 4;
 
   private NativeMap() {
   }
@@ -110,6 +120,40 @@ final class NativeMap {
       return (long) LSEEK.invokeExact(fd, 0L, SEEK_END);
     } catch (Throwable t) {
       return -1;
+    }
+  }
+
+  /**
+   * Writes {@code length} bytes of {@code from} at {@code position} of the file open as {@code fd}
+   * with {@code pwrite(2)}: into the page cache, so every mapping of the file sees them at once, and
+   * without the write-protect fault a store into a page just written back takes. Unlike a store it
+   * makes the file longer if the file ends before {@code position + length}: the caller checks.
+   */
+  static void pwrite(int fd, byte[] from, int offset, int length, long position) throws IOException {
+    try (Arena local = Arena.ofConfined()) {
+      MemorySegment errno = local.allocate(CAPTURE);
+      MemorySegment data = local.allocate(length);
+      MemorySegment.copy(from, offset, data, JAVA_BYTE, 0, length);
+      int done = 0;
+      while (done < length) {
+        long n = (long) PWRITE.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
+            position + done);
+        if (n < 0) {
+          int code = errno.get(JAVA_INT, ERRNO_OFFSET);
+          if (code == EINTR) {
+            continue;
+          }
+          throw new IOException(code == 28 ? "No space left on device" : "pwrite failed (errno " + code + ")");
+        }
+        if (n == 0) {
+          throw new IOException("pwrite wrote nothing");
+        }
+        done += (int) n;
+      }
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("native call failed", t);
     }
   }
 

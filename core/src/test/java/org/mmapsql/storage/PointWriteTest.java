@@ -20,13 +20,13 @@ import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 
 /**
- * Writes in place of a few rows (a point update), which store through the
- * writable mapping as larger UPDATEs do, keep what is promised: visible at once
- * through every mapping of the file and to plain reads, also into a page a
- * force has just written back (and write-protected), never making a file
- * another program cut longer (nor writing into the part of a page past its
- * end), shown to scans as of their start only after them, counted for the
- * flusher, and on a .npy file after its header.
+ * Writes in place of a few rows (a point update), which go with pwrite rather
+ * than through the mapping, keep what the mapped writes promise: visible at
+ * once through every mapping of the file and to plain reads, also into a page
+ * a force has just written back, never making a file another program cut
+ * longer (nor writing into the part of a page past its end), shown to scans as
+ * of their start only after them, counted for the flusher, and on a .npy file
+ * after its header.
  */
 class PointWriteTest {
   private static final ValueLayout.OfDouble LE_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED
@@ -85,7 +85,7 @@ class PointWriteTest {
       MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {700}, 9));
       assertEquals(SqlState.IO_ERROR, e.state());
       assertTrue(e.getMessage().contains("c.f8") && e.getMessage().contains("nothing was written"), e.getMessage());
-      assertEquals(500L * 8, Files.size(f), "a pwrite past the end would grow it back to 5,608 bytes");
+      assertEquals(500L * 8, Files.size(f), "a pwrite past the end would have grown it back to 5,608 bytes");
       e = assertThrows(MmapException.class, () -> write(a, new long[] {10, 499, 500}, 9, 9, 9));
       assertEquals(500L * 8, Files.size(f));
       assertEquals(10.5, at(a, 10), "refused before anything was written");
@@ -99,7 +99,7 @@ class PointWriteTest {
     Path f = halves("p.f8", 1000);
     try (MappedArray a = MappedArray.open(f, F8, false);
         FileChannel other = FileChannel.open(f, StandardOpenOption.WRITE)) {
-      other.truncate(500 * 8 + 4); // row 500 half there, in the same page as row 499: a store would not fault
+      other.truncate(500 * 8 + 4); // row 500 half there, in the same page as row 499
       MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {500}, 9));
       assertEquals(SqlState.IO_ERROR, e.state());
       assertEquals(500L * 8 + 4, Files.size(f));
@@ -113,7 +113,7 @@ class PointWriteTest {
     Path f = halves("w.f8", 100_000);
     try (MappedArray a = MappedArray.open(f, F8, false)) {
       for (int round = 1; round <= 3; round++) {
-        write(a, new long[] {77_777}, -round); // the page is writable after the first; a force write-protects it
+        write(a, new long[] {77_777}, -round); // each force writes the page back
         assertEquals(-round, readThroughChannel(f, 77_777), "a plain read(2) sees the page cache");
         assertEquals(1, a.unforcedWrites());
         long forces = a.forces();
