@@ -22,9 +22,11 @@ import org.mmapsql.SqlState;
 /**
  * Writes in place of a few rows (a point update), which go with pwrite rather
  * than through the mapping, keep what the mapped writes promise: visible at
- * once through every mapping of the file, never making a file another program
- * cut longer, shown to scans as of their start only after them, counted for the
- * flusher, and on a .npy file after its header.
+ * once through every mapping of the file and to plain reads, also into a page
+ * a force has just written back, never making a file another program cut
+ * longer (nor writing into the part of a page past its end), shown to scans as
+ * of their start only after them, counted for the flusher, and on a .npy file
+ * after its header.
  */
 class PointWriteTest {
   private static final ValueLayout.OfDouble LE_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED
@@ -90,6 +92,51 @@ class PointWriteTest {
       write(a, new long[] {499}, 9); // the last row it still has
       assertEquals(500L * 8, Files.size(f));
       assertEquals(9.0, at(a, 499));
+    }
+  }
+
+  @Test void aPointWriteOfARowCutInsideItsPageIsRefusedAndTheFileKeepsItsLength() throws Exception {
+    Path f = halves("p.f8", 1000);
+    try (MappedArray a = MappedArray.open(f, F8, false);
+        FileChannel other = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      other.truncate(500 * 8 + 4); // row 500 half there, in the same page as row 499
+      MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {500}, 9));
+      assertEquals(SqlState.IO_ERROR, e.state());
+      assertEquals(500L * 8 + 4, Files.size(f));
+      write(a, new long[] {499}, 9);
+      assertEquals(500L * 8 + 4, Files.size(f));
+      assertEquals(9.0, readThroughChannel(f, 499));
+    }
+  }
+
+  @Test void aPointWriteIntoAPageAForceWroteBackIsReadByOthersAndForcedAgain() throws Exception {
+    Path f = halves("w.f8", 100_000);
+    try (MappedArray a = MappedArray.open(f, F8, false)) {
+      for (int round = 1; round <= 3; round++) {
+        write(a, new long[] {77_777}, -round); // each force writes the page back
+        assertEquals(-round, readThroughChannel(f, 77_777), "a plain read(2) sees the page cache");
+        assertEquals(1, a.unforcedWrites());
+        long forces = a.forces();
+        a.force();
+        assertEquals(forces + 1, a.forces());
+        assertEquals(0, a.unforcedWrites());
+      }
+      assertEquals(77_776.5, readThroughChannel(f, 77_776), "its neighbours keep their bytes");
+      assertEquals(77_778.5, readThroughChannel(f, 77_778));
+    }
+    try (MappedArray again = MappedArray.open(f, F8, true)) {
+      assertEquals(-3.0, at(again, 77_777));
+    }
+  }
+
+  /** Row {@code row} of a file of little-endian doubles, read with read(2) through a channel of its own. */
+  private static double readThroughChannel(Path f, long row) throws Exception {
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      while (b.hasRemaining() && ch.read(b, row * 8 + b.position()) > 0) {
+        // a short read goes on
+      }
+      return b.getDouble(0);
     }
   }
 
