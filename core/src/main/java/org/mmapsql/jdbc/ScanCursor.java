@@ -27,7 +27,7 @@ public final class ScanCursor extends AbstractCursor {
   /**
    * Raw bytes a block holds at most: 128 KiB, and as much again decoded, stays
    * in the L2 cache; each block also pays a system call (the file's real size,
-   * see {@link BlockScan}), a quarter of a block's time at 4,096 rows of 8 bytes.
+   * see {@link BlockScan}), about half of a block's load at 4,096 rows of 8 bytes.
    */
   private static final int BLOCK_BYTES = 128 << 10;
   /** Rows a block holds at least and at most, whatever its stride. */
@@ -58,6 +58,7 @@ public final class ScanCursor extends AbstractCursor {
     this.layout = scan.array().layout();
     this.block = new RowBlock(layout, scan.blockRows());
     this.reader = block::read;
+    this.firstIdx = scan.blockIdx(); // as the idx getter answers before the first row
   }
 
   private static int blockRows(int stride) {
@@ -135,7 +136,7 @@ public final class ScanCursor extends AbstractCursor {
     return doubles[column - 1][pos];
   }
 
-  /** Notes that column {@code ordinal} (0-based) reads {@code kind}ly from {@code values}. */
+  /** Notes how column {@code ordinal} (0-based) is read without its accessor, and from which array. */
   private void plain(int ordinal, byte kind, long @Nullable [] longValues, double @Nullable [] doubleValues) {
     if (ordinal >= plain.length) {
       plain = java.util.Arrays.copyOf(plain, ordinal + 1);
