@@ -1,6 +1,7 @@
 package org.mmapsql.exec;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 
 import org.apache.calcite.linq4j.AbstractEnumerable;
@@ -33,9 +34,10 @@ public final class ScanRows extends AbstractEnumerable<Object[]> {
     return new RowEnumerator(s.array(), s.positions(), cancel, s.base()); // it clips to the length
   }
 
-  /** A scan of the same rows in blocks of at most {@code maxBlock} rows. */
-  public BlockScan blocks(int maxBlock) {
+  /** A scan of the same rows in blocks of at most {@code maxBlock.applyAsInt(stride)} rows of that stride. */
+  public BlockScan blocks(IntUnaryOperator maxBlock) {
     Source s = source.get();
-    return new BlockScan(s.array(), s.positions(), cancel, maxBlock, s.base());
+    return new BlockScan(s.array(), s.positions(), cancel, maxBlock.applyAsInt(s.array().layout().stride()),
+        s.base());
   }
 }
