@@ -189,8 +189,14 @@ public final class IdxRanges {
 
   /** The part below {@code length}. */
   public IdxRanges clip(long length) {
-    if (starts.length == 1 && starts[0] >= 0 && ends[0] <= length) {
-      return this; // one range inside already (a point read)
+    if (starts.length == 1) {
+      if (starts[0] >= 0 && ends[0] <= length) {
+        return this; // one range inside already (a point read)
+      }
+      // one range reaching past the end (ALL, a COUNT(*)): no merge of lists
+      long s = Math.max(starts[0], 0);
+      long e = Math.min(ends[0], length);
+      return s < e ? new IdxRanges(new long[] {s}, new long[] {e}) : NONE;
     }
     return intersect(new IdxRanges(new long[] {0}, new long[] {length}));
   }

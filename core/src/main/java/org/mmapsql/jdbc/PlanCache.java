@@ -91,13 +91,26 @@ public final class PlanCache {
     /** The plan this connection last used for exactly {@code sql} with these settings, if still valid. */
     CachedPlan.@Nullable Bound recent(String sql, List<String> schemaPath, String rowClass, long maxRowCount,
         long catalogVersion) {
+      CachedPlan.Bound plan = peek(sql, schemaPath, rowClass, maxRowCount, catalogVersion);
+      if (plan != null) {
+        hit();
+      }
+      return plan;
+    }
+
+    /** The same, not yet counted as a hit ({@link #hit}): its finder may still leave it to the prepare step. */
+    CachedPlan.@Nullable Bound peek(String sql, List<String> schemaPath, String rowClass, long maxRowCount,
+        long catalogVersion) {
       Recent r = recent.get(sql);
       if (r == null || r.catalogVersion != catalogVersion || r.maxRowCount != maxRowCount
           || !r.rowClass.equals(rowClass) || !r.schemaPath.equals(schemaPath)) {
         return null;
       }
-      cache.hits.incrementAndGet();
       return r.plan;
+    }
+
+    void hit() {
+      cache.hits.incrementAndGet();
     }
 
     void remember(String sql, List<String> schemaPath, String rowClass, long maxRowCount, long catalogVersion,

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 
@@ -22,6 +23,8 @@ final class FileWatch {
   private final FileHandle handle;
   private final Layout layout;
   private final Mapping mapping;
+  /** The path's stat without Java's per-call objects; null where statx cannot be called. */
+  private final @Nullable PathStat stat;
   /** The .npy header as last read or written, null for a headerless file. */
   private NpyHeader header;
   /** While an append writes: the file size before it, which readers keep seeing until it is done. */
@@ -36,6 +39,7 @@ final class FileWatch {
     this.layout = layout;
     this.header = header;
     this.mapping = mapping;
+    this.stat = PathStat.of(handle.file(), handle.self());
     setSize(size);
   }
 
@@ -104,6 +108,22 @@ final class FileWatch {
    */
   synchronized long refresh() {
     handle.checkOpen();
+    long now = stat == null ? PathStat.FAILED : stat.size();
+    if (now == PathStat.OTHER_FILE) {
+      throw new FileReplacedException("file " + handle.file() + " was replaced by another file");
+    }
+    if (now == PathStat.FAILED) {
+      now = sizeAtPath(); // Java's own call, which also says why it failed
+    }
+    long size = appendingFrom < 0 ? now : Math.min(now, appendingFrom);
+    if (size != fileBytes) {
+      adopt(size);
+    }
+    return length();
+  }
+
+  /** The size of the file the path names, which must be the file open. */
+  private long sizeAtPath() {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(handle.file(), BasicFileAttributes.class);
@@ -116,11 +136,7 @@ final class FileWatch {
     if (!Objects.equals(attrs.fileKey(), handle.fileKey())) {
       throw new FileReplacedException("file " + handle.file() + " was replaced by another file");
     }
-    long size = appendingFrom < 0 ? attrs.size() : Math.min(attrs.size(), appendingFrom);
-    if (size != fileBytes) {
-      adopt(size);
-    }
-    return length();
+    return attrs.size();
   }
 
   /**

@@ -36,6 +36,7 @@ import org.mmapsql.exec.AppendBatch;
 import org.mmapsql.jdbc.BatchInsert;
 import org.mmapsql.plan.DeferrableInsert;
 import org.mmapsql.jdbc.Errors;
+import org.mmapsql.jdbc.StatementPlans;
 
 /**
  * Calcite's JDBC objects with mmapsql's connection, {@link MmapConnection}.
@@ -92,6 +93,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
    * a statement whose plan runs directly answers with a result set of its own ({@link DirectRun}).
    */
   static final class MmapStatement extends CalciteStatement implements Keys {
+    /** What an execution method takes from {@link #runRecent}. */
+    private enum Wanted { ANY, QUERY, UPDATE }
+
     /** What {@link #runDirect} returns when the statement must run the usual way. */
     static final long NOT_RUN = Long.MIN_VALUE;
     private List<long[]> keys = List.of();
@@ -132,8 +136,53 @@ public final class MmapJdbcFactory extends CalciteFactory {
       super.executeInternal(sql);
     }
 
+    /**
+     * Runs {@code sql} directly if this connection last answered exactly this
+     * text with a direct plan that is still valid ({@link StatementPlans}), as
+     * the meta would after preparing it, without the meta, the prepare step or
+     * a signature made per statement: its update count, -1 if it made a
+     * result set, or {@link #NOT_RUN} (nothing done) if it must take the usual way.
+     * Only a statement of the kind {@code wanted} runs here: executeQuery
+     * refuses an UPDATE after running it, executeUpdate a query.
+     */
+    private long runRecent(String sql, Wanted wanted) throws SQLException {
+      CalciteConnectionImpl c = (CalciteConnectionImpl) connection;
+      String schema = c.getSchema();
+      CalcitePrepare.CalciteSignature<Object> signature = StatementPlans.direct(c.rootSchema, sql,
+          schema == null ? List.of() : List.of(schema), maxRowCount <= 0 ? -1 : maxRowCount);
+      if (signature == null || wanted != Wanted.ANY
+          && (wanted == Wanted.UPDATE) != signature.statementType.canUpdate()) {
+        return NOT_RUN;
+      }
+      synchronized (this) { // as the meta's prepare step: the previous results go, under the statement's lock
+        results.close();
+        if (openResultSet != null) {
+          AvaticaResultSet rs = openResultSet;
+          openResultSet = null;
+          rs.close();
+        }
+        updateCount = -1;
+        try {
+          c.server.getStatement(handle).setSignature(signature);
+        } catch (NoSuchStatementException e) {
+          return NOT_RUN; // the usual way makes the statement again
+        }
+      }
+      long count = runDirect(signature);
+      if (count != NOT_RUN) {
+        keys(List.of()); // a direct plan appends nothing
+        if (count >= 0) {
+          ((MmapConnection) connection).changed(count);
+        }
+      }
+      return count;
+    }
+
     @Override public java.sql.ResultSet executeQuery(String sql) throws SQLException {
       checkOpen();
+      if (runRecent(sql, Wanted.QUERY) == -1) {
+        return results.current();
+      }
       try {
         executeInternal(sql);
       } catch (RuntimeException e) {
@@ -147,7 +196,18 @@ public final class MmapJdbcFactory extends CalciteFactory {
     }
 
     @Override public boolean execute(String sql) throws SQLException {
+      checkOpen();
+      long count = runRecent(sql, Wanted.ANY);
+      if (count != NOT_RUN) {
+        return count == -1;
+      }
       return super.execute(sql) || results.open();
+    }
+
+    @Override public long executeLargeUpdate(String sql) throws SQLException {
+      checkOpen();
+      long count = runRecent(sql, Wanted.UPDATE);
+      return count != NOT_RUN ? count : super.executeLargeUpdate(sql);
     }
 
     @Override public java.sql.ResultSet getResultSet() throws SQLException {
