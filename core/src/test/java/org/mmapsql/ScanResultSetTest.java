@@ -2,6 +2,7 @@ package org.mmapsql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +105,31 @@ class ScanResultSetTest {
       assertEquals(r.getRow(), m.getRow(), "after the end");
       assertEquals(r.isAfterLast(), m.isAfterLast(), "after the end");
       assertFalse(m.next(), "still none");
+    }
+  }
+
+  /** Before the first row and after the last (a last block shorter than the one before it), a getter fails, as H2's. */
+  @Test void gettersOffARowFailAsH2s() throws SQLException {
+    try (Statement s = mm.conn.createStatement(); Statement h = h2.createStatement();
+        ResultSet m = s.executeQuery("SELECT idx, val FROM t");
+        ResultSet r = h.executeQuery("SELECT idx, val FROM t ORDER BY idx")) {
+      offRow(r, m, "before the first row");
+      while (r.next()) {
+        assertTrue(m.next());
+      }
+      assertFalse(m.next());
+      offRow(r, m, "after the last row");
+    }
+  }
+
+  private static void offRow(ResultSet h2, ResultSet mm, String where) {
+    for (ResultSet rs : List.of(h2, mm)) {
+      String what = (rs == h2 ? "H2 " : "mmapsql ") + where;
+      assertThrows(SQLException.class, () -> rs.getLong(1), what);
+      assertThrows(SQLException.class, () -> rs.getDouble(2), what);
+      assertThrows(SQLException.class, () -> rs.getObject(1), what);
+      assertThrows(SQLException.class, () -> rs.getObject(2), what);
+      assertThrows(SQLException.class, () -> rs.getString(2), what);
     }
   }
 

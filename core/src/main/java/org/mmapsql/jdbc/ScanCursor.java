@@ -103,8 +103,16 @@ public final class ScanCursor extends AbstractCursor {
   }
 
   /** The idx of the current row. */
-  private long idx() {
-    return firstIdx + pos;
+  private long idx() throws SQLException {
+    return firstIdx + row();
+  }
+
+  /** The current row's index in the block; an error before the first row and after the last, as H2 gives. */
+  private int row() throws SQLException {
+    if (pos < 0 || pos >= size) {
+      throw new SQLException("no current row: the result set is before its first row or after its last", "24000");
+    }
+    return pos;
   }
 
   /**
@@ -124,16 +132,18 @@ public final class ScanCursor extends AbstractCursor {
   }
 
   /** The current row's value of a column that {@link #readsLong}, as its accessor gives it. */
-  public long getLong(int column) {
-    wasNull[0] = false;
+  public long getLong(int column) throws SQLException {
     int k = column - 1;
-    return plain[k] == IDX ? idx() : longs[k][pos];
+    long v = plain[k] == IDX ? idx() : longs[k][row()];
+    wasNull[0] = false;
+    return v;
   }
 
   /** The current row's value of a column that {@link #readsDouble}, as its accessor gives it. */
-  public double getDouble(int column) {
+  public double getDouble(int column) throws SQLException {
+    double v = doubles[column - 1][row()];
     wasNull[0] = false;
-    return doubles[column - 1][pos];
+    return v;
   }
 
   /** Notes how column {@code ordinal} (0-based) is read without its accessor, and from which array. */
@@ -150,8 +160,8 @@ public final class ScanCursor extends AbstractCursor {
 
   @Override protected Getter createGetter(int ordinal) {
     return new AbstractGetter() {
-      @Override public Object getObject() {
-        Object v = ordinal == 0 ? (Object) idx() : block.value(ordinal - 1, pos);
+      @Override public Object getObject() throws SQLException {
+        Object v = ordinal == 0 ? (Object) idx() : block.value(ordinal - 1, row());
         wasNull[0] = v == null;
         return v;
       }
@@ -164,9 +174,10 @@ public final class ScanCursor extends AbstractCursor {
     if (ordinal == 0) {
       plain(ordinal, IDX, null, null);
       return new ExactAccessor(generic) {
-        @Override public long getLong() {
+        @Override public long getLong() throws SQLException {
+          long v = idx();
           wasNull[0] = false;
-          return idx();
+          return v;
         }
       };
     }
@@ -178,9 +189,10 @@ public final class ScanCursor extends AbstractCursor {
       long[] values = block.longs(c);
       plain(ordinal, LONGS, values, null);
       return new ExactAccessor(generic) {
-        @Override public long getLong() {
+        @Override public long getLong() throws SQLException {
+          long v = values[row()];
           wasNull[0] = false;
-          return values[pos];
+          return v;
         }
       };
     }
@@ -188,9 +200,10 @@ public final class ScanCursor extends AbstractCursor {
       double[] values = block.doubles(c);
       plain(ordinal, DOUBLES, null, values);
       return new ApproximateAccessor(generic) {
-        @Override public double getDouble() {
+        @Override public double getDouble() throws SQLException {
+          double v = values[row()];
           wasNull[0] = false;
-          return values[pos];
+          return v;
         }
       };
     }
