@@ -292,6 +292,33 @@ class DmlPlanCacheTest {
     sameRows("t");
   }
 
+  /** A batch of a prepared INSERT of constants writes through the connection that runs it. */
+  @Test void aBatchOnAPlanCachedByAnotherConnectionAppendsItsRows() throws SQLException {
+    String sql = "INSERT INTO t(val) VALUES (4.25)";
+    try (Connection first = mm.connect(); Statement s = first.createStatement()) {
+      assertEquals(1, s.executeUpdate(sql));
+    }
+    long hits = cache().hits();
+    try (PreparedStatement ps = mm.conn.prepareStatement(sql)) {
+      for (int i = 0; i < 3; i++) {
+        ps.addBatch();
+      }
+      assertEquals(3, ps.executeBatch().length);
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        List<Long> got = new ArrayList<>();
+        while (keys.next()) {
+          got.add(keys.getLong(1));
+        }
+        assertEquals(List.of(9L, 10L, 11L), got);
+      }
+    }
+    assertEquals(hits + 1, cache().hits());
+    for (int i = 0; i < 4; i++) {
+      count(h2, sql);
+    }
+    sameRows("t");
+  }
+
   @Test void aReadOnlyConnectionNeverWritesThroughACachedPlan() throws SQLException {
     assertEquals(1, mm.update("UPDATE t SET val = 4.5 WHERE idx = 1"));
     assertEquals(1, mm.update("INSERT INTO cp(val) SELECT val FROM t WHERE idx = 1"));
