@@ -9,6 +9,8 @@ import org.apache.calcite.jdbc.CalcitePrepare;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.exec.AppendRows;
 import org.mmapsql.plan.ParameterInsert;
+import org.mmapsql.schema.MmapSchema;
+import org.mmapsql.schema.MmapTable;
 import org.mmapsql.schema.TableEntryPoints;
 import org.mmapsql.storage.Layout;
 
@@ -45,11 +47,14 @@ public final class BatchInsert {
     for (Object o : s.internalParameters.values()) {
       if (o instanceof ParameterInsert insert) {
         try {
-          Layout layout = insert.table().layout();
+          // The table in the connection that runs the batch: a cached plan may come from another one.
+          MmapTable table = s.rootSchema == null ? insert.table()
+              : MmapSchema.of(s.rootSchema.plus()).planned(insert.table().name());
+          Layout layout = table.layout();
           if (!layout.sameRows(insert.layout())) {
             return null;
           }
-          return new BatchInsert(insert, new AppendRows(TableEntryPoints.inserts(insert.table(), cancel), layout, sets));
+          return new BatchInsert(insert, new AppendRows(TableEntryPoints.inserts(table, cancel), layout, sets));
         } catch (RuntimeException e) {
           return null;
         }

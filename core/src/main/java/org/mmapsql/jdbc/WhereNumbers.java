@@ -1,28 +1,37 @@
 package org.mmapsql.jdbc;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNumericLiteral;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.schema.MmapFunctions;
 
 /**
- * Which numbers of a parsed query may become parameters of a cached plan: the
- * numeric literals of WHERE clauses (of the query and of the queries nested in
- * it). Elsewhere a literal's type can shape the result (a select item's type,
- * GROUP BY and ORDER BY ordinals and expressions, LIMIT and OFFSET, window
- * frames), so those stay fixed. Only queries are cached: not DML, DDL or
- * EXPLAIN, and never a statement that calls MMAP, UNMAP or VPOP.
+ * Which numbers of a parsed statement may become parameters of a cached plan:
+ * the numeric literals of WHERE clauses (of the query, of an UPDATE or DELETE,
+ * and of the queries nested in them, such as the SELECT of an
+ * {@code INSERT ... SELECT}). Elsewhere a literal's type can shape the result
+ * (a select item's type, GROUP BY and ORDER BY ordinals and expressions, LIMIT
+ * and OFFSET, window frames) or is a value written (SET, VALUES), whose own
+ * type the dtype's checks see, so those stay fixed. Queries, INSERT, UPDATE
+ * and DELETE are cached; not DDL, MERGE or EXPLAIN, and never a statement that
+ * calls MMAP, UNMAP or VPOP.
  */
 final class WhereNumbers extends SqlBasicVisitor<Void> {
+  /** The statements whose plans are cached: queries, and the writes an array takes. */
+  private static final Set<SqlKind> CACHED = cached();
   private final SqlShape shape;
   private final int[] lineStarts;
   private final boolean[] parameter;
@@ -39,7 +48,7 @@ final class WhereNumbers extends SqlBasicVisitor<Void> {
    * statement is not to be cached at all.
    */
   static boolean @Nullable [] of(SqlNode statement, SqlShape shape) {
-    if (!statement.getKind().belongsTo(SqlKind.QUERY)) {
+    if (!statement.getKind().belongsTo(CACHED)) {
       return null;
     }
     try {
@@ -52,6 +61,12 @@ final class WhereNumbers extends SqlBasicVisitor<Void> {
     WhereNumbers w = new WhereNumbers(shape);
     statement.accept(w);
     return w.parameter;
+  }
+
+  private static Set<SqlKind> cached() {
+    Set<SqlKind> kinds = EnumSet.copyOf(SqlKind.QUERY);
+    kinds.addAll(EnumSet.of(SqlKind.INSERT, SqlKind.UPDATE, SqlKind.DELETE));
+    return kinds;
   }
 
   @Override public Void visit(SqlLiteral literal) {
@@ -81,6 +96,20 @@ final class WhereNumbers extends SqlBasicVisitor<Void> {
       inWhere = true;
       visitAll(select.getWhere());
       inWhere = outer;
+      return null;
+    }
+    if (call instanceof SqlUpdate update) {
+      // SET's values stay fixed: a value written keeps the type the dtype's checks see (MmapSqlValidator).
+      visitAll(update.getSourceExpressionList());
+      inWhere = true;
+      visitAll(update.getCondition());
+      inWhere = false;
+      return null;
+    }
+    if (call instanceof SqlDelete delete) {
+      inWhere = true;
+      visitAll(delete.getCondition());
+      inWhere = false;
       return null;
     }
     if (call instanceof SqlOrderBy orderBy) {
