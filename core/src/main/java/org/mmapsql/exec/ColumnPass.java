@@ -13,7 +13,7 @@ import org.mmapsql.storage.RunStats;
 import org.mmapsql.storage.ValueRange;
 
 /**
- * One pass over a column at a set of positions: runs of {@link #RUN} rows,
+ * One pass over a column at a set of positions: runs of {@link #RUN} rows (more of a narrow integer column),
  * each aggregated where it lies in the mapping ({@link RunStats}), folded in
  * order. Above {@link #PARALLEL} rows the runs are spread over every core; the
  * runs and the order of the fold are the same either way, so a result never
@@ -24,6 +24,13 @@ import org.mmapsql.storage.ValueRange;
 final class ColumnPass {
   /** Rows per run: half a megabyte of doubles, so that checks and folds cost nothing per row. */
   static final int RUN = 1 << 16;
+  /**
+   * Rows per run of an integer column: half a megabyte too (an int16 run of
+   * 64 Ki rows takes a few µs, no more than the run's check of the file's
+   * size), at most {@link RunStats#MAX_RUN}. Exact sums do not depend on it;
+   * float columns keep {@link #RUN}, the leaves of their pairwise tree.
+   */
+  private static final int RUN_BYTES = RUN * 8;
   /** Fewer rows than this are not worth waking other cores for. */
   static final long PARALLEL = 1L << 21;
   private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
@@ -49,19 +56,21 @@ final class ColumnPass {
       @Nullable AtomicBoolean cancel, boolean mayParallel) {
     ElementType.Numeric numeric = array.layout().columns().get(column).dtype().type().numeric();
     ColumnPass pass = new ColumnPass(numeric);
+    int run = numeric == ElementType.Numeric.DOUBLE ? RUN
+        : Math.min(RunStats.MAX_RUN, Math.max(RUN, RUN_BYTES / array.layout().stride()));
     long rows = 0;
     int runs = 0;
     for (int i = 0; i < starts.length; i++) {
       rows += ends[i] - starts[i];
-      runs += (int) ((ends[i] - starts[i] + RUN - 1) / RUN);
+      runs += (int) ((ends[i] - starts[i] + run - 1) / run);
     }
     long[] from = new long[runs];
     int[] length = new int[runs];
     int r = 0;
     for (int i = 0; i < starts.length; i++) {
-      for (long p = starts[i]; p < ends[i]; p += RUN) {
+      for (long p = starts[i]; p < ends[i]; p += run) {
         from[r] = p;
-        length[r++] = (int) Math.min(RUN, ends[i] - p);
+        length[r++] = (int) Math.min(run, ends[i] - p);
       }
     }
     RunStats[] stats = new RunStats[runs];
