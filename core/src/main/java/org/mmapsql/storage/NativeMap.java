@@ -14,6 +14,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
+
 /**
  * Shared mappings made with {@code mmap(2)} through {@code java.lang.foreign}:
  * read-only ones that reach past the end of file, and short writable windows
@@ -66,6 +68,14 @@ final class NativeMap {
       FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
       Linker.Option.captureCallState("errno"));
   private static final int EINTR = 4;
+  /**
+   * {@code int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)}; null
+   * with a libc older than it (glibc 2.28), where {@link PathStat} leaves the check to Java.
+   */
+  private static final @Nullable MethodHandle STATX = LINKER.defaultLookup().find("statx")
+      .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+          ADDRESS))).orElse(null);
+  private static final int AT_FDCWD = -100;
 
   private NativeMap() {
   }
@@ -74,6 +84,24 @@ final class NativeMap {
     MemorySegment symbol = LINKER.defaultLookup().find(name)
         .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
     return LINKER.downcallHandle(symbol, fd, options);
+  }
+
+  /** Whether {@link #statx} can be called here. */
+  static boolean hasStatx() {
+    return STATX != null;
+  }
+
+  /**
+   * {@code statx(2)} of {@code path} (a NUL-terminated native string) into
+   * {@code buffer}, asking for {@code mask}; whether it succeeded. Only when
+   * {@link #hasStatx}.
+   */
+  static boolean statx(MemorySegment path, int mask, MemorySegment buffer) {
+    try {
+      return (int) STATX.invokeExact(AT_FDCWD, path, 0, mask, buffer) == 0;
+    } catch (Throwable t) {
+      return false;
+    }
   }
 
   /**

@@ -1,14 +1,10 @@
 package org.mmapsql.storage;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -27,7 +23,6 @@ final class PathStat {
   /** What {@link #size} returns when the path names another file than the one opened. */
   static final long OTHER_FILE = -2;
 
-  private static final int AT_FDCWD = -100;
   private static final int STATX_INO = 0x100;
   private static final int STATX_SIZE = 0x200;
   /** struct statx is the same on every architecture: 256 bytes, these offsets. */
@@ -37,8 +32,6 @@ final class PathStat {
   private static final long STX_SIZE = 40;
   private static final long STX_DEV_MAJOR = 136;
   private static final long STX_DEV_MINOR = 140;
-  /** {@code int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)}; null without it. */
-  private static final @Nullable MethodHandle STATX = statx();
 
   private final MemorySegment path;
   private final MemorySegment buffer;
@@ -52,22 +45,12 @@ final class PathStat {
     this.inode = inode;
   }
 
-  private static @Nullable MethodHandle statx() {
-    try {
-      Linker linker = Linker.nativeLinker();
-      return linker.defaultLookup().find("statx").map(s -> linker.downcallHandle(s,
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS))).orElse(null);
-    } catch (RuntimeException | Error e) {
-      return null; // no native access, or a libc without statx: Files.readAttributes does it
-    }
-  }
-
   /**
    * The stat of {@code file} against the file open as {@code self} (its
    * {@code /proc/self/fd/N}), or null if statx cannot be called here.
    */
   static @Nullable PathStat of(Path file, Path self) {
-    if (STATX == null || !nativeNames(file) || !nativeNames(self)) {
+    if (!NativeMap.hasStatx() || !nativeNames(file) || !nativeNames(self)) {
       return null;
     }
     Arena arena = Arena.ofAuto(); // freed with this object
@@ -96,13 +79,8 @@ final class PathStat {
   }
 
   private static boolean call(MemorySegment path, MemorySegment buffer) {
-    try {
-      int r = (int) STATX.invokeExact(AT_FDCWD, path, 0, STATX_INO | STATX_SIZE, buffer);
-      int mask = buffer.get(JAVA_INT, STX_MASK);
-      return r == 0 && (mask & (STATX_INO | STATX_SIZE)) == (STATX_INO | STATX_SIZE);
-    } catch (Throwable t) {
-      return false;
-    }
+    int want = STATX_INO | STATX_SIZE;
+    return NativeMap.statx(path, want, buffer) && (buffer.get(JAVA_INT, STX_MASK) & want) == want;
   }
 
   private static long device(MemorySegment buffer) {
