@@ -40,7 +40,7 @@ public final class ScanCursor extends AbstractCursor {
   private final Layout layout;
   private int pos = -1; // the current row's index in the block
   private int size;     // rows in the block, copied from the scan at each block
-  private long firstIdx; // the idx of the block's first row
+  private long firstIdx; // the idx of the block's first row (no getter reads it before the first row)
   /**
    * Per column ordinal, how {@link #getLong}/{@link #getDouble} read it without
    * an accessor: {@link #IDX}, {@link #LONGS}, {@link #DOUBLES}, or 0 (through
@@ -58,7 +58,6 @@ public final class ScanCursor extends AbstractCursor {
     this.layout = scan.array().layout();
     this.block = new RowBlock(layout, scan.blockRows());
     this.reader = block::read;
-    this.firstIdx = scan.blockIdx(); // as the idx getter answers before the first row
   }
 
   private static int blockRows(int stride) {
