@@ -117,11 +117,12 @@ class RemoteJdbcContractTest extends JdbcContractTest {
     try (RandomAccessFile f = new RandomAccessFile(dir.resolve("big.f8").toFile(), "rw")) {
       f.setLength(8L << 28); // sparse: long enough to time out
     }
+    // bound before the server with the short timeout starts, so that only the SUM can reach it, however busy the machine
+    stmt.executeQuery("SELECT MMAP('big', 'big.f8')").close();
     MmapServer s = MmapServer.start(ServerConfig.defaults(dir).withPort(0)
         .withLimits(16 << 20, 1000, Duration.ofMillis(200)));
     servers.add(s);
     try (Connection c = DriverManager.getConnection(url(s)); Statement st = c.createStatement()) {
-      st.executeQuery("SELECT MMAP('big', 'big.f8')").close();
       SQLException e = assertThrows(SQLException.class, () -> {
         try (ResultSet rs = st.executeQuery("SELECT SUM(val), MAX(val) FROM big")) {
           rs.next();
