@@ -281,6 +281,12 @@ final class HttpTransport {
     /** Requests answered on upgraded connections. */
     private final LongAdder framed = new LongAdder();
     private final Set<CompactChannel> channels = ConcurrentHashMap.newKeySet();
+    /**
+     * Sockets switched or being switched, at most --max-connections: a slot is
+     * taken before the 101 and given back when the socket ends (counting the
+     * channels instead let clients switching at once all pass the check).
+     */
+    private final Semaphore slots = new Semaphore(config.maxConnections());
     /** Frames being answered, at most as many as HTTP requests served at once. */
     private final Semaphore running = new Semaphore(config.maxThreads());
     /** Frames being answered now, and the most at once since the start. */
@@ -325,14 +331,14 @@ final class HttpTransport {
       response.setHeader(CompactExecute.HEADER, "1");
       baseRequest.setHandled(true);
       if (!(baseRequest.getHttpChannel().getEndPoint() instanceof ChannelEndPoint endPoint) || stopping
-          || channels.size() >= config.maxConnections() || request.getContentLengthLong() > 0) {
+          || request.getContentLengthLong() > 0 || !slots.tryAcquire()) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentLength(0);
         return;
       }
       CompactChannel channel = new CompactChannel(endPoint, new FrameAnswers(MmapMeta.user(),
           basic(request.getHeader("Authorization"))), config.maxRequestBytes(), connector.getIdleTimeout(),
-          channels);
+          channels, slots::release);
       request.setAttribute(HttpConnection.UPGRADE_CONNECTION_ATTRIBUTE, channel);
       response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
       response.setHeader("Upgrade", CompactExecute.UPGRADE);
