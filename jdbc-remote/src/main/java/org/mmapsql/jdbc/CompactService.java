@@ -104,6 +104,10 @@ final class CompactService extends RemoteProtobufService {
       throw lost("request", e);
     }
     if (answer == null || answer.status != 200 && answer.status != 500) {
+      if (http.foreignServer()) {
+        compact = null; // a server without the compact path (a plain Avatica one): no socket of our own
+        http.close();
+      }
       // not taken, not sent, or refused before it ran (authentication): Avatica's path, as before
       return super._apply(request);
     }

@@ -68,6 +68,8 @@ final class PlainHttp implements AutoCloseable {
   private boolean framed;
   /** Whether its frames take Avatica's requests as well ({@link AvaticaFrame}). */
   private boolean avaticaFrames;
+  /** Whether the server answered the switch without knowing the compact path (not mmapsql, or older). */
+  private volatile boolean foreignServer;
   private InputStream in;
   private OutputStream out;
   private long lastUsed;
@@ -191,8 +193,18 @@ final class PlainHttp implements AutoCloseable {
     return v;
   }
 
+  /** Whether the server answered the switch to frames as a server without the compact path does. */
+  boolean foreignServer() {
+    return foreignServer;
+  }
+
   /** An HTTP answer. */
   private Answer answer() throws IOException {
+    return answer(false);
+  }
+
+  /** An HTTP answer; {@code switchAnswer}: the answer to the request to switch to frames. */
+  private Answer answer(boolean switchAnswer) throws IOException {
     String status = line();
     if (!status.startsWith("HTTP/1.") || status.length() < 12) {
       throw new IOException("not an HTTP answer: " + status);
@@ -246,6 +258,9 @@ final class PlainHttp implements AutoCloseable {
     }
     framed = code == 101 && CompactExecute.UPGRADE.equalsIgnoreCase(upgrade) && !close;
     avaticaFrames = framed && avatica;
+    if (switchAnswer) {
+      foreignServer = !compact;
+    }
     if (code == 101 && !framed) {
       close(); // switched to a protocol this client does not speak
     }
@@ -302,7 +317,7 @@ final class PlainHttp implements AutoCloseable {
       // Asks for compact frames; a server that says no (or an older one, which answers an error) keeps HTTP.
       out.write(upgradeRequest);
       out.flush();
-      answer();
+      answer(true);
       if (socket == null) {
         open(false); // it closed the connection after saying no
       }
