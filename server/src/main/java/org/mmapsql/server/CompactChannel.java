@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ChannelEndPoint;
@@ -46,7 +47,7 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
   private final Set<CompactChannel> live;
   /** Gives back the slot the switch took (--max-connections), once, when the connection ends. */
   private final Runnable release;
-  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean released = new AtomicBoolean();
   private final CountDownLatch done = new CountDownLatch(1);
   /** Bytes read and not yet taken: after flip() for reading, compacted back after. */
   private ByteBuffer in = ByteBuffer.allocate(8192);
