@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ import org.mmapsql.server.MmapServer;
 import org.mmapsql.server.ServerConfig;
 
 /**
- * The cost of one remote point access, client and server in this one JVM, on
+ * The cost of one remote point access or ad-hoc statement, client and server in this one JVM, on
  * three paths taken in turn (many short rounds, so that a busy machine weighs
  * on each alike): mmapsql's driver on its compact execute, the same driver on
  * Avatica's execute ({@code mmapsql.execute=avatica}), and Avatica's client
@@ -29,9 +30,13 @@ import org.mmapsql.server.ServerConfig;
  * median wall time and the median CPU time of the process (both sides of the
  * round trip: what a loaded machine changes least) per operation.
  *
- * <pre>WireCost [ROWS [ROUNDS [OPS_PER_ROUND [PATHS]]]]</pre>
+ * <pre>WireCost [ROWS [ROUNDS [OPS_PER_ROUND [PATHS [WORKLOADS]]]]]</pre>
  *
- * PATHS (for a profile of one): the paths to run by number, {@code 0,1,2} by default.
+ * PATHS (for a profile of one): the paths to run by number, {@code 0,1,2} by default. WORKLOADS: by
+ * number, {@code 0,1,2} (point read, IN read, point update through PreparedStatements) by default; {@code 3}
+ * is {@code SELECT COUNT(*)}, {@code 4} a point read by literal, through one Statement, {@code 5} a
+ * Statement created, executed and closed each time. On path 1, mmapsql's driver sends everything
+ * Avatica's way (HTTP), as it did before Avatica's requests went as frames.
  */
 public final class WireCost {
   private WireCost() {
@@ -46,6 +51,7 @@ public final class WireCost {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
     int perRound = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
     List<String> paths = Arrays.asList((args.length > 3 ? args[3] : "0,1,2").split(","));
+    List<String> workloads = Arrays.asList((args.length > 4 ? args[4] : "0,1,2").split(","));
     Path dir = Files.createTempDirectory("wirecost");
     Files.copy(Data.ensureFile("t", rows), dir.resolve("t.f8"));
     String h2url = "jdbc:h2:mem:wirecost;DB_CLOSE_DELAY=-1" + Data.H2_OPTIONS;
@@ -68,7 +74,8 @@ public final class WireCost {
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() + " load");
       System.out.println("| workload | path | wall µs/op | CPU µs/op (both sides) |");
       System.out.println("|---|---|---:|---:|");
-      for (String workload : List.of("point read", "10-key IN read", "point update")) {
+      for (String number : workloads) {
+        String workload = WORKLOADS.get(Integer.parseInt(number));
         Op[] ops = new Op[cs.length];
         for (int k = 0; k < cs.length; k++) {
           ops[k] = op(workload, cs[k], rows);
@@ -115,8 +122,29 @@ public final class WireCost {
     }
   }
 
+  private static final List<String> WORKLOADS = List.of("point read", "10-key IN read", "point update",
+      "COUNT(*), Statement", "literal point read, Statement", "create, COUNT(*), close a Statement");
+
   private static Op op(String workload, Connection c, long rows) throws SQLException {
     switch (workload) {
+      case "COUNT(*), Statement": {
+        Statement s = c.createStatement();
+        return i -> Data.check(count(s) == rows, "COUNT(*)");
+      }
+      case "literal point read, Statement": {
+        Statement s = c.createStatement();
+        return i -> {
+          try (ResultSet rs = s.executeQuery("SELECT val FROM t WHERE idx = " + i)) {
+            Data.check(rs.next() && rs.getDouble(1) == Data.value(i), "literal point read at " + i);
+          }
+        };
+      }
+      case "create, COUNT(*), close a Statement":
+        return i -> {
+          try (Statement s = c.createStatement()) {
+            Data.check(count(s) == rows, "COUNT(*)");
+          }
+        };
       case "point read": {
         PreparedStatement ps = c.prepareStatement("SELECT val FROM t WHERE idx = ?");
         return i -> {
@@ -151,6 +179,13 @@ public final class WireCost {
           Data.check(ps.executeUpdate() == 1, "point update at " + i);
         };
       }
+    }
+  }
+
+  private static long count(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

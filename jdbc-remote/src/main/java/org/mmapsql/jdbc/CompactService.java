@@ -21,18 +21,24 @@ import org.apache.calcite.avatica.remote.Service;
  * Avatica's protobuf client service, with the execute of a prepared statement
  * on the compact path ({@link CompactExecute}) over a {@link PlainHttp}
  * socket: the same request, an answer without the signature the client
- * already has, and no Apache HTTP client in between. Every other call, and an
- * execute the compact path cannot carry (the server does not know it, it could
- * not be sent), goes Avatica's way, which reports errors as before; an execute
- * sent whose answer did not come back is never sent again (08006).
+ * already has, and no Apache HTTP client in between. Every other call goes
+ * over the same socket too, as an {@link AvaticaFrame}, once the server has
+ * switched it to frames that take them. A call the socket cannot carry (the
+ * server does not know the path or the frames, it could not be sent, another
+ * thread is using the socket) goes Avatica's way, which reports errors as
+ * before; a request sent whose answer did not come back is never sent again
+ * (08006).
  */
 final class CompactService extends RemoteProtobufService {
   private final ProtobufTranslation translation;
+  /** Avatica's way; told when the server has answered a frame (its errors depend on it). */
+  private final AvaticaHttpClient client;
   /** The compact path; null once the server has shown it does not know it. */
   private volatile PlainHttp compact;
 
   private CompactService(AvaticaHttpClient client, ProtobufTranslation translation, PlainHttp compact) {
     super(client, translation);
+    this.client = client;
     this.translation = translation;
     this.compact = compact;
   }
@@ -52,10 +58,7 @@ final class CompactService extends RemoteProtobufService {
     } catch (PlainHttp.NotSent e) {
       return super.apply(request); // Avatica's client reports it (or reaches a restarted server)
     } catch (IOException e) {
-      // sent: the server may have run it, so it is not sent again
-      throw new AvaticaClientRuntimeException("the connection to the server broke while it ran the statement,"
-          + " which may or may not have taken effect: " + e, -1, "08006", AvaticaSeverity.ERROR,
-          java.util.Collections.emptyList(), null);
+      throw lost("statement", e);
     }
     if (!answer.compactServer) {
       // a server without the path: it could not parse the request and executed nothing
@@ -78,6 +81,56 @@ final class CompactService extends RemoteProtobufService {
     }
     // refused before the statement (authentication): Avatica's path gives today's error
     return super.apply(request);
+  }
+
+  /** Every call but the compact execute: as an Avatica frame when the socket takes it, else Avatica's way. */
+  @Override public Response _apply(Request request) {
+    PlainHttp http = compact;
+    if (http == null) {
+      return super._apply(request);
+    }
+    byte[] serialized;
+    try {
+      serialized = translation.serializeRequest(request);
+    } catch (IOException e) {
+      throw new RuntimeException(e);
+    }
+    PlainHttp.Answer answer;
+    try {
+      answer = http.postFramed(AvaticaFrame.request(serialized));
+    } catch (PlainHttp.NotSent e) {
+      answer = null;
+    } catch (IOException e) {
+      throw lost("request", e);
+    }
+    if (answer == null || answer.status != 200 && answer.status != 500) {
+      if (http.foreignServer()) {
+        compact = null; // a server without the compact path (a plain Avatica one): no socket of our own
+        http.close();
+      }
+      // not taken, not sent, or refused before it ran (authentication): Avatica's path, as before
+      return super._apply(request);
+    }
+    if (client instanceof RemoteHttpClient) {
+      ((RemoteHttpClient) client).answered();
+    }
+    Response r;
+    try {
+      r = translation.parseResponse(answer.body);
+    } catch (IOException e) {
+      throw new RuntimeException(e);
+    }
+    if (r instanceof ErrorResponse) {
+      throw ((ErrorResponse) r).toException();
+    }
+    return r;
+  }
+
+  /** A request went out and its answer did not come: the server may have run it, so it is not sent again. */
+  private static AvaticaClientRuntimeException lost(String what, IOException e) {
+    return new AvaticaClientRuntimeException("the connection to the server broke while it ran the " + what
+        + ", which may or may not have taken effect: " + e, -1, "08006", AvaticaSeverity.ERROR,
+        java.util.Collections.emptyList(), null);
   }
 
   @Override public CloseConnectionResponse apply(CloseConnectionRequest request) {

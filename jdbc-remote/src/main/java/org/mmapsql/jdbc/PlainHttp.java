@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A minimal HTTP/1.1 client: POSTs to one path of one plain-HTTP server over one
@@ -22,7 +23,9 @@ import java.util.Locale;
  * at most once: a socket idle for a while is checked before it is written to
  * (the server closes idle connections), and a failure once the request was
  * written is reported as such ({@link NotSent} only when nothing went out),
- * since the server may have run the statement.
+ * since the server may have run the statement. A server whose switch says
+ * so ({@link AvaticaFrame#HEADER}) takes Avatica's other requests as frames
+ * too ({@link #postFramed}).
  */
 final class PlainHttp implements AutoCloseable {
   /** An answer: its status, whether the server knows the compact path, its body. */
@@ -58,9 +61,15 @@ final class PlainHttp implements AutoCloseable {
   private final byte[] head;
   /** The request to switch a new socket to compact frames. */
   private final byte[] upgradeRequest;
+  /** One request at a time; {@link #postFramed} does not wait for it. */
+  private final ReentrantLock lock = new ReentrantLock();
   private Socket socket;
   /** Whether the socket switched to compact frames. */
   private boolean framed;
+  /** Whether its frames take Avatica's requests as well ({@link AvaticaFrame}). */
+  private boolean avaticaFrames;
+  /** Whether the server answered the switch without knowing the compact path (not mmapsql, or older). */
+  private volatile boolean foreignServer;
   private InputStream in;
   private OutputStream out;
   private long lastUsed;
@@ -82,9 +91,35 @@ final class PlainHttp implements AutoCloseable {
   }
 
   /** Posts {@code body} and reads the answer. */
-  synchronized Answer post(byte[] body) throws IOException {
+  Answer post(byte[] body) throws IOException {
+    lock.lock();
     try {
-      return exchange(body);
+      return exchange(body, false);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Sends an Avatica request as a frame ({@link AvaticaFrame}) and reads its
+   * answer; null, with nothing sent, when the socket does not take such frames
+   * (the server did not switch it, or is older) or another thread is using it:
+   * the caller then goes Avatica's way, as before.
+   */
+  Answer postFramed(byte[] body) throws IOException {
+    if (!lock.tryLock()) {
+      return null;
+    }
+    try {
+      return exchange(body, true);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Answer exchange(byte[] body, boolean onlyAvaticaFrames) throws IOException {
+    try {
+      return send(body, onlyAvaticaFrames);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -93,13 +128,16 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
-  private Answer exchange(byte[] body) throws IOException {
+  private Answer send(byte[] body, boolean onlyAvaticaFrames) throws IOException {
     if (socket != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS && closedByServer()) {
       close();
     }
     try {
       if (socket == null) {
         open();
+      }
+      if (onlyAvaticaFrames && !(framed && avaticaFrames)) {
+        return null;
       }
       out.write(framed ? frame(body) : request(head, body));
       out.flush();
@@ -155,8 +193,18 @@ final class PlainHttp implements AutoCloseable {
     return v;
   }
 
+  /** Whether the server answered the switch to frames as a server without the compact path does. */
+  boolean foreignServer() {
+    return foreignServer;
+  }
+
   /** An HTTP answer. */
   private Answer answer() throws IOException {
+    return answer(false);
+  }
+
+  /** An HTTP answer; {@code switchAnswer}: the answer to the request to switch to frames. */
+  private Answer answer(boolean switchAnswer) throws IOException {
     String status = line();
     if (!status.startsWith("HTTP/1.") || status.length() < 12) {
       throw new IOException("not an HTTP answer: " + status);
@@ -166,6 +214,7 @@ final class PlainHttp implements AutoCloseable {
     boolean chunked = false;
     boolean close = status.startsWith("HTTP/1.0");
     boolean compact = false;
+    boolean avatica = false;
     String upgrade = null;
     for (String header = line(); !header.isEmpty(); header = line()) {
       int colon = header.indexOf(':');
@@ -189,6 +238,7 @@ final class PlainHttp implements AutoCloseable {
           break;
         default:
           compact |= name.equalsIgnoreCase(CompactExecute.HEADER);
+          avatica |= name.equalsIgnoreCase(AvaticaFrame.HEADER) && value.equalsIgnoreCase(AvaticaFrame.AVATICA);
       }
     }
     byte[] answer;
@@ -207,6 +257,10 @@ final class PlainHttp implements AutoCloseable {
       close();
     }
     framed = code == 101 && CompactExecute.UPGRADE.equalsIgnoreCase(upgrade) && !close;
+    avaticaFrames = framed && avatica;
+    if (switchAnswer) {
+      foreignServer = !compact;
+    }
     if (code == 101 && !framed) {
       close(); // switched to a protocol this client does not speak
     }
@@ -254,6 +308,7 @@ final class PlainHttp implements AutoCloseable {
       out = s.getOutputStream();
       socket = s;
       framed = false;
+      avaticaFrames = false;
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
@@ -262,7 +317,7 @@ final class PlainHttp implements AutoCloseable {
       // Asks for compact frames; a server that says no (or an older one, which answers an error) keeps HTTP.
       out.write(upgradeRequest);
       out.flush();
-      answer();
+      answer(true);
       if (socket == null) {
         open(false); // it closed the connection after saying no
       }
@@ -304,17 +359,22 @@ final class PlainHttp implements AutoCloseable {
     return sb.toString();
   }
 
-  @Override public synchronized void close() {
-    Socket s = socket;
-    socket = null;
-    in = null;
-    out = null;
-    if (s != null) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
+  @Override public void close() {
+    lock.lock();
+    try {
+      Socket s = socket;
+      socket = null;
+      in = null;
+      out = null;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
       }
+    } finally {
+      lock.unlock();
     }
   }
 }

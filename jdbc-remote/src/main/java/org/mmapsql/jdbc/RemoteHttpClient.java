@@ -56,6 +56,13 @@ public final class RemoteHttpClient extends AvaticaCommonsHttpClientImpl {
     super.setHttpClientPool(pool, config);
   }
 
+  /** The server has answered this connection on another path (a frame): it is the right server. */
+  void answered() {
+    if (!answered) {
+      answered = true;
+    }
+  }
+
   @Override public byte[] send(byte[] request) {
     for (int attempt = 0; ; attempt++) {
       HttpPost post = new HttpPost(uri);

@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.ChannelEndPoint;
@@ -44,6 +45,9 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
   private final long idleMillis;
   /** The server's connections on compact frames, which this one belongs to while it lives. */
   private final Set<CompactChannel> live;
+  /** Gives back the slot the switch took (--max-connections), once, when the connection ends. */
+  private final Runnable release;
+  private final AtomicBoolean released = new AtomicBoolean();
   private final CountDownLatch done = new CountDownLatch(1);
   /** Bytes read and not yet taken: after flip() for reading, compacted back after. */
   private ByteBuffer in = ByteBuffer.allocate(8192);
@@ -51,13 +55,14 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
   private volatile Selector selector;
 
   CompactChannel(ChannelEndPoint endPoint, Answers answers, long maxRequestBytes,
-      long idleMillis, Set<CompactChannel> live) {
+      long idleMillis, Set<CompactChannel> live, Runnable release) {
     super(endPoint, Runnable::run);
     this.channel = endPoint.getChannel();
     this.answers = answers;
     this.maxRequestBytes = maxRequestBytes;
     this.idleMillis = idleMillis;
     this.live = live;
+    this.release = release;
   }
 
   @Override public void onUpgradeTo(ByteBuffer prefilled) {
@@ -75,6 +80,18 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
     Thread t = new Thread(this::serve, "mmapsql-compact-" + channel.hashCode());
     t.setDaemon(true);
     t.start();
+  }
+
+  /** The end point closed (its serving thread ends too, or never started). */
+  @Override public void onClose() {
+    super.onClose();
+    releaseSlot();
+  }
+
+  private void releaseSlot() {
+    if (released.compareAndSet(false, true)) {
+      release.run();
+    }
   }
 
   /** Never asks Jetty to read: its own thread does. */
@@ -131,6 +148,7 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
       selector = null;
       getEndPoint().close();
       live.remove(this);
+      releaseSlot();
       done.countDown();
     }
   }

@@ -8,6 +8,7 @@ import org.apache.calcite.avatica.remote.ProtobufHandler;
 import org.apache.calcite.avatica.remote.ProtobufTranslation;
 import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
+import org.mmapsql.jdbc.AvaticaFrame;
 import org.mmapsql.jdbc.CompactExecute;
 
 /**
@@ -15,8 +16,10 @@ import org.mmapsql.jdbc.CompactExecute;
  * execute request in, through the same service as Avatica's handler (so
  * {@link GuardedMeta}'s checks, the statement log and timeout of
  * {@link MmapMeta} apply), the compact response out; an error as the protobuf
- * error response Avatica's handler would send. Authentication and the body
- * limit are the HTTP layer's, before this.
+ * error response Avatica's handler would send. Also answers any Avatica
+ * request that came as a frame ({@link AvaticaFrame}), as Avatica's protobuf
+ * handler answers it on Avatica's path. Authentication and the body limit are
+ * the HTTP layer's, before this.
  */
 final class CompactEndpoint {
   /** An HTTP status and body. */
@@ -27,12 +30,24 @@ final class CompactEndpoint {
   /** A prepared statement's signature by statement id, as prepare made it; null if there is none. */
   private final IntFunction<Meta.Signature> prepared;
   private final ProtobufTranslation translation = new ProtobufTranslationImpl();
-  private final ProtobufHandler errors;
+  /** Avatica's own handler of protobuf requests: the one its HTTP handler calls. */
+  private final ProtobufHandler handler;
 
   CompactEndpoint(Service service, IntFunction<Meta.Signature> prepared) {
     this.service = service;
     this.prepared = prepared;
-    this.errors = new ProtobufHandler(service, translation, NoopMetricsSystem.getInstance());
+    this.handler = new ProtobufHandler(service, translation, NoopMetricsSystem.getInstance());
+  }
+
+  /** The server's address in error responses, as Avatica's handler has it. */
+  void setRpcMetadata(Service.RpcMetadataResponse metadata) {
+    handler.setRpcMetadata(metadata);
+  }
+
+  /** The answer to an {@link AvaticaFrame}: what Avatica's protobuf handler answers its request. */
+  Answer answerAvatica(byte[] body) {
+    var a = handler.apply(AvaticaFrame.avaticaRequest(body));
+    return new Answer(a.getStatusCode(), a.getResponse());
   }
 
   Answer answer(byte[] body) {
@@ -56,7 +71,7 @@ final class CompactEndpoint {
       for (Throwable c = e; c != null; c = c.getCause()) {
         c.setStackTrace(new StackTraceElement[0]);
       }
-      return new Answer(500, errors.convertToErrorResponse(e).getResponse());
+      return new Answer(500, handler.convertToErrorResponse(e).getResponse());
     }
   }
 }

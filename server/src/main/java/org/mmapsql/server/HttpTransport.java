@@ -43,6 +43,7 @@ import org.eclipse.jetty.server.handler.HandlerWrapper;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.mmapsql.jdbc.AvaticaFrame;
 import org.mmapsql.jdbc.CompactExecute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +115,7 @@ final class HttpTransport {
     server.addConnector(connector);
 
     Front front = new Front();
-    compact = new Compact(new CompactEndpoint(service, preparedSignatures));
+    compact = new Compact(new CompactEndpoint(service, preparedSignatures), !json);
     compact.setHandler(avatica);
     front.setHandler(compact);
     stats = new StatisticsHandler(); // lets a stop wait for requests in flight
@@ -139,7 +140,9 @@ final class HttpTransport {
       }
       throw e;
     }
-    avatica.setServerRpcMetadata(new Service.RpcMetadataResponse(config.host() + ":" + port()));
+    Service.RpcMetadataResponse metadata = new Service.RpcMetadataResponse(config.host() + ":" + port());
+    avatica.setServerRpcMetadata(metadata);
+    compact.endpoint.setRpcMetadata(metadata);
   }
 
   int port() {
@@ -151,9 +154,19 @@ final class HttpTransport {
     return stats.getRequests() + compact.framed.sum();
   }
 
+  /** HTTP requests answered since the start, not counting frames. */
+  long httpOnlyRequests() {
+    return stats.getRequests();
+  }
+
   /** Compact executes answered since the start. */
   long compactExecutes() {
     return compact.answered.sum();
+  }
+
+  /** Avatica requests answered as frames ({@link AvaticaFrame}) since the start. */
+  long avaticaFrames() {
+    return compact.avaticaFrames.sum();
   }
 
   /** Most frames answered at once since the start (never above --max-threads). */
@@ -272,15 +285,25 @@ final class HttpTransport {
 
   /**
    * Takes the compact execute ({@link CompactExecute#PATH}), and the switch of a
-   * connection to compact frames ({@link CompactExecute#UPGRADE}); everything
-   * else goes on to Avatica.
+   * connection to compact frames ({@link CompactExecute#UPGRADE}), whose frames
+   * are compact executes or, with protobuf, any other Avatica request
+   * ({@link AvaticaFrame}); everything else goes on to Avatica.
    */
   private final class Compact extends HandlerWrapper {
     private final CompactEndpoint endpoint;
+    /** Whether switched sockets take Avatica's requests: only when Avatica's path speaks protobuf. */
+    private final boolean avaticaRequests;
     private final LongAdder answered = new LongAdder();
+    private final LongAdder avaticaFrames = new LongAdder();
     /** Requests answered on upgraded connections. */
     private final LongAdder framed = new LongAdder();
     private final Set<CompactChannel> channels = ConcurrentHashMap.newKeySet();
+    /**
+     * Sockets switched or being switched, at most --max-connections: a slot is
+     * taken before the 101 and given back when the socket ends (counting the
+     * channels instead let clients switching at once all pass the check).
+     */
+    private final Semaphore slots = new Semaphore(config.maxConnections());
     /** Frames being answered, at most as many as HTTP requests served at once. */
     private final Semaphore running = new Semaphore(config.maxThreads());
     /** Frames being answered now, and the most at once since the start. */
@@ -288,8 +311,9 @@ final class HttpTransport {
     private final AtomicInteger peak = new AtomicInteger();
     private volatile boolean stopping;
 
-    Compact(CompactEndpoint endpoint) {
+    Compact(CompactEndpoint endpoint, boolean avaticaRequests) {
       this.endpoint = endpoint;
+      this.avaticaRequests = avaticaRequests;
     }
 
     @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
@@ -325,18 +349,21 @@ final class HttpTransport {
       response.setHeader(CompactExecute.HEADER, "1");
       baseRequest.setHandled(true);
       if (!(baseRequest.getHttpChannel().getEndPoint() instanceof ChannelEndPoint endPoint) || stopping
-          || channels.size() >= config.maxConnections() || request.getContentLengthLong() > 0) {
+          || request.getContentLengthLong() > 0 || !slots.tryAcquire()) {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentLength(0);
         return;
       }
       CompactChannel channel = new CompactChannel(endPoint, new FrameAnswers(MmapMeta.user(),
           basic(request.getHeader("Authorization"))), config.maxRequestBytes(), connector.getIdleTimeout(),
-          channels);
+          channels, slots::release);
       request.setAttribute(HttpConnection.UPGRADE_CONNECTION_ATTRIBUTE, channel);
       response.setStatus(HttpServletResponse.SC_SWITCHING_PROTOCOLS);
       response.setHeader("Upgrade", CompactExecute.UPGRADE);
       response.setHeader("Connection", "Upgrade");
+      if (avaticaRequests) {
+        response.setHeader(AvaticaFrame.HEADER, AvaticaFrame.AVATICA);
+      }
     }
 
     /**
@@ -369,18 +396,19 @@ final class HttpTransport {
                 errors.encode("authentication failed: wrong user name or password", "28000"), true);
           }
         }
+        boolean avatica = avaticaRequests && AvaticaFrame.is(body);
         CompactEndpoint.Answer a;
         running.acquireUninterruptibly(); // --max-threads: each switched socket has a thread, not each a statement
         try {
           peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-          a = Identity.runAs(u, () -> endpoint.answer(body));
+          a = Identity.runAs(u, () -> avatica ? endpoint.answerAvatica(body) : endpoint.answer(body));
         } catch (Exception e) {
-          throw new IllegalStateException(e); // answer() reports its errors itself
+          throw new IllegalStateException(e); // the endpoint reports its errors itself
         } finally {
           inFlight.decrementAndGet();
           running.release();
         }
-        answered.increment();
+        (avatica ? avaticaFrames : answered).increment();
         return new CompactChannel.Answer(a.status(), a.body(), false);
       }
 

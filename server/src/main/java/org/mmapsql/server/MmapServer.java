@@ -184,6 +184,16 @@ public final class MmapServer implements AutoCloseable {
     return transport.requests();
   }
 
+  /** HTTP requests answered since the start, not counting frames on switched sockets. */
+  long httpOnlyRequests() {
+    return transport.httpOnlyRequests();
+  }
+
+  /** Avatica requests answered as frames ({@link org.mmapsql.jdbc.AvaticaFrame}) since the start. */
+  long avaticaFrames() {
+    return transport.avaticaFrames();
+  }
+
   /** Executes answered on the compact path ({@link org.mmapsql.jdbc.CompactExecute}) since the start. */
   long compactExecutes() {
     return transport.compactExecutes();

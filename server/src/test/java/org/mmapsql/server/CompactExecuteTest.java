@@ -360,6 +360,10 @@ class CompactExecuteTest {
           ps.setLong(1, i);
           assertEquals(List.of(List.of(i == 0 ? "1.25" : "2.5")), rows(ps.executeQuery()));
         }
+        try (Statement st = c.createStatement()) { // no frames either: Avatica's way
+          assertEquals(1, st.executeUpdate("INSERT INTO t VALUES (2, 5.0)"));
+          assertEquals(List.of(List.of("8.75")), rows(st.executeQuery("SELECT SUM(val) FROM t")));
+        }
       } finally {
         avatica.stop();
       }

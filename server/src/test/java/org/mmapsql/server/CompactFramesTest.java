@@ -134,6 +134,62 @@ class CompactFramesTest {
     }
   }
 
+  /**
+   * Clients asking at once to switch: no more sockets switch than
+   * --max-connections (the check and the count were two steps, which clients
+   * switching together all passed), the others stay on HTTP, and a closed
+   * switched socket frees its place.
+   */
+  @Test void switchesAtOnceAreNoMoreThanMaxConnections() throws Exception {
+    int max = 2;
+    int clients = 24;
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")).withMaxConnections(max)
+        .withMaxThreads(clients + 8))) {
+      List<Socket> sockets = new java.util.ArrayList<>();
+      try {
+        for (int k = 0; k < clients; k++) {
+          sockets.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
+        }
+        byte[] upgrade = ("POST " + CompactExecute.PATH + " HTTP/1.1\r\nHost: x\r\nUpgrade: "
+            + CompactExecute.UPGRADE + "\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(clients);
+        List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger switched = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger stayed = new java.util.concurrent.atomic.AtomicInteger();
+        for (Socket s : sockets) {
+          threads.add(new Thread(() -> {
+            try {
+              together.await();
+              s.getOutputStream().write(upgrade);
+              String status = head(s.getInputStream()).get(0);
+              (status.startsWith("HTTP/1.1 101") ? switched : stayed).incrementAndGet();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+          t.join();
+        }
+        assertEquals(clients, switched.get() + stayed.get());
+        assertTrue(switched.get() <= max, switched.get() + " sockets switched, at most " + max + " may");
+        assertTrue(switched.get() >= 1, "one switched");
+      } finally {
+        for (Socket s : sockets) {
+          s.close();
+        }
+      }
+      awaitZero(server::compactConnections, "the switched sockets ended");
+      try (Connection c = Servers.connect(server)) {
+        Sql.mmap(c, "t", "t.f8", "f8", null);
+        Sql.update(c, "INSERT INTO t(val) VALUES (1.5)");
+        assertEquals(1, server.compactConnections(), "the places are free again");
+      }
+    }
+  }
+
   @Test void credentialsAreCheckedForEveryFrame() throws Exception {
     Path users = Servers.usersFile(dir);
     try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")).withUsersFile(users))) {

@@ -2,21 +2,24 @@ package org.mmapsql.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mmapsql.types.Sql;
 
 /**
- * A prepared INSERT whose answer is lost on the way back (the server ran it;
- * a proxy drops the answer and closes the connection) fails with 08006 and is
- * not sent again: the row is appended once, not once per retry
+ * A prepared INSERT, and a Statement's INSERT carried in an Avatica frame,
+ * whose answer is lost on the way back (the server ran it; a proxy drops the
+ * answer and closes the connection) fails with 08006 and is not sent again:
+ * the row is appended once, not once per retry
  * ({@link AvaticaPathFailuresTest}: the requests that go Avatica's way).
  */
 class LostAnswerTest {
@@ -37,6 +40,27 @@ class LostAnswerTest {
       assertEquals("08006", e.getSQLState(), e.getMessage());
       proxy.dropAnswers(false);
       assertEquals(compact + 1, server.compactExecutes(), "the server ran it once, on the compact path");
+      assertEquals(2L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
+    }
+  }
+
+  @Test void aStatementWhoseAnswerIsLostOnFramesRunsOnceAndSaysSo() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server));
+         Statement s = c.createStatement()) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      assertEquals(1, s.executeUpdate("INSERT INTO t(val) VALUES (1.5)"));
+      long frames = server.avaticaFrames();
+      long http = server.httpOnlyRequests();
+      proxy.dropAnswers(true);
+      SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO t(val) VALUES (2.5)"));
+      assertEquals("08006", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("may or may not have taken effect"), e.getMessage());
+      proxy.dropAnswers(false);
+      assertEquals(frames + 1, server.avaticaFrames(), "the server ran it once, as a frame");
+      assertEquals(http, server.httpOnlyRequests(), "and not again over HTTP");
       assertEquals(2L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
     }
   }

@@ -111,6 +111,18 @@ class RoundTripsTest {
     }
   }
 
+  /** createStatement, prepareAndExecute and closeStatement, as on Avatica's HTTP path. */
+  @Test void aStatementCreatedExecutedAndClosedIsThreeRequests() throws SQLException {
+    try (Connection c = Servers.connect(server)) {
+      assertEquals(3 * TIMES, requests(i -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t")) {
+          assertTrue(rs.next());
+          assertEquals(ROWS, rs.getLong(1));
+        }
+      }));
+    }
+  }
+
   @Test void finishedExecutionsLeaveNoTimeoutBehind() throws SQLException {
     try (Connection c = Servers.connect(server);
         PreparedStatement p = c.prepareStatement("SELECT val FROM t WHERE idx = ?")) {
