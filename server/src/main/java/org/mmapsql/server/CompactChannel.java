@@ -36,6 +36,8 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
     Answer tooLarge(long length);
   }
 
+  /** The answer to a request that came in as the server stops: not run, and the socket ends. */
+  private static final Answer STOPPING = new Answer(503, new byte[0], true);
   /** Most bytes of a too large request read and dropped before its answer; beyond, the socket just closes. */
   private static final long MAX_SKIP = 16 << 20;
 
@@ -123,7 +125,10 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
       selector = s;
       while (!stopping) {
         if (!fill(s, 4, true)) {
-          break;
+          if (stopping) {
+            refuseArrived(s, key);
+          }
+          return;
         }
         long length = in.getInt(0) & 0xffffffffL;
         Answer a;
@@ -133,15 +138,16 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
         } else {
           byte[] body = body(s, (int) length);
           if (body == null) {
-            break;
+            return;
           }
           a = answers.answer(body);
         }
         write(s, key, a);
         if (a.close()) {
-          break;
+          return;
         }
       }
+      refuseArrived(s, key); // stopped after an answer: the client may have sent its next request already
     } catch (IOException | RuntimeException e) {
       // the client went away, or the connection broke: nothing to answer
     } finally {
@@ -151,6 +157,20 @@ final class CompactChannel extends AbstractConnection implements Connection.Upgr
       releaseSlot();
       done.countDown();
     }
+  }
+
+  /**
+   * At a stop between two requests, answers a request that has already come
+   * in with 503 (not run: the driver then goes by HTTP, which retries or
+   * reaches the next server) instead of closing the socket under it, which the
+   * driver could only report as a statement that may or may not have run.
+   */
+  private void refuseArrived(Selector s, SelectionKey key) throws IOException {
+    if (in.position() == 0 && channel.read(in) <= 0 || !fill(s, 4, false)) {
+      return;
+    }
+    skip(s, in.getInt(0) & 0xffffffffL);
+    write(s, key, STOPPING);
   }
 
   /** The body of a request frame whose length {@code in} holds; null if the connection ended first. */

@@ -243,6 +243,64 @@ class CompactFramesTest {
     }
   }
 
+  /**
+   * A request that has come in when the server stops is answered 503 and
+   * the socket closes after it (the driver then goes by HTTP: not run), not
+   * left unread under a closed socket, which the driver could only report as
+   * a statement that may or may not have run.
+   */
+  @Test void aRequestThatCameInAsTheServerStopsIsAnswered503() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("data"));
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("data/big.f8").toFile(), "rw")) {
+      f.setLength(8L << 28); // sparse: a SUM long enough for the stop to come while it runs
+    }
+    MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+    try (Connection c = Servers.connect(server)) {
+      Sql.mmap(c, "big", "big.f8", "f8", null);
+    }
+    org.apache.calcite.avatica.remote.ProtobufTranslation wire =
+        new org.apache.calcite.avatica.remote.ProtobufTranslationImpl();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.write(("POST " + CompactExecute.PATH + " HTTP/1.1\r\nHost: x\r\nUpgrade: " + CompactExecute.UPGRADE
+          + "\r\nConnection: Upgrade\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      assertTrue(head(in).get(0).startsWith("HTTP/1.1 101"));
+      avaticaFrame(out, wire.serializeRequest(new Service.OpenConnectionRequest("c1", java.util.Map.of())));
+      assertEquals(200, in.readInt());
+      in.readFully(new byte[in.readInt()]);
+      avaticaFrame(out, wire.serializeRequest(new Service.CreateStatementRequest("c1")));
+      assertEquals(200, in.readInt());
+      byte[] created = new byte[in.readInt()];
+      in.readFully(created);
+      int statement = ((Service.CreateStatementResponse) wire.parseResponse(created)).statementId;
+
+      // a long SUM, and behind it at once the next request, which the server has not read when it stops
+      avaticaFrame(out, wire.serializeRequest(
+          new Service.PrepareAndExecuteRequest("c1", statement, "SELECT SUM(val) FROM big", -1)));
+      avaticaFrame(out, wire.serializeRequest(new Service.CloseStatementRequest("c1", statement)));
+      server.close();
+
+      int status = in.readInt();
+      if ((status & CompactExecute.FRAME_CLOSES) == 0) { // the SUM was in hand: answered first
+        in.readFully(new byte[in.readInt()]);
+        status = in.readInt();
+      }
+      assertEquals(503 | CompactExecute.FRAME_CLOSES, status, "the request not run is refused, and the socket closes");
+      in.readFully(new byte[in.readInt()]);
+      assertThrows(EOFException.class, in::readInt);
+    } finally {
+      server.close();
+    }
+  }
+
+  private static void avaticaFrame(DataOutputStream out, byte[] avaticaRequest) throws IOException {
+    out.writeInt(avaticaRequest.length + 1);
+    out.write(1); // AvaticaFrame's kind
+    out.write(avaticaRequest);
+    out.flush();
+  }
+
   private static List<String> head(InputStream in) throws IOException {
     List<String> lines = new java.util.ArrayList<>();
     ByteArrayOutputStream line = new ByteArrayOutputStream();
