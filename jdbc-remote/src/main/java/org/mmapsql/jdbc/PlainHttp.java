@@ -64,6 +64,8 @@ final class PlainHttp implements AutoCloseable {
   private InputStream in;
   private OutputStream out;
   private long lastUsed;
+  /** The version of the compact path the server of this socket said it knows ({@link CompactExecute#HEADER}). */
+  private int serverVersion;
 
   PlainHttp(String host, int port, String path, String authorization, int connectTimeoutMillis,
       int readTimeoutMillis) {
@@ -81,10 +83,20 @@ final class PlainHttp implements AutoCloseable {
         .getBytes(StandardCharsets.ISO_8859_1);
   }
 
+  /** A request's body for the version of the compact path the server knows (0 if it did not say). */
+  interface Body {
+    byte[] forVersion(int version) throws IOException;
+  }
+
   /** Posts {@code body} and reads the answer. */
-  synchronized Answer post(byte[] body) throws IOException {
+  Answer post(byte[] body) throws IOException {
+    return post(version -> body);
+  }
+
+  /** Posts the body {@code bodyFor} makes once the socket is open, and reads the answer. */
+  synchronized Answer post(Body bodyFor) throws IOException {
     try {
-      return exchange(body);
+      return exchange(bodyFor);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -93,7 +105,7 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
-  private Answer exchange(byte[] body) throws IOException {
+  private Answer exchange(Body bodyFor) throws IOException {
     if (socket != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS && closedByServer()) {
       close();
     }
@@ -101,6 +113,7 @@ final class PlainHttp implements AutoCloseable {
       if (socket == null) {
         open();
       }
+      byte[] body = bodyFor.forVersion(serverVersion);
       out.write(framed ? frame(body) : request(head, body));
       out.flush();
     } catch (IOException e) {
@@ -188,7 +201,10 @@ final class PlainHttp implements AutoCloseable {
           upgrade = value;
           break;
         default:
-          compact |= name.equalsIgnoreCase(CompactExecute.HEADER);
+          if (name.equalsIgnoreCase(CompactExecute.HEADER)) {
+            compact = true;
+            serverVersion = Math.max(serverVersion, version(value));
+          }
       }
     }
     byte[] answer;
@@ -211,6 +227,15 @@ final class PlainHttp implements AutoCloseable {
       close(); // switched to a protocol this client does not speak
     }
     return new Answer(code, compact, answer);
+  }
+
+  /** The version a server gives in {@link CompactExecute#HEADER}: 1 if it is not a number. */
+  private static int version(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
   }
 
   /** Whether the server closed this idle socket: a read that ends at once rather than waits. */
@@ -254,6 +279,7 @@ final class PlainHttp implements AutoCloseable {
       out = s.getOutputStream();
       socket = s;
       framed = false;
+      serverVersion = 0;
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;

@@ -189,6 +189,11 @@ public final class MmapServer implements AutoCloseable {
     return transport.compactExecutes();
   }
 
+  /** Compact executes whose request came in plain bytes ({@link org.mmapsql.jdbc.LeanExecute}), not protobuf. */
+  long leanExecutes() {
+    return transport.leanExecutes();
+  }
+
   /** Client sockets switched to compact frames ({@link org.mmapsql.jdbc.CompactExecute#UPGRADE}), open now. */
   int compactConnections() {
     return transport.compactConnections();
