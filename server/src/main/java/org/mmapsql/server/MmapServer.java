@@ -209,6 +209,11 @@ public final class MmapServer implements AutoCloseable {
     return meta.pendingTimers();
   }
 
+  /** Statement calls running under the statement timeout now. */
+  int timedCalls() {
+    return meta.timedCalls();
+  }
+
   public void join() throws InterruptedException {
     transport.join();
   }
