@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -58,7 +60,9 @@ final class PlainHttp implements AutoCloseable {
   private final byte[] head;
   /** The request to switch a new socket to compact frames. */
   private final byte[] upgradeRequest;
-  private Socket socket;
+  /** Blocking: its reads wait without a poll before them ({@link ReadDeadline}). */
+  private SocketChannel socket;
+  private ReadDeadline deadline;
   /** Whether the socket switched to compact frames. */
   private boolean framed;
   private InputStream in;
@@ -119,7 +123,25 @@ final class PlainHttp implements AutoCloseable {
     } catch (IOException e) {
       throw new NotSent(e); // the server cannot run a request it did not receive whole
     }
-    return framed ? frameAnswer() : answer();
+    return framed ? read(this::frameAnswer) : read(this::answer);
+  }
+
+  /** What reads an answer. */
+  private interface Reader {
+    Answer read() throws IOException;
+  }
+
+  /** Reads an answer under the read timeout. */
+  private Answer read(Reader reader) throws IOException {
+    ReadDeadline d = deadline;
+    d.arm();
+    try {
+      return reader.read();
+    } catch (IOException e) {
+      throw d.expired() ? d.timeout() : e;
+    } finally {
+      d.disarm();
+    }
   }
 
   private static byte[] request(byte[] head, byte[] body) {
@@ -238,28 +260,24 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
-  /** Whether the server closed this idle socket: a read that ends at once rather than waits. */
+  /**
+   * Whether the server closed this idle socket: a read that ends at once
+   * rather than finds nothing. Bytes nobody asked for make the socket useless
+   * too (nothing was sent on it that they could answer).
+   */
   private boolean closedByServer() {
     try {
-      socket.setSoTimeout(1);
-      in.mark(1);
-      if (in.read() < 0) {
+      if (in.available() > 0) {
         return true;
       }
-      in.reset(); // bytes nobody asked for: the next answer's parse reports them
-      return false;
-    } catch (java.net.SocketTimeoutException e) {
-      return false; // open: nothing to read, as it should be
+      socket.configureBlocking(false);
+      try {
+        return socket.read(ByteBuffer.allocate(1)) != 0;
+      } finally {
+        socket.configureBlocking(true);
+      }
     } catch (IOException e) {
       return true;
-    } finally {
-      try {
-        if (socket != null) {
-          socket.setSoTimeout(readTimeoutMillis);
-        }
-      } catch (IOException e) {
-        // the next write or read reports it
-      }
     }
   }
 
@@ -269,15 +287,15 @@ final class PlainHttp implements AutoCloseable {
 
   /** Opens the socket, and asks the server to switch it to compact frames if {@code upgrade}. */
   private void open(boolean upgrade) throws IOException {
-    Socket s = new Socket();
+    SocketChannel s = SocketChannel.open();
     try {
-      s.setTcpNoDelay(true);
-      s.setKeepAlive(true);
-      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-      s.setSoTimeout(readTimeoutMillis);
-      in = new BufferedInputStream(s.getInputStream(), 8192);
-      out = s.getOutputStream();
+      s.socket().setTcpNoDelay(true);
+      s.socket().setKeepAlive(true);
+      s.socket().connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      in = new BufferedInputStream(Channels.newInputStream(s), 8192);
+      out = Channels.newOutputStream(s);
       socket = s;
+      deadline = new ReadDeadline(s, readTimeoutMillis);
       framed = false;
       serverVersion = 0;
     } catch (IOException | RuntimeException e) {
@@ -288,7 +306,7 @@ final class PlainHttp implements AutoCloseable {
       // Asks for compact frames; a server that says no (or an older one, which answers an error) keeps HTTP.
       out.write(upgradeRequest);
       out.flush();
-      answer();
+      read(this::answer);
       if (socket == null) {
         open(false); // it closed the connection after saying no
       }
@@ -331,8 +349,12 @@ final class PlainHttp implements AutoCloseable {
   }
 
   @Override public synchronized void close() {
-    Socket s = socket;
+    SocketChannel s = socket;
     socket = null;
+    if (deadline != null) {
+      deadline.close();
+      deadline = null;
+    }
     in = null;
     out = null;
     if (s != null) {
