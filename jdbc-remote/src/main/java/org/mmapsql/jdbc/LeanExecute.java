@@ -9,7 +9,6 @@ import java.util.function.IntFunction;
 
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.avatica.Meta;
-import org.apache.calcite.avatica.proto.Common;
 import org.apache.calcite.avatica.remote.Service;
 import org.apache.calcite.avatica.remote.TypedValue;
 
@@ -37,6 +36,25 @@ public final class LeanExecute {
   private static final int DOUBLE = 4;
   private static final int FLOAT = 5;
   private static final int STRING = 6;
+
+  /** Representations by their protobuf number, and those numbers by the enum's order (both look up names). */
+  private static final ColumnMetaData.Rep[] REPS = new ColumnMetaData.Rep[64];
+  private static final int[] NUMBERS = new int[ColumnMetaData.Rep.values().length];
+
+  static {
+    for (ColumnMetaData.Rep r : ColumnMetaData.Rep.values()) {
+      NUMBERS[r.ordinal()] = -1;
+      try {
+        int n = r.toProto().getNumber();
+        if (n >= 0 && n < REPS.length) {
+          REPS[n] = r;
+          NUMBERS[r.ordinal()] = n;
+        }
+      } catch (IllegalArgumentException e) {
+        // a representation protobuf does not have (an unsigned one): not sent
+      }
+    }
+  }
 
   private LeanExecute() {
   }
@@ -174,7 +192,7 @@ public final class LeanExecute {
     if (kind == ABSENT) {
       return;
     }
-    b.put((byte) v.type.toProto().getNumber()); // protobuf's numbers: fixed, unlike the enum's order
+    b.put((byte) NUMBERS[v.type.ordinal()]); // protobuf's numbers: fixed, unlike the enum's order
     switch (kind) {
     case NULL:
       b.put((byte) 0);
@@ -203,7 +221,11 @@ public final class LeanExecute {
     if (kind == ABSENT) {
       return null;
     }
-    ColumnMetaData.Rep rep = ColumnMetaData.Rep.fromProto(Common.Rep.forNumber(b.get()));
+    int number = b.get();
+    ColumnMetaData.Rep rep = number >= 0 && number < REPS.length ? REPS[number] : null;
+    if (rep == null) {
+      throw new IllegalArgumentException("an execute request with a parameter of unknown representation " + number);
+    }
     switch (kind) {
     case NULL:
       b.get();

@@ -134,11 +134,14 @@ class LeanExecuteTest {
     assertThrows(Exception.class, () -> PROTOBUF.parseRequest(CompactExecute.avaticaRequest(lean)));
   }
 
-  @Test void aTruncatedOrPaddedRequestIsRefused() {
+  @Test void aTruncatedPaddedOrUnknownRequestIsRefused() {
     Service.ExecuteRequest r = new Service.ExecuteRequest(new Meta.StatementHandle("c", 3, null),
         List.of(TypedValue.ofJdbc(Rep.LONG, 9L, UTC)), 10);
     byte[] body = LeanExecute.request(r, true);
     assertThrows(RuntimeException.class, () -> LeanExecute.read(Arrays.copyOf(body, body.length - 1), id -> null));
     assertThrows(RuntimeException.class, () -> LeanExecute.read(Arrays.copyOf(body, body.length + 1), id -> null));
+    byte[] unknown = body.clone();
+    unknown[4 + 4 + 1 + 4 + 4 + 4 + 1] = 99; // the parameter's representation, after its kind
+    assertThrows(IllegalArgumentException.class, () -> LeanExecute.read(unknown, id -> null));
   }
 }
