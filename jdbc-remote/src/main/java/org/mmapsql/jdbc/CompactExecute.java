@@ -35,7 +35,11 @@ public final class CompactExecute {
   public static final String AVATICA = "avatica";
   /** Where the server takes compact executes. */
   public static final String PATH = "/mmapsql/execute";
-  /** The header on every answer of a server that knows the compact path (its errors too). */
+  /**
+   * The header on every answer of a server that knows the compact path (its
+   * errors too); its value is the version of the path the server reads
+   * ({@link LeanExecute#VERSION}: execute requests in plain bytes too).
+   */
   public static final String HEADER = "Mmapsql-Execute";
   /**
    * The protocol a connection switches to (HTTP's {@code Upgrade}, asked by an

@@ -54,7 +54,11 @@ final class CompactService extends RemoteProtobufService {
       // The signature stays here: the server has it from prepare, and Avatica's answer would only echo it.
       ExecuteRequest lean = h.signature == null ? request : new ExecuteRequest(
           new Meta.StatementHandle(h.connectionId, h.id, null), request.parameterValues, request.maxRowCount);
-      answer = http.post(CompactExecute.request(translation.serializeRequest(lean), lean != request));
+      boolean leftOut = lean != request;
+      answer = http.post(version -> {
+        byte[] plain = version >= LeanExecute.VERSION ? LeanExecute.request(lean, leftOut) : null;
+        return plain != null ? plain : CompactExecute.request(translation.serializeRequest(lean), leftOut);
+      });
     } catch (PlainHttp.NotSent e) {
       return super.apply(request); // Avatica's client reports it (or reaches a restarted server)
     } catch (IOException e) {

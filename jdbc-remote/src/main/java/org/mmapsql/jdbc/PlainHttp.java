@@ -6,8 +6,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Cleaner;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,6 +53,28 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  /** Closes a socket and its deadline (holds neither this nor its connection, which would keep them reachable). */
+  private static final class Release implements Runnable {
+    private final SocketChannel socket;
+    private final ReadDeadline deadline;
+
+    Release(SocketChannel socket, ReadDeadline deadline) {
+      this.socket = socket;
+      this.deadline = deadline;
+    }
+
+    @Override public void run() {
+      deadline.close();
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+
   /** A socket idle this long is checked for the server's close before a request goes out on it. */
   private static final long CHECK_AFTER_IDLE_NANOS = 1_000_000_000L;
 
@@ -61,9 +86,13 @@ final class PlainHttp implements AutoCloseable {
   private final byte[] head;
   /** The request to switch a new socket to compact frames. */
   private final byte[] upgradeRequest;
-  /** One request at a time; {@link #postFramed} does not wait for it. */
+  /** One request at a time; a second thread's request goes Avatica's way rather than wait for it. */
   private final ReentrantLock lock = new ReentrantLock();
-  private Socket socket;
+  /** Blocking: its reads wait without a poll before them ({@link ReadDeadline}). */
+  private SocketChannel socket;
+  private ReadDeadline deadline;
+  /** Closes the socket and its deadline: at {@link #close}, or once this is no longer reachable. */
+  private Cleaner.Cleanable release;
   /** Whether the socket switched to compact frames. */
   private boolean framed;
   /** Whether its frames take Avatica's requests as well ({@link AvaticaFrame}). */
@@ -73,6 +102,8 @@ final class PlainHttp implements AutoCloseable {
   private InputStream in;
   private OutputStream out;
   private long lastUsed;
+  /** The version of the compact path the server of this socket said it knows ({@link CompactExecute#HEADER}). */
+  private int serverVersion;
 
   PlainHttp(String host, int port, String path, String authorization, int connectTimeoutMillis,
       int readTimeoutMillis) {
@@ -90,11 +121,27 @@ final class PlainHttp implements AutoCloseable {
         .getBytes(StandardCharsets.ISO_8859_1);
   }
 
+  /** A request's body for the version of the compact path the server knows (0 if it did not say). */
+  interface Body {
+    byte[] forVersion(int version) throws IOException;
+  }
+
   /** Posts {@code body} and reads the answer. */
   Answer post(byte[] body) throws IOException {
-    lock.lock();
+    return post(version -> body);
+  }
+
+  /**
+   * Posts the body {@code bodyFor} makes once the socket is open, and reads
+   * the answer; {@link NotSent} when another thread is using the socket (the
+   * caller then goes Avatica's way: nothing went out).
+   */
+  Answer post(Body bodyFor) throws IOException {
+    if (!lock.tryLock()) {
+      throw new NotSent(new IOException("the connection's socket is busy with another thread's request"));
+    }
     try {
-      return exchange(body, false);
+      return exchange(bodyFor, false);
     } finally {
       lock.unlock();
     }
@@ -111,15 +158,15 @@ final class PlainHttp implements AutoCloseable {
       return null;
     }
     try {
-      return exchange(body, true);
+      return exchange(version -> body, true);
     } finally {
       lock.unlock();
     }
   }
 
-  private Answer exchange(byte[] body, boolean onlyAvaticaFrames) throws IOException {
+  private Answer exchange(Body bodyFor, boolean onlyAvaticaFrames) throws IOException {
     try {
-      return send(body, onlyAvaticaFrames);
+      return send(bodyFor, onlyAvaticaFrames);
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
@@ -128,7 +175,7 @@ final class PlainHttp implements AutoCloseable {
     }
   }
 
-  private Answer send(byte[] body, boolean onlyAvaticaFrames) throws IOException {
+  private Answer send(Body bodyFor, boolean onlyAvaticaFrames) throws IOException {
     if (socket != null && System.nanoTime() - lastUsed > CHECK_AFTER_IDLE_NANOS && closedByServer()) {
       close();
     }
@@ -139,12 +186,31 @@ final class PlainHttp implements AutoCloseable {
       if (onlyAvaticaFrames && !(framed && avaticaFrames)) {
         return null;
       }
+      byte[] body = bodyFor.forVersion(serverVersion);
       out.write(framed ? frame(body) : request(head, body));
       out.flush();
     } catch (IOException e) {
       throw new NotSent(e); // the server cannot run a request it did not receive whole
     }
-    return framed ? frameAnswer() : answer();
+    return framed ? read(this::frameAnswer) : read(this::answer);
+  }
+
+  /** What reads an answer. */
+  private interface Reader {
+    Answer read() throws IOException;
+  }
+
+  /** Reads an answer under the read timeout. */
+  private Answer read(Reader reader) throws IOException {
+    ReadDeadline d = deadline;
+    d.arm();
+    try {
+      return reader.read();
+    } catch (IOException e) {
+      throw d.expired() ? d.timeout() : e;
+    } finally {
+      d.disarm();
+    }
   }
 
   private static byte[] request(byte[] head, byte[] body) {
@@ -237,7 +303,10 @@ final class PlainHttp implements AutoCloseable {
           upgrade = value;
           break;
         default:
-          compact |= name.equalsIgnoreCase(CompactExecute.HEADER);
+          if (name.equalsIgnoreCase(CompactExecute.HEADER)) {
+            compact = true;
+            serverVersion = Math.max(serverVersion, version(value));
+          }
           avatica |= name.equalsIgnoreCase(AvaticaFrame.HEADER) && value.equalsIgnoreCase(AvaticaFrame.AVATICA);
       }
     }
@@ -267,28 +336,33 @@ final class PlainHttp implements AutoCloseable {
     return new Answer(code, compact, answer);
   }
 
-  /** Whether the server closed this idle socket: a read that ends at once rather than waits. */
+  /** The version a server gives in {@link CompactExecute#HEADER}: 1 if it is not a number. */
+  private static int version(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 1;
+    }
+  }
+
+  /**
+   * Whether the server closed this idle socket: a read that ends at once
+   * rather than finds nothing. Bytes nobody asked for make the socket useless
+   * too (nothing was sent on it that they could answer).
+   */
   private boolean closedByServer() {
     try {
-      socket.setSoTimeout(1);
-      in.mark(1);
-      if (in.read() < 0) {
+      if (in.available() > 0) {
         return true;
       }
-      in.reset(); // bytes nobody asked for: the next answer's parse reports them
-      return false;
-    } catch (java.net.SocketTimeoutException e) {
-      return false; // open: nothing to read, as it should be
+      socket.configureBlocking(false);
+      try {
+        return socket.read(ByteBuffer.allocate(1)) != 0;
+      } finally {
+        socket.configureBlocking(true);
+      }
     } catch (IOException e) {
       return true;
-    } finally {
-      try {
-        if (socket != null) {
-          socket.setSoTimeout(readTimeoutMillis);
-        }
-      } catch (IOException e) {
-        // the next write or read reports it
-      }
     }
   }
 
@@ -298,17 +372,20 @@ final class PlainHttp implements AutoCloseable {
 
   /** Opens the socket, and asks the server to switch it to compact frames if {@code upgrade}. */
   private void open(boolean upgrade) throws IOException {
-    Socket s = new Socket();
+    SocketChannel s = SocketChannel.open();
     try {
-      s.setTcpNoDelay(true);
-      s.setKeepAlive(true);
-      s.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
-      s.setSoTimeout(readTimeoutMillis);
-      in = new BufferedInputStream(s.getInputStream(), 8192);
-      out = s.getOutputStream();
+      s.socket().setTcpNoDelay(true);
+      s.socket().setKeepAlive(true);
+      s.socket().connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      in = new BufferedInputStream(Channels.newInputStream(s), 8192);
+      out = Channels.newOutputStream(s);
       socket = s;
+      deadline = new ReadDeadline(s, readTimeoutMillis);
+      // a channel is not closed when it is no longer reachable: closed, with its deadline, when this is not
+      release = CLEANER.register(this, new Release(s, deadline));
       framed = false;
       avaticaFrames = false;
+      serverVersion = 0;
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
@@ -317,7 +394,7 @@ final class PlainHttp implements AutoCloseable {
       // Asks for compact frames; a server that says no (or an older one, which answers an error) keeps HTTP.
       out.write(upgradeRequest);
       out.flush();
-      answer(true);
+      read(() -> answer(true));
       if (socket == null) {
         open(false); // it closed the connection after saying no
       }
@@ -362,16 +439,14 @@ final class PlainHttp implements AutoCloseable {
   @Override public void close() {
     lock.lock();
     try {
-      Socket s = socket;
+      Cleaner.Cleanable r = release;
       socket = null;
+      deadline = null;
+      release = null;
       in = null;
       out = null;
-      if (s != null) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // closing anyway
-        }
+      if (r != null) {
+        r.clean();
       }
     } finally {
       lock.unlock();

@@ -1,5 +1,6 @@
 package org.mmapsql.server;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 import org.apache.calcite.avatica.Meta;
@@ -10,6 +11,7 @@ import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
 import org.mmapsql.jdbc.AvaticaFrame;
 import org.mmapsql.jdbc.CompactExecute;
+import org.mmapsql.jdbc.LeanExecute;
 
 /**
  * The server's side of the compact execute ({@link CompactExecute}): Avatica's
@@ -32,6 +34,8 @@ final class CompactEndpoint {
   private final ProtobufTranslation translation = new ProtobufTranslationImpl();
   /** Avatica's own handler of protobuf requests: the one its HTTP handler calls. */
   private final ProtobufHandler handler;
+  /** Requests that came in {@link LeanExecute}'s bytes. */
+  private final LongAdder lean = new LongAdder();
 
   CompactEndpoint(Service service, IntFunction<Meta.Signature> prepared) {
     this.service = service;
@@ -50,8 +54,18 @@ final class CompactEndpoint {
     return new Answer(a.getStatusCode(), a.getResponse());
   }
 
+  /** Requests answered that came in {@link LeanExecute}'s bytes. */
+  long leanRequests() {
+    return lean.sum();
+  }
+
   Answer answer(byte[] body) {
     try {
+      if (LeanExecute.is(body)) {
+        Service.ExecuteRequest execute = LeanExecute.read(body, prepared);
+        lean.increment();
+        return new Answer(200, CompactExecute.response(execute, service.apply(execute)));
+      }
       byte[] avatica = CompactExecute.avaticaRequest(body);
       Service.Request request = avatica == null ? null : translation.parseRequest(avatica);
       if (!(request instanceof Service.ExecuteRequest)) {

@@ -45,6 +45,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.mmapsql.jdbc.AvaticaFrame;
 import org.mmapsql.jdbc.CompactExecute;
+import org.mmapsql.jdbc.LeanExecute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ final class HttpTransport {
   private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
   private static final int MAX_HEADER_BYTES = 64 * 1024;
   static final String REALM = "mmapsql";
+  /** What the compact path of this server reads: execute requests in protobuf, and in {@link LeanExecute}'s bytes. */
+  private static final String COMPACT_VERSION = Integer.toString(LeanExecute.VERSION);
 
   /** Checks a user name and password: the user, or null when they are wrong. */
   interface Authenticator {
@@ -169,6 +172,11 @@ final class HttpTransport {
     return compact.avaticaFrames.sum();
   }
 
+  /** Compact executes whose request came in plain bytes ({@link LeanExecute}), not protobuf. */
+  long leanExecutes() {
+    return compact.endpoint.leanRequests();
+  }
+
   /** Most frames answered at once since the start (never above --max-threads). */
   int compactFramesPeak() {
     return compact.peak.get();
@@ -267,7 +275,7 @@ final class HttpTransport {
 
     private void reject(Request baseRequest, HttpServletResponse response, int status, String message,
         String sqlState) throws IOException {
-      response.setHeader(CompactExecute.HEADER, "1"); // this server knows the compact path
+      response.setHeader(CompactExecute.HEADER, COMPACT_VERSION); // this server knows the compact path
       if (status == HttpServletResponse.SC_UNAUTHORIZED) {
         response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
       }
@@ -333,7 +341,7 @@ final class HttpTransport {
       CompactEndpoint.Answer a = endpoint.answer(body);
       answered.increment();
       response.setStatus(a.status());
-      response.setHeader(CompactExecute.HEADER, "1");
+      response.setHeader(CompactExecute.HEADER, COMPACT_VERSION);
       response.setContentType(a.status() == 200 ? CompactExecute.CONTENT_TYPE : "application/octet-stream");
       response.setContentLength(a.body().length);
       response.getOutputStream().write(a.body());
@@ -346,7 +354,7 @@ final class HttpTransport {
      * server allows connections): the client then stays on HTTP.
      */
     private void upgrade(Request baseRequest, HttpServletRequest request, HttpServletResponse response) {
-      response.setHeader(CompactExecute.HEADER, "1");
+      response.setHeader(CompactExecute.HEADER, COMPACT_VERSION);
       baseRequest.setHandled(true);
       if (!(baseRequest.getHttpChannel().getEndPoint() instanceof ChannelEndPoint endPoint) || stopping
           || request.getContentLengthLong() > 0 || !slots.tryAcquire()) {

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +54,7 @@ public final class MmapMeta extends JdbcMeta {
   /** Held while a connection is checked against the cap and opened. */
   private final Object capLock = new Object();
   private final ScheduledThreadPoolExecutor timer;
+  private final StatementTimeout timeout;
   private final StatementLog statementLog;
   /** Connections whose client reads packed frames ({@link PackedFrames}). */
   private final Set<String> packed = ConcurrentHashMap.newKeySet();
@@ -72,10 +72,9 @@ public final class MmapMeta extends JdbcMeta {
       t.setDaemon(true);
       return t;
     });
-    // Every execute schedules its timeout and cancels it when done: a cancelled one must leave the
-    // queue at once, not stay there for the whole timeout (millions of them under a steady load).
     timer.setRemoveOnCancelPolicy(true);
     timer.scheduleWithFixedDelay(this::expire, 30, 30, TimeUnit.SECONDS);
+    this.timeout = new StatementTimeout(config.statementTimeout(), timer);
   }
 
   private static Properties withCacheSettings(ServerConfig config, Properties serverInfo) {
@@ -125,9 +124,14 @@ public final class MmapMeta extends JdbcMeta {
     return (int) getConnectionCache().size();
   }
 
-  /** Tasks waiting in the timer: the expiry task and the timeouts of statements running now. */
+  /** Tasks waiting in the timer: the expiry task and the statement timeout's. */
   int pendingTimers() {
     return timer.getQueue().size();
+  }
+
+  /** Statement calls running under the statement timeout now. */
+  int timedCalls() {
+    return timeout.running();
   }
 
   static User user() {
@@ -419,28 +423,22 @@ public final class MmapMeta extends JdbcMeta {
    */
   private <T> T timed(StatementHandle h, Call<T> call)
       throws NoSuchStatementException, MissingResultsException {
-    long millis = config.statementTimeout().toMillis();
-    AtomicBoolean flag = millis > 0 ? cancelFlagOrNull(h) : null;
+    AtomicBoolean flag = timeout.on() ? cancelFlagOrNull(h) : null;
     if (flag == null) {
       return call.call();
     }
-    flag.set(false);
-    AtomicBoolean fired = new AtomicBoolean();
-    ScheduledFuture<?> task = timer.schedule(() -> {
-      fired.set(true);
-      flag.set(true);
-    }, millis, TimeUnit.MILLISECONDS);
+    StatementTimeout.Run run = timeout.start(flag);
     try {
       return call.call();
     } catch (RuntimeException e) {
-      if (fired.get()) {
+      if (run.fired()) {
         throw error("statement timeout: the statement ran longer than "
             + ServerConfig.words(config.statementTimeout())
             + " and was canceled (server option --statement-timeout)", "57014");
       }
       throw e;
     } finally {
-      task.cancel(false);
+      timeout.end(run);
     }
   }
 

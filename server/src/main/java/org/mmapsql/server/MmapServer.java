@@ -199,6 +199,11 @@ public final class MmapServer implements AutoCloseable {
     return transport.compactExecutes();
   }
 
+  /** Compact executes whose request came in plain bytes ({@link org.mmapsql.jdbc.LeanExecute}), not protobuf. */
+  long leanExecutes() {
+    return transport.leanExecutes();
+  }
+
   /** Client sockets switched to compact frames ({@link org.mmapsql.jdbc.CompactExecute#UPGRADE}), open now. */
   int compactConnections() {
     return transport.compactConnections();
@@ -212,6 +217,11 @@ public final class MmapServer implements AutoCloseable {
   /** Tasks in the meta's timer: the expiry task and the timeouts of statements running now. */
   int pendingTimers() {
     return meta.pendingTimers();
+  }
+
+  /** Statement calls running under the statement timeout now. */
+  int timedCalls() {
+    return meta.timedCalls();
   }
 
   public void join() throws InterruptedException {

@@ -133,10 +133,13 @@ class CompactExecuteTest {
 
   @Test void readsAgreeWithH2ForEveryTypeAndSetter() throws SQLException {
     long before = server.compactExecutes();
+    long leanBefore = server.leanExecutes();
     int executes = 0;
+    int decimal = 0; // BigDecimal parameters go in protobuf
     try (Connection c = Servers.connect(server)) {
       for (String[] t : TABLES) {
         for (String how : SETTERS) {
+          int start = executes;
           sameAsH2(c, "SELECT idx, val FROM " + t[0] + " WHERE idx = ?", how, 7);
           sameAsH2(c, "SELECT idx, val FROM " + t[0] + " WHERE idx IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ORDER BY idx",
               how, 1, 3, 5, 8, 13, 21, 34, 2, 39, 99);
@@ -144,6 +147,9 @@ class CompactExecuteTest {
           if (!t[1].equals("bool")) {
             sameAsH2(c, "SELECT COUNT(*), MIN(val), MAX(val) FROM " + t[0] + " WHERE val >= ?", how, -3);
             executes += 2;
+          }
+          if (how.equals("decimal")) {
+            decimal += executes - start;
           }
         }
         if (t[1].equals("bool")) {
@@ -155,6 +161,7 @@ class CompactExecuteTest {
       }
     }
     assertEquals(executes, server.compactExecutes() - before, "every execution went the compact way");
+    assertEquals(executes - decimal, server.leanExecutes() - leanBefore, "in plain bytes, but for decimals");
   }
 
   @Test void updatesAgreeWithH2() throws SQLException {

@@ -169,6 +169,46 @@ class LimitsTest {
     }
   }
 
+  /**
+   * A prepared statement on the compact path is stopped by the statement
+   * timeout too (57014), and its next execute runs: the timeout's flag is
+   * the call's, not the statement's for good. No task is left behind.
+   */
+  @Test void statementTimeoutStopsACompactExecute() throws Exception {
+    Path data = dir.resolve("slow");
+    java.nio.file.Files.createDirectories(data);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(data.resolve("big.f8").toFile(), "rw")) {
+      f.setLength(8L << 28); // sparse: long enough to time out
+    }
+    try (MmapServer slow = Servers.start(Servers.config(data))) {
+      try (Connection c = Servers.connect(slow)) {
+        c.createStatement().executeQuery("SELECT MMAP('big', 'big.f8')").close();
+      }
+    }
+    try (MmapServer quick = Servers.start(Servers.config(data).withLimits(1 << 20, 100, Duration.ofMillis(200)));
+        Connection c = Servers.connect(quick);
+        PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), SUM(val) FROM big WHERE idx >= ?")) {
+      long executes = quick.compactExecutes();
+      ps.setLong(1, 0);
+      SQLException e = assertThrows(SQLException.class, () -> countAndSum(ps));
+      assertEquals("57014", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("statement timeout: the statement ran longer than 200 milliseconds"),
+          e.getMessage());
+      ps.setLong(1, (1L << 28) - 3);
+      assertEquals("3 0.0", countAndSum(ps));
+      assertEquals(2, quick.compactExecutes() - executes, "both went the compact way");
+      assertEquals(0, quick.timedCalls(), "no call left under the timeout");
+      assertTrue(quick.pendingTimers() <= 2, quick.pendingTimers() + " tasks in the timer");
+    }
+  }
+
+  private static String countAndSum(PreparedStatement ps) throws SQLException {
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1) + " " + rs.getDouble(2);
+    }
+  }
+
   @Test void idleConnectionsExpire() throws Exception {
     try (MmapServer brief = Servers.start(Servers.config(dir.resolve("brief"))
         .withExpiry(Duration.ofSeconds(1), Duration.ofSeconds(1)))) {

@@ -64,4 +64,32 @@ class LostAnswerTest {
       assertEquals(2L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
     }
   }
+
+  /**
+   * An answer that never comes ends the wait at the connection's read timeout
+   * (http_response_timeout), which the driver's socket keeps without a
+   * timeout of its own (ReadDeadline): 08006, sent once; the next execute
+   * opens a new socket.
+   */
+  @Test void anAnswerThatNeverComesTimesOutAndRunsOnce() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Proxy proxy = new Proxy(server.port());
+         Connection direct = Servers.connect(server);
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server) + ";http_response_timeout=300")) {
+      Sql.mmap(direct, "t", "t.f8", "f8", null);
+      PreparedStatement insert = c.prepareStatement("INSERT INTO t(val) VALUES (?)");
+      insert.setDouble(1, 1.5);
+      assertEquals(1, insert.executeUpdate());
+      long compact = server.compactExecutes();
+      proxy.holdAnswers(true);
+      SQLException e = assertThrows(SQLException.class, insert::executeUpdate);
+      assertEquals("08006", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("Read timed out"), e.getMessage());
+      proxy.holdAnswers(false);
+      assertEquals(compact + 1, server.compactExecutes(), "the server ran it once, on the compact path");
+      assertEquals(1, insert.executeUpdate());
+      assertEquals(compact + 2, server.compactExecutes(), "then on a new socket, the compact path again");
+      assertEquals(3L, ((Number) Sql.scalar(direct, "SELECT COUNT(*) FROM t")).longValue());
+    }
+  }
 }

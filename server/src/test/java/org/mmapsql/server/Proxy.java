@@ -15,14 +15,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connections: it pumps bytes both ways until told to drop answers (the
  * request reaches the server, which runs it; the answer is dropped and the
  * client's connection closed), to cut answers short (all but their last
- * byte, then the connection closed) or to close its clients' connections (as a
- * server closes idle kept-alive connections).
+ * byte, then the connection closed), to hold answers back (dropped, the
+ * connection left open) or to close its clients' connections (as a server
+ * closes idle kept-alive connections).
  */
 final class Proxy implements AutoCloseable {
   private final ServerSocket socket;
   private final int target;
   private final AtomicBoolean dropAnswers = new AtomicBoolean();
   private final AtomicBoolean cutAnswers = new AtomicBoolean();
+  private final AtomicBoolean holdAnswers = new AtomicBoolean();
   private final List<Socket> clients = new CopyOnWriteArrayList<>();
 
   Proxy(int target) throws IOException {
@@ -50,6 +52,11 @@ final class Proxy implements AutoCloseable {
     cutAnswers.set(on);
   }
 
+  /** Answers are dropped and the connection kept open: the client waits until its read timeout. */
+  void holdAnswers(boolean on) {
+    holdAnswers.set(on);
+  }
+
   /** Closes every client connection, as a server closes the ones idle too long. */
   void closeClients() throws IOException {
     for (Socket c : clients) {
@@ -69,16 +76,16 @@ final class Proxy implements AutoCloseable {
         Socket client = socket.accept();
         clients.add(client);
         Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-        pump(client.getInputStream(), server.getOutputStream(), null, null, client, server);
-        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, cutAnswers, client, server);
+        pump(client.getInputStream(), server.getOutputStream(), null, null, null, client, server);
+        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, cutAnswers, holdAnswers, client, server);
       }
     } catch (IOException e) {
       // the proxy closed
     }
   }
 
-  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, AtomicBoolean cut, Socket client,
-      Socket server) {
+  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, AtomicBoolean cut,
+      AtomicBoolean hold, Socket client, Socket server) {
     Thread t = new Thread(() -> {
       byte[] b = new byte[8192];
       try {
@@ -86,6 +93,9 @@ final class Proxy implements AutoCloseable {
           if (drop != null && drop.get()) {
             client.close();
             return;
+          }
+          if (hold != null && hold.get()) {
+            continue;
           }
           if (cut != null && cut.get()) {
             out.write(b, 0, n - 1);

@@ -131,7 +131,7 @@ class RoundTripsTest {
         p.executeQuery().close();
       }
     }
-    // the expiry task, and a timeout of another test's statement that may be running now
+    // the expiry task and the statement timeout's
     assertTrue(server.pendingTimers() <= 2, server.pendingTimers() + " tasks in the timer");
   }
 }
