@@ -35,6 +35,7 @@ import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 import org.mmapsql.plan.CheckedSums;
 import org.mmapsql.plan.DirectExecution;
+import org.mmapsql.plan.MetadataHandlers;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
@@ -49,7 +50,8 @@ import org.mmapsql.schema.MmapFunctions;
  * that they stay positional access instead of becoming a join with VALUES;
  * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
  * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit});
- * plans are cached ({@link PlanCache}). Written values reach the dtype's checks
+ * plans are cached ({@link PlanCache}); metadata is read without generated code
+ * ({@link MetadataHandlers}). Written values reach the dtype's checks
  * uncast ({@link MmapSqlValidator}); arithmetic on exact numbers
  * ({@link CheckedSqlToRel}) and Calcite's SUM of BIGINT ({@link CheckedSums})
  * fail on overflow instead of wrapping around.
@@ -178,6 +180,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
     var convention = enableBindable ? org.apache.calcite.interpreter.BindableConvention.INSTANCE
         : org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE;
     var cluster = createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory()));
+    cluster.setMetadataQuerySupplier(MetadataHandlers.DEFAULT::query);
     var convertlets = createConvertletTable();
     return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
         context.getRootSchema(), prefer, cluster, convention, convertlets) {
