@@ -4,6 +4,8 @@ import java.lang.reflect.Type;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import static java.util.Objects.requireNonNull;
+
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.config.CalciteConnectionConfig;
@@ -11,6 +13,10 @@ import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.runtime.Bindable;
+import org.apache.calcite.runtime.Hook;
+import org.apache.calcite.runtime.Typed;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
@@ -35,6 +41,7 @@ import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 import org.mmapsql.plan.CheckedSums;
 import org.mmapsql.plan.DirectExecution;
+import org.mmapsql.plan.MetadataHandlers;
 import org.mmapsql.plan.MmapEager;
 import org.mmapsql.plan.MmapRowLimit;
 import org.mmapsql.plan.MmapRules;
@@ -49,7 +56,9 @@ import org.mmapsql.schema.MmapFunctions;
  * that they stay positional access instead of becoming a join with VALUES;
  * statements that call MMAP, UNMAP or VPOP run at execute, not at fetch; and
  * sorts and windows hold at most {@code maxSortRows} rows ({@link MmapRowLimit});
- * plans are cached ({@link PlanCache}). Written values reach the dtype's checks
+ * plans are cached ({@link PlanCache}); metadata is read without generated code
+ * ({@link MetadataHandlers}), and a plan that runs directly compiles its
+ * generated code only if an execution needs it ({@link GeneratedCode}). Written values reach the dtype's checks
  * uncast ({@link MmapSqlValidator}); arithmetic on exact numbers
  * ({@link CheckedSqlToRel}) and Calcite's SUM of BIGINT ({@link CheckedSums})
  * fail on overflow instead of wrapping around.
@@ -178,6 +187,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
     var convention = enableBindable ? org.apache.calcite.interpreter.BindableConvention.INSTANCE
         : org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE;
     var cluster = createCluster(planner, new org.apache.calcite.rex.RexBuilder(context.getTypeFactory()));
+    cluster.setMetadataQuerySupplier(MetadataHandlers.DEFAULT::query);
     var convertlets = createConvertletTable();
     return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
         context.getRootSchema(), prefer, cluster, convention, convertlets) {
@@ -192,14 +202,51 @@ final class MmapPrepare extends CalcitePrepareImpl {
 
       @Override protected PreparedResult implement(RelRoot root) {
         RelNode rel = MmapRowLimit.guard(CheckedSums.apply(MmapTableScan.bare(root.rel)));
-        PreparedResult result = super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
         DirectExecution direct = sideEffects || !root.isRefTrivial() ? null : DirectExecution.of(rel);
+        PreparedResult result = direct != null ? compiledWhenRun(root.withRel(rel)) : null;
+        if (result == null) {
+          result = super.implement(root.withRel(sideEffects ? MmapEager.wrap(rel) : rel));
+        }
         PlannedTables tables = PlannedTables.of(rel);
         if (direct != null) {
           internalParameters(this).put(DirectExecution.KEY, direct);
         }
         return (direct != null || tables != null) && result instanceof Prepare.PreparedResultImpl r
             ? checked(r, root, direct, tables) : result;
+      }
+
+      /**
+       * As Calcite's {@code implement} for an enumerable plan whose fields are its root's, but the
+       * generated code is compiled when an execution first runs it ({@link GeneratedCode}); null
+       * where that is not so (Spark, another convention, a row class that is not a plain class).
+       */
+      private @Nullable PreparedResult compiledWhenRun(RelRoot root) {
+        if (resultConvention != org.apache.calcite.adapter.enumerable.EnumerableConvention.INSTANCE
+            || context.spark().enabled() || !(root.rel instanceof EnumerableRel enumerable)) {
+          return null;
+        }
+        Hook.PLAN_BEFORE_IMPLEMENTATION.run(root);
+        internalParameters(this).put("_conformance", context.config().conformance());
+        GeneratedCode code = GeneratedCode.of(enumerable, prefer, internalParameters(this), catalogReader);
+        Class<?> elementType = code.elementType();
+        Bindable<Object> bindable = elementType == null ? code.compiled() : code.bindable();
+        Type rowClass = elementType == null ? ((Typed) bindable).getElementType() : elementType;
+        boolean dml = root.kind.belongsTo(SqlKind.DML);
+        return new Prepare.PreparedResultImpl(root.rel.getRowType(), requireNonNull(parameterRowType),
+            requireNonNull(fieldOrigins), root.collation.getFieldCollations().isEmpty() ? List.of()
+            : List.of(root.collation), root.rel, mapTableModOp(dml, root.kind), dml) {
+          @Override public String getCode() {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Bindable<Object> getBindable(Meta.CursorFactory cursorFactory) {
+            return bindable;
+          }
+
+          @Override public Type getElementType() {
+            return rowClass;
+          }
+        };
       }
 
       @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
