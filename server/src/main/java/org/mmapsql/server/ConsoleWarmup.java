@@ -17,7 +17,9 @@ import org.jline.utils.AttributedString;
  * storage's native calls, JLine's native terminal. At a terminal, once the
  * prompt shows ({@link Prompt}), it then plans, compiles and runs one throw-away
  * query on Calcite's own empty schema while the person types, so that the first
- * statement finds the planner, its metadata handlers and Janino ready; not
+ * statement finds the planner, its rules and Janino ready (mmapsql's statements
+ * read metadata through {@code MetadataHandlers}, not the handlers Calcite's own
+ * driver compiles here: that part is spent for nothing, and left as small); not
  * before, where it would only compete with the prompt for a busy machine's CPU.
  *
  * <p>It opens nothing of the user's: static initialisers, which the JVM runs
