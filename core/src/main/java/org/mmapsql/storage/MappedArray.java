@@ -179,7 +179,23 @@ public final class MappedArray implements AutoCloseable {
 
   /** Reads the rows at {@code positions} (ascending) into {@code out[column][i]}; returns how many (a prefix). */
   public int readAt(long[] positions, Object[][] out) {
-    return reader.readAt(positions, out);
+    return reader.readAt(positions, out, true);
+  }
+
+  /**
+   * Reads the rows at {@code positions} as {@link #readAt} does, looking at the
+   * file once, after the read, instead of before ({@link #refresh}) and after:
+   * how many rows, or -1 if the file is not as last seen (another program grew,
+   * cut, replaced or deleted it, this process changed its length meanwhile, or
+   * statx cannot be called here); then {@link #refresh} and {@link #readAt}. The
+   * one look proves what the two did: the statement sees the file as it is now,
+   * and no row read came from past its end (a cut sets the size before it
+   * zeroes or unmaps the pages past it).
+   */
+  public int readAtUnchanged(long[] positions, Object[][] out) {
+    long seen = watch.fileBytes();
+    int n = reader.readAt(positions, out, false);
+    return n >= 0 && watch.unchanged(seen) ? n : -1;
   }
 
   /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
