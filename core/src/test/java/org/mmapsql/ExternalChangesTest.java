@@ -199,27 +199,37 @@ class ExternalChangesTest {
    * at the file once, after reading it, see what another process did between
    * two executions: the file grown, cut inside the page of the row read (where
    * the mapping still shows that page, as zeros), cut to a partial element,
-   * replaced by another file, deleted and put back. Every value the file holds
-   * is idx + 0.5, so a zero would be invented.
+   * replaced by another file, deleted and put back; and a point update, which
+   * looks once before its write, neither misses a row the file grew by nor
+   * grows a file that was cut. Every value the file holds is idx + 0.5, so a
+   * zero would be invented.
    */
-  @Test void pointReadsSeeWhatAnotherProcessDidBetweenTwoExecutions() throws Exception {
+  @Test void pointAccessSeesWhatAnotherProcessDidBetweenTwoExecutions() throws Exception {
     Path f = file("p.mmap");
     String path = "r'" + f + "'";
     python("import struct; open(" + path + ", 'wb').write(struct.pack('<1000d', *[i + 0.5 for i in range(1000)]))");
     db.mmap("p", "p.mmap");
     long direct = org.mmapsql.plan.DirectExecution.directRuns();
     try (PreparedStatement point = db.conn.prepareStatement("SELECT val FROM p WHERE idx = ?");
-        PreparedStatement in = db.conn.prepareStatement("SELECT idx, val FROM p WHERE idx IN (?, ?, ?)")) {
+        PreparedStatement in = db.conn.prepareStatement("SELECT idx, val FROM p WHERE idx IN (?, ?, ?)");
+        PreparedStatement update = db.conn.prepareStatement("UPDATE p SET val = ? WHERE idx = ?")) {
       assertEquals(List.of(500.5), read(point, 500));
       // grown
       python("import struct; open(" + path + ", 'ab').write(struct.pack('<2d', 1000.5, 1001.5))");
       assertEquals(List.of(1001.5), read(point, 1001));
       assertEquals(List.of(0.5, 500.5, 1001.5), read(in, 0, 500, 1001));
+      python("import struct; open(" + path + ", 'ab').write(struct.pack('<d', 1002.5))");
+      assertEquals(1, update(update, 1002, -1002.5), "a row the file grew by is updated");
       // cut to the first byte of row 500, inside its page
       python("import os; os.truncate(" + path + ", 500 * 8)");
       assertEquals(List.of(), read(point, 500));
       assertEquals(List.of(499.5), read(point, 499));
       assertEquals(List.of(0.5, 499.5), read(in, 0, 499, 500));
+      python("import os; os.truncate(" + path + ", 400 * 8)");
+      assertEquals(0, update(update, 450, -450.5), "a row cut off is not updated");
+      assertEquals(400L * 8, Files.size(f), "an UPDATE never grows a file another program cut");
+      assertEquals(1, update(update, 399, -399.5));
+      assertEquals(List.of(-399.5), read(point, 399));
       // cut to a partial element, far below the pages mapped
       python("import os; os.truncate(" + path + ", 3 * 8 + 5)");
       assertEquals(List.of(), read(point, 3));
@@ -242,6 +252,12 @@ class ExternalChangesTest {
       assertEquals(List.of(), read(point, 5));
     }
     assertTrue(org.mmapsql.plan.DirectExecution.directRuns() - direct >= 14, "the reads ran directly");
+  }
+
+  private static int update(PreparedStatement ps, long idx, double val) throws SQLException {
+    ps.setDouble(1, val);
+    ps.setLong(2, idx);
+    return ps.executeUpdate();
   }
 
   /** The values of a reused statement's rows at {@code idx}: its last column. */

@@ -163,7 +163,7 @@ public final class TableEntryPoints {
 
   /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
   public static long update(MmapTable table, DataContext root, Enumerable<Object[]> rows, int[] columns) {
-    return writes(table, root, "UPDATE").update(rows, columns);
+    return writes(table, root, "UPDATE").update(rows, columns, true);
   }
 
   /**
@@ -197,7 +197,7 @@ public final class TableEntryPoints {
     table.settings().requireWritable("UPDATE on " + table.name());
     try {
       return writesOf(table, table.binding().array(), DataContext.Variable.CANCEL_FLAG.get(root), "UPDATE")
-          .update(rows, columns);
+          .update(rows, columns, false);
     } catch (FileReplacedException e) {
       return update(table, root, rows, columns); // nothing was written
     }

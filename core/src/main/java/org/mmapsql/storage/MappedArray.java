@@ -298,18 +298,27 @@ public final class MappedArray implements AutoCloseable {
    * Writes the row images {@code images} (one stride each) at rows {@code indexes}.
    * Indexes must be sorted, distinct and below {@link #length()}; the caller
    * holds {@link #writeLock()}. A row the file no longer has (another program
-   * cut it) is refused before anything is written: an update never grows a
-   * file. If a write fails (a full disk filling a hole of a sparse file), the
+   * cut it) is refused before anything is written, one cut in the moment after
+   * that check is noticed after the write: an update never grows a file. If a write fails (a full disk filling a hole of a sparse file), the
    * rows already written are put back before the error is reported.
    */
   public void write(long[] indexes, byte[] images) {
+    write(indexes, images, false);
+  }
+
+  /**
+   * As {@link #write(long[], byte[])}; if {@code looked}, the caller looked at
+   * the file ({@link #refresh}) under the write lock just now, and the size it
+   * saw is the check: no second look before the write.
+   */
+  public void write(long[] indexes, byte[] images, boolean looked) {
     handle.requireWritable("write to");
     if (indexes.length == 0) {
       return;
     }
     applyLock.writeLock().lock();
     try {
-      writer.write(indexes, images);
+      writer.write(indexes, images, looked);
     } finally {
       applyLock.writeLock().unlock();
     }
