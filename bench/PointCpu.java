@@ -65,23 +65,20 @@ public class PointCpu {
               }
             }
             case 1 -> {
-              long sum = 0;
               for (int p = 1; p <= 10; p++) {
-                long k = random.nextLong(N);
-                in10.setLong(p, k);
-                sum += k;
+                in10.setLong(p, random.nextLong(N));
               }
-              long got = 0;
+              int rows = 0;
               try (ResultSet rs = in10.executeQuery()) {
                 while (rs.next()) {
                   long k = rs.getLong(1);
                   if (rs.getDouble(2) != value(k)) {
                     throw new AssertionError("in10 " + k);
                   }
-                  got += k;
+                  rows++;
                 }
               }
-              if (got != sum && got == 0) {
+              if (rows == 0) { // ten random keys below N: at least one row (fewer than ten only if keys repeat)
                 throw new AssertionError("in10: no rows");
               }
             }
