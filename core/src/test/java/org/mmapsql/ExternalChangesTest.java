@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -191,6 +192,86 @@ class ExternalChangesTest {
     assertArrayEquals(new double[] {10, 20}, db.values("t"));
     db.append("t", 30);
     assertArrayEquals(new double[] {10, 20, 30}, TestDb.readDoubles(file("t.mmap")));
+  }
+
+  /**
+   * A point read and an IN read through reused PreparedStatements, which look
+   * at the file once, after reading it, see what another process did between
+   * two executions: the file grown, cut inside the page of the row read (where
+   * the mapping still shows that page, as zeros), cut to a partial element,
+   * replaced by another file, deleted and put back; and a point update, which
+   * looks once before its write, neither misses a row the file grew by nor
+   * grows a file that was cut. Every value the file holds is idx + 0.5, so a
+   * zero would be invented.
+   */
+  @Test void pointAccessSeesWhatAnotherProcessDidBetweenTwoExecutions() throws Exception {
+    Path f = file("p.mmap");
+    String path = "r'" + f + "'";
+    python("import struct; open(" + path + ", 'wb').write(struct.pack('<1000d', *[i + 0.5 for i in range(1000)]))");
+    db.mmap("p", "p.mmap");
+    long direct = org.mmapsql.plan.DirectExecution.directRuns();
+    try (PreparedStatement point = db.conn.prepareStatement("SELECT val FROM p WHERE idx = ?");
+        PreparedStatement in = db.conn.prepareStatement("SELECT idx, val FROM p WHERE idx IN (?, ?, ?)");
+        PreparedStatement update = db.conn.prepareStatement("UPDATE p SET val = ? WHERE idx = ?")) {
+      assertEquals(List.of(500.5), read(point, 500));
+      // grown
+      python("import struct; open(" + path + ", 'ab').write(struct.pack('<2d', 1000.5, 1001.5))");
+      assertEquals(List.of(1001.5), read(point, 1001));
+      assertEquals(List.of(0.5, 500.5, 1001.5), read(in, 0, 500, 1001));
+      python("import struct; open(" + path + ", 'ab').write(struct.pack('<d', 1002.5))");
+      assertEquals(1, update(update, 1002, -1002.5), "a row the file grew by is updated");
+      // cut to the first byte of row 500, inside its page
+      python("import os; os.truncate(" + path + ", 500 * 8)");
+      assertEquals(List.of(), read(point, 500));
+      assertEquals(List.of(499.5), read(point, 499));
+      assertEquals(List.of(0.5, 499.5), read(in, 0, 499, 500));
+      python("import os; os.truncate(" + path + ", 400 * 8)");
+      assertEquals(0, update(update, 450, -450.5), "a row cut off is not updated");
+      assertEquals(400L * 8, Files.size(f), "an UPDATE never grows a file another program cut");
+      assertEquals(1, update(update, 399, -399.5));
+      assertEquals(List.of(-399.5), read(point, 399));
+      // cut to a partial element, far below the pages mapped
+      python("import os; os.truncate(" + path + ", 3 * 8 + 5)");
+      assertEquals(List.of(), read(point, 3));
+      assertEquals(List.of(), read(point, 499));
+      assertEquals(List.of(0.5, 2.5), read(in, 0, 2, 3));
+      // grown again past the partial element: its bytes and the new ones are zeros, as the file has them
+      python("import os; os.truncate(" + path + ", 6 * 8)");
+      assertEquals(List.of(0.0), read(point, 4));
+      // replaced by another file (renamed over it), with other values
+      python("import os, struct; open(" + path + " + '.tmp', 'wb').write(struct.pack('<20d', *[-i - 0.5 for i in "
+          + "range(20)])); os.replace(" + path + " + '.tmp', " + path + ")");
+      assertEquals(List.of(-4.5), read(point, 4));
+      assertEquals(List.of(-0.5, -19.5), read(in, 0, 19, 20));
+      // deleted: an error naming the file, until it is back
+      python("import os; os.remove(" + path + ")");
+      SQLException gone = assertThrows(SQLException.class, () -> read(point, 4));
+      TestDb.assertMessage(gone, "p.mmap", "gone");
+      python("import struct; open(" + path + ", 'wb').write(struct.pack('<5d', 10.5, 11.5, 12.5, 13.5, 14.5))");
+      assertEquals(List.of(14.5), read(point, 4));
+      assertEquals(List.of(), read(point, 5));
+    }
+    assertTrue(org.mmapsql.plan.DirectExecution.directRuns() - direct >= 14, "the reads ran directly");
+  }
+
+  private static int update(PreparedStatement ps, long idx, double val) throws SQLException {
+    ps.setDouble(1, val);
+    ps.setLong(2, idx);
+    return ps.executeUpdate();
+  }
+
+  /** The values of a reused statement's rows at {@code idx}: its last column. */
+  private static List<Object> read(PreparedStatement ps, long... idx) throws SQLException {
+    for (int i = 0; i < idx.length; i++) {
+      ps.setLong(i + 1, idx[i]);
+    }
+    List<Object> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getObject(rs.getMetaData().getColumnCount()));
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------ changes during a query

@@ -150,13 +150,16 @@ public final class TableWrites {
   /**
    * Writes rows {@code (idx, columns..., new values of the columns in {@code columns})};
    * positions past the end are skipped. The other columns of a row keep their bytes.
+   * The statement's look at the file under the write lock bounds the write
+   * ({@link MappedArray#write}): it comes before the input is read, or if
+   * {@code readsTable}, after it (microseconds before the write, not a scan's time).
    */
-  public long update(Enumerable<Object[]> rows, int[] columns) {
-    return locked(() -> {
+  public long update(Enumerable<Object[]> rows, int[] columns, boolean readsTable) {
+    return locked(!readsTable, () -> {
       Layout layout = array.layout();
       Rows in = positions(Rows.read(table, layout, rows, 1 + layout.columns().size(), columns, "updated"))
           .sortedByIdx();
-      long length = array.length();
+      long length = readsTable ? array.refresh() : array.length();
       int n = 0;
       long[] idx = new long[in.size];
       int[] from = new int[in.size];
@@ -179,7 +182,7 @@ public final class TableWrites {
         for (int i = 0; i < n; i++) {
           System.arraycopy(in.images, from[i] * stride, images, i * stride, stride);
         }
-        array.write(idx, images);
+        array.write(idx, images, true);
         return (long) n;
       }
       byte[] images = array.images(idx);
@@ -190,7 +193,7 @@ public final class TableWrites {
               col.dtype().width());
         }
       }
-      array.write(idx, images);
+      array.write(idx, images, true);
       return (long) n;
     });
   }
@@ -275,9 +278,16 @@ public final class TableWrites {
    * when the statement started; under the lock only this process changes it.
    */
   private <T> T locked(Supplier<T> write) {
+    return locked(true, write);
+  }
+
+  /** As {@link #locked(Supplier)}; unless {@code look}, {@code write} looks at the file itself. */
+  private <T> T locked(boolean look, Supplier<T> write) {
     Cancellation.lock(array.writeLock(), cancel);
     try {
-      array.refresh(); // under the lock: the length another program left, not the one seen at the start
+      if (look) {
+        array.refresh(); // under the lock: the length another program left, not the one seen at the start
+      }
       T result = write.get();
       if (sync) {
         array.force(); // nothing to do when nothing was written

@@ -53,8 +53,15 @@ public final class TableEntryPoints {
    */
   public static List<Object[]> rowsAt(MmapTable table, IdxRanges ranges) {
     Binding binding = table.binding();
-    MappedArray array = binding.refreshed();
     long base = binding.options().base(); // of the same binding: one lookup by name, not three
+    // One look at the file, after the read (it proves the rows as the look before and the size check
+    // after would); only if the file is not as last seen, the look before and the read again.
+    List<Object[]> rows = rowsAt(binding.array(), ranges, base, false);
+    return rows != null ? rows : rowsAt(binding.refreshed(), ranges, base, true);
+  }
+
+  /** See {@link #rowsAt(MmapTable, IdxRanges)}: null if {@code refreshed} is not and the file changed. */
+  private static @Nullable List<Object[]> rowsAt(MappedArray array, IdxRanges ranges, long base, boolean refreshed) {
     return array.consistent(() -> {
       IdxRanges p = ranges.positionsFrom(base).clip(array.length());
       int width = array.layout().columns().size();
@@ -66,7 +73,11 @@ public final class TableEntryPoints {
         }
       }
       Object[][] columns = new Object[width][at.length];
-      int got = array.readAt(at, columns); // fewer if cut by another program meanwhile, as a scan's rows
+      // fewer if cut by another program meanwhile, as a scan's rows
+      int got = refreshed ? array.readAt(at, columns) : array.readAtUnchanged(at, columns);
+      if (got < 0) {
+        return null;
+      }
       List<Object[]> rows = new ArrayList<>(got);
       for (int r = 0; r < got; r++) {
         Object[] row = new Object[width + 1];
@@ -152,7 +163,7 @@ public final class TableEntryPoints {
 
   /** Rows {@code (idx, every column, new values of the columns in {@code columns})}. */
   public static long update(MmapTable table, DataContext root, Enumerable<Object[]> rows, int[] columns) {
-    return writes(table, root, "UPDATE").update(rows, columns);
+    return writes(table, root, "UPDATE").update(rows, columns, true);
   }
 
   /**
@@ -186,7 +197,7 @@ public final class TableEntryPoints {
     table.settings().requireWritable("UPDATE on " + table.name());
     try {
       return writesOf(table, table.binding().array(), DataContext.Variable.CANCEL_FLAG.get(root), "UPDATE")
-          .update(rows, columns);
+          .update(rows, columns, false);
     } catch (FileReplacedException e) {
       return update(table, root, rows, columns); // nothing was written
     }

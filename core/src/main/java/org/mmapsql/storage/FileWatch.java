@@ -122,6 +122,15 @@ final class FileWatch {
     return length();
   }
 
+  /**
+   * Whether the path names the open file still, {@code seen} bytes long as
+   * last seen, with no append of this process under way: one statx, as
+   * {@link #refresh}; false also where statx cannot be called.
+   */
+  synchronized boolean unchanged(long seen) {
+    return stat != null && appendingFrom < 0 && fileBytes == seen && !handle.isClosed() && stat.size() == seen;
+  }
+
   /** The size of the file the path names, which must be the file open. */
   private long sizeAtPath() {
     BasicFileAttributes attrs;

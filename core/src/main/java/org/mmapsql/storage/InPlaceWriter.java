@@ -48,10 +48,12 @@ final class InPlaceWriter {
   }
 
   /** See {@link MappedArray#write}; the caller holds the apply lock for writing. */
-  void write(long[] indexes, byte[] images) {
+  void write(long[] indexes, byte[] images, boolean looked) {
     long last = indexes[indexes.length - 1];
     long end = layout.dataOffset() + (last + 1) * layout.stride();
-    long real = watch.realSize();
+    // Looked: the size the statement's look just saw under the write lock (no append of ours runs then);
+    // a cut since is caught after the write, as one after this check is (requireNotGrown, a store's fault)
+    long real = looked ? watch.fileBytes() : watch.realSize();
     if (real < end) {
       throw new MmapException(SqlState.IO_ERROR, "cannot write to " + handle.file() + ": another program cut it to "
           + real + " bytes, shorter than row " + last + " needs; nothing was written");

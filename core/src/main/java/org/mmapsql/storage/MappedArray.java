@@ -179,7 +179,23 @@ public final class MappedArray implements AutoCloseable {
 
   /** Reads the rows at {@code positions} (ascending) into {@code out[column][i]}; returns how many (a prefix). */
   public int readAt(long[] positions, Object[][] out) {
-    return reader.readAt(positions, out);
+    return reader.readAt(positions, out, true);
+  }
+
+  /**
+   * Reads the rows at {@code positions} as {@link #readAt} does, looking at the
+   * file once, after the read, instead of before ({@link #refresh}) and after:
+   * how many rows, or -1 if the file is not as last seen (another program grew,
+   * cut, replaced or deleted it, this process changed its length meanwhile, or
+   * statx cannot be called here); then {@link #refresh} and {@link #readAt}. The
+   * one look proves what the two did: the statement sees the file as it is now,
+   * and no row read came from past its end (a cut sets the size before it
+   * zeroes or unmaps the pages past it).
+   */
+  public int readAtUnchanged(long[] positions, Object[][] out) {
+    long seen = watch.fileBytes();
+    int n = reader.readAt(positions, out, false);
+    return n >= 0 && watch.unchanged(seen) ? n : -1;
   }
 
   /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
@@ -282,18 +298,27 @@ public final class MappedArray implements AutoCloseable {
    * Writes the row images {@code images} (one stride each) at rows {@code indexes}.
    * Indexes must be sorted, distinct and below {@link #length()}; the caller
    * holds {@link #writeLock()}. A row the file no longer has (another program
-   * cut it) is refused before anything is written: an update never grows a
-   * file. If a write fails (a full disk filling a hole of a sparse file), the
+   * cut it) is refused before anything is written, one cut in the moment after
+   * that check is noticed after the write: an update never grows a file. If a write fails (a full disk filling a hole of a sparse file), the
    * rows already written are put back before the error is reported.
    */
   public void write(long[] indexes, byte[] images) {
+    write(indexes, images, false);
+  }
+
+  /**
+   * As {@link #write(long[], byte[])}; if {@code looked}, the caller looked at
+   * the file ({@link #refresh}) under the write lock just now, and the size it
+   * saw is the check: no second look before the write.
+   */
+  public void write(long[] indexes, byte[] images, boolean looked) {
     handle.requireWritable("write to");
     if (indexes.length == 0) {
       return;
     }
     applyLock.writeLock().lock();
     try {
-      writer.write(indexes, images);
+      writer.write(indexes, images, looked);
     } finally {
       applyLock.writeLock().unlock();
     }

@@ -59,11 +59,13 @@ final class RowReader {
 
   /**
    * Reads the rows at {@code positions} (ascending) into {@code out[column][i]},
-   * under one hold of the mapping and one check of the real size (a point or
-   * IN read: a few rows, each a read of its own would pay both each time);
-   * returns how many, a prefix of {@code positions}, as {@link #read} does.
+   * under one hold of the mapping and, if {@code checked}, one check of the real
+   * size (a point or IN read: a few rows, each a read of its own would pay both
+   * each time); returns how many, a prefix of {@code positions}, as {@link #read}
+   * does. Unchecked, the caller must look at the file after the read
+   * ({@link MappedArray#readAtUnchanged}), and a read that faults returns -1.
    */
-  int readAt(long[] positions, Object[][] out) {
+  int readAt(long[] positions, Object[][] out, boolean checked) {
     try {
       return mapping.read(segment -> {
         handle.checkOpen();
@@ -77,13 +79,16 @@ final class RowReader {
           }
           n++;
         }
-        long realRows = Math.max(0, watch.realSize() - layout.dataOffset()) / layout.stride();
+        long realRows = checked ? Math.max(0, watch.realSize() - layout.dataOffset()) / layout.stride() : length;
         while (n > 0 && positions[n - 1] >= realRows) {
           n--;
         }
         return n;
       });
     } catch (InternalError e) {
+      if (!checked) {
+        return -1; // cut before the read, perhaps before the statement: the caller looks at the file
+      }
       throw fault(e);
     }
   }

@@ -50,7 +50,8 @@ final class DirectRun {
     if (MetaImpl.checkParameterValueHasNull(parameters)) {
       return null; // the usual way says which
     }
-    Map<String, Object> map = new HashMap<>();
+    // Sized for all it takes (parameters, the plan's, cancel flag, timeout, outcome): no rehash per execution
+    Map<String, Object> map = HashMap.newHashMap(parameters.size() + signature.internalParameters.size() + 3);
     for (int i = 0; i < parameters.size(); i++) {
       map.put("?" + i, parameters.get(i).toLocal());
     }
