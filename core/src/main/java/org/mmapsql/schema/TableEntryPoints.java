@@ -63,7 +63,8 @@ public final class TableEntryPoints {
   /** See {@link #rowsAt(MmapTable, IdxRanges)}: null if {@code refreshed} is not and the file changed. */
   private static @Nullable List<Object[]> rowsAt(MappedArray array, IdxRanges ranges, long base, boolean refreshed) {
     return array.consistent(() -> {
-      IdxRanges p = ranges.positionsFrom(base).clip(array.length());
+      long length = array.length();
+      IdxRanges p = ranges.positionsFrom(base).clip(length);
       int width = array.layout().columns().size();
       long[] at = new long[Math.toIntExact(p.count())];
       int k = 0;
@@ -74,7 +75,7 @@ public final class TableEntryPoints {
       }
       Object[][] columns = new Object[width][at.length];
       // fewer if cut by another program meanwhile, as a scan's rows
-      int got = refreshed ? array.readAt(at, columns) : array.readAtUnchanged(at, columns);
+      int got = refreshed ? array.readAt(at, columns) : array.readAtUnchanged(at, columns, length);
       if (got < 0) {
         return null;
       }

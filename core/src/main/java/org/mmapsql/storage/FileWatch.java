@@ -123,12 +123,18 @@ final class FileWatch {
   }
 
   /**
-   * Whether the path names the open file still, {@code seen} bytes long as
-   * last seen, with no append of this process under way: one statx, as
-   * {@link #refresh}; false also where statx cannot be called.
+   * Whether the path names the open file still, {@code seen} bytes and
+   * {@code rows} rows long as last seen, with no append of this process under
+   * way: one statx, as {@link #refresh}; false also where statx cannot be called.
    */
-  synchronized boolean unchanged(long seen) {
-    return stat != null && appendingFrom < 0 && fileBytes == seen && !handle.isClosed() && stat.size() == seen;
+  synchronized boolean unchanged(long seen, long rows) {
+    return stat != null && appendingFrom < 0 && fileBytes == seen && this.rows == rows && !handle.isClosed()
+        && stat.size() == seen;
+  }
+
+  /** Whether {@link #unchanged} can look at all (statx can be called here). */
+  boolean canLook() {
+    return stat != null;
   }
 
   /** The size of the file the path names, which must be the file open. */

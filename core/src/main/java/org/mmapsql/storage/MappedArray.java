@@ -190,12 +190,17 @@ public final class MappedArray implements AutoCloseable {
    * statx cannot be called here); then {@link #refresh} and {@link #readAt}. The
    * one look proves what the two did: the statement sees the file as it is now,
    * and no row read came from past its end (a cut sets the size before it
-   * zeroes or unmaps the pages past it).
+   * zeroes or unmaps the pages past it). {@code rows}: the {@link #length}
+   * the positions were cut to, which must still be the length then (a look by
+   * another thread in between may have seen rows the positions left out).
    */
-  public int readAtUnchanged(long[] positions, Object[][] out) {
+  public int readAtUnchanged(long[] positions, Object[][] out, long rows) {
+    if (!watch.canLook()) {
+      return -1;
+    }
     long seen = watch.fileBytes();
     int n = reader.readAt(positions, out, false);
-    return n >= 0 && watch.unchanged(seen) ? n : -1;
+    return n >= 0 && watch.unchanged(seen, rows) ? n : -1;
   }
 
   /** Copies rows as they lie in the file, {@code stride} bytes each, into {@code out} from 0; returns how many. */
@@ -316,9 +321,14 @@ public final class MappedArray implements AutoCloseable {
     if (indexes.length == 0) {
       return;
     }
-    applyLock.writeLock().lock();
+    // The look counts only if the write follows it at once: a wait behind a running scan or aggregate is
+    // time for another program to cut the file, which the write would grow back (zeros past the cut).
+    boolean waited = !applyLock.writeLock().tryLock();
+    if (waited) {
+      applyLock.writeLock().lock();
+    }
     try {
-      writer.write(indexes, images, looked);
+      writer.write(indexes, images, looked && !waited);
     } finally {
       applyLock.writeLock().unlock();
     }

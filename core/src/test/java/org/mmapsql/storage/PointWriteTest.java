@@ -95,6 +95,54 @@ class PointWriteTest {
     }
   }
 
+  /**
+   * A point UPDATE looks at the file under the write lock, then waits for the
+   * lock a running aggregate holds; another program cuts the file meanwhile:
+   * the write is refused, and does not grow the file back with zeros.
+   */
+  @Test void aCutWhileTheWriteWaitsBehindAnAggregateIsRefusedAndNeverGrowsTheFile() throws Exception {
+    Path f = halves("w.f8", 1000);
+    try (MappedArray a = MappedArray.open(f, F8, false);
+        FileChannel other = FileChannel.open(f, StandardOpenOption.WRITE)) {
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      Thread aggregate = new Thread(() -> a.consistent(() -> {
+        held.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return null;
+      }));
+      aggregate.start();
+      held.await();
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread update = new Thread(() -> {
+        a.writeLock().lock();
+        try {
+          a.refresh(); // the statement's look, as TableWrites takes it under the write lock
+          a.write(new long[] {997}, UndoLogTest.doubles(9), true);
+        } catch (Throwable t) {
+          failure.set(t);
+        } finally {
+          a.writeLock().unlock();
+        }
+      });
+      update.start();
+      while (update.getState() != Thread.State.WAITING && update.isAlive()) {
+        Thread.sleep(1); // until it waits for the aggregate's lock
+      }
+      other.truncate(997 * 8); // another program cuts the row off
+      release.countDown();
+      update.join();
+      aggregate.join();
+      assertTrue(failure.get() instanceof MmapException, String.valueOf(failure.get()));
+      assertTrue(failure.get().getMessage().contains("nothing was written"), failure.get().getMessage());
+      assertEquals(997L * 8, Files.size(f), "the write grew the file back past the cut");
+    }
+  }
+
   @Test void aPointWriteOfARowCutInsideItsPageIsRefusedAndTheFileKeepsItsLength() throws Exception {
     Path f = halves("p.f8", 1000);
     try (MappedArray a = MappedArray.open(f, F8, false);
