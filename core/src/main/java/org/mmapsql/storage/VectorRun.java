@@ -29,7 +29,14 @@ final class VectorRun {
   private static final VectorSpecies<Long> DL = LongVector.SPECIES_256;
   private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
   private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
-  /** f2: as many halves as F8 and F4 hold floats, widened to int lanes of the same shape. */
+  /**
+   * f2: as many halves as F8 and F4 hold floats, widened to int lanes of the same shape, then made
+   * floats exactly as {@link Float#float16ToFloat} (JDK 25 has no Float16 vectors): exponent and
+   * fraction moved into a float's place and scaled by 2^112, the difference of the biases (which
+   * gets subnormals right too), infinities and NaNs given a float's all-ones exponent, the sign
+   * put back. Written out in both loops: a method taking and returning vectors, once compiled on
+   * its own, was no longer inlined and boxed every vector (200 ms instead of 12 for 10 M values).
+   */
   private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
   private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_64;
   private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
@@ -71,8 +78,18 @@ final class VectorRun {
       DoubleVector v0;
       DoubleVector v1;
       if (f2 || f4) {
-        FloatVector f = f2 ? halves(ShortVector.fromMemorySegment(S8, s, off + 2L * i, LE), I8)
-            : FloatVector.fromMemorySegment(F8, s, off + 4L * i, LE);
+        FloatVector f;
+        if (f2) { // written out, as in leafKept: see S8
+          IntVector x = (IntVector) ShortVector.fromMemorySegment(S8, s, off + 2L * i, LE)
+              .convertShape(VectorOperators.S2I, I8, 0);
+          IntVector em = x.lanewise(VectorOperators.AND, 0x7FFF);
+          IntVector moved = em.lanewise(VectorOperators.LSHL, 13);
+          f = moved.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+              .blend(moved.lanewise(VectorOperators.OR, 0x7F80_0000), em.compare(VectorOperators.GE, 0x7C00))
+              .lanewise(VectorOperators.OR, x.lanewise(VectorOperators.AND, Integer.MIN_VALUE)).reinterpretAsFloats();
+        } else {
+          f = FloatVector.fromMemorySegment(F8, s, off + 4L * i, LE);
+        }
         v0 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
         v1 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 1);
       } else {
@@ -106,22 +123,6 @@ final class VectorRun {
         : f4 ? s.get(FloatRun.F4, off + 4L * i) : s.get(FloatRun.F8, off + 8L * i);
   }
 
-  /**
-   * Float16 values as floats, exactly as {@link Float#float16ToFloat} (JDK 25 has no
-   * Float16 vectors): exponent and fraction moved into a float's place and scaled by
-   * 2^112 (the difference of the biases; subnormals come out right too), infinities and
-   * NaNs given a float's all-ones exponent, the sign put back.
-   */
-  private static FloatVector halves(ShortVector h, VectorSpecies<Integer> ints) {
-    IntVector x = (IntVector) h.convertShape(VectorOperators.S2I, ints, 0); // sign-extended: the sign in bit 31
-    IntVector em = x.lanewise(VectorOperators.AND, 0x7FFF);
-    IntVector moved = em.lanewise(VectorOperators.LSHL, 13);
-    IntVector finite = moved.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-    IntVector bits = finite.blend(moved.lanewise(VectorOperators.OR, 0x7F80_0000),
-        em.compare(VectorOperators.GE, 0x7C00));
-    return bits.lanewise(VectorOperators.OR, x.lanewise(VectorOperators.AND, Integer.MIN_VALUE)).reinterpretAsFloats();
-  }
-
   /** {@link FloatRun}'s leaf over the values in its range (f8, f4 or f2): the same sum, count and distances. */
   static double leafKept(FloatRun r, long off, int n) {
     MemorySegment s = r.s;
@@ -136,12 +137,21 @@ final class VectorRun {
     long c = 0;
     int m = n - n % 4;
     for (int i = 0; i < m; i += 4) {
-      DoubleVector v = f2
-          ? (DoubleVector) halves(ShortVector.fromMemorySegment(S4, s, off + 2L * i, LE), I4)
-              .convertShape(VectorOperators.F2D, D, 0)
-          : f4
-          ? (DoubleVector) FloatVector.fromMemorySegment(F4, s, off + 4L * i, LE).convertShape(VectorOperators.F2D, D, 0)
-          : DoubleVector.fromMemorySegment(D, s, off + 8L * i, LE);
+      DoubleVector v;
+      if (f2) { // written out, as in leaf: see S8
+        IntVector x = (IntVector) ShortVector.fromMemorySegment(S4, s, off + 2L * i, LE)
+            .convertShape(VectorOperators.S2I, I4, 0);
+        IntVector em = x.lanewise(VectorOperators.AND, 0x7FFF);
+        IntVector moved = em.lanewise(VectorOperators.LSHL, 13);
+        v = (DoubleVector) moved.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            .blend(moved.lanewise(VectorOperators.OR, 0x7F80_0000), em.compare(VectorOperators.GE, 0x7C00))
+            .lanewise(VectorOperators.OR, x.lanewise(VectorOperators.AND, Integer.MIN_VALUE)).reinterpretAsFloats()
+            .convertShape(VectorOperators.F2D, D, 0);
+      } else {
+        v = f4
+            ? (DoubleVector) FloatVector.fromMemorySegment(F4, s, off + 4L * i, LE).convertShape(VectorOperators.F2D, D, 0)
+            : DoubleVector.fromMemorySegment(D, s, off + 8L * i, LE);
+      }
       LongVector bits = v.viewAsIntegralLanes();
       LongVector key = bits.lanewise(VectorOperators.XOR,
           bits.lanewise(VectorOperators.ASHR, 63).lanewise(VectorOperators.AND, Long.MAX_VALUE));
