@@ -24,7 +24,7 @@ final class FloatRun {
   private static final ValueLayout.OfDouble F8_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
   static final ValueLayout.OfFloat F4 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfFloat F4_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-  private static final ValueLayout.OfShort F2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfShort F2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfShort F2_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
   final MemorySegment s;
@@ -43,7 +43,7 @@ final class FloatRun {
   double min = Double.POSITIVE_INFINITY;
   double max = Double.NEGATIVE_INFINITY;
   long count;
-  /** Leaves by {@link VectorRun}: f8 or f4, little-endian, values side by side. */
+  /** Leaves by {@link VectorRun}: f8, f4 or f2, little-endian, values side by side. */
   private final boolean lanes;
 
   FloatRun(MemorySegment s, long stride, Dtype d, ValueRange range) {
@@ -66,7 +66,7 @@ final class FloatRun {
     this.lowest = span;
     this.highest = span;
     this.lanes = vectors && !big && stride == d.width()
-        && (type == ElementType.FLOAT64 || type == ElementType.FLOAT32);
+        && (type == ElementType.FLOAT64 || type == ElementType.FLOAT32 || type == ElementType.FLOAT16);
   }
 
   void run(long off, int n, RunStats out) {

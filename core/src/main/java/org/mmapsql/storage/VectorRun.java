@@ -29,6 +29,18 @@ final class VectorRun {
   private static final VectorSpecies<Long> DL = LongVector.SPECIES_256;
   private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
   private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+  /**
+   * f2: as many halves as F8 and F4 hold floats, widened to int lanes of the same shape, then made
+   * floats exactly as {@link Float#float16ToFloat} (JDK 25 has no Float16 vectors): exponent and
+   * fraction moved into a float's place and scaled by 2^112, the difference of the biases (which
+   * gets subnormals right too), infinities and NaNs given a float's all-ones exponent, the sign
+   * put back. Written out in both loops: a method taking and returning vectors, once compiled on
+   * its own, was no longer inlined and boxed every vector (200 ms instead of 12 for 10 M values).
+   */
+  private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+  private static final VectorSpecies<Short> S4 = ShortVector.SPECIES_64;
+  private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+  private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
   private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
   private static final int LANES = L.length();
   private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(
@@ -52,10 +64,11 @@ final class VectorRun {
     return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
   }
 
-  /** {@link FloatRun}'s leaf over every value (f8 or f4): its sum; count and extremes into {@code r}. */
+  /** {@link FloatRun}'s leaf over every value (f8, f4 or f2): its sum; count and extremes into {@code r}. */
   static double leaf(FloatRun r, long off, int n) {
     MemorySegment s = r.s;
     boolean f4 = r.type == ElementType.FLOAT32;
+    boolean f2 = r.type == ElementType.FLOAT16;
     DoubleVector a = DoubleVector.zero(D); // r0..r3
     DoubleVector b = DoubleVector.zero(D); // r4..r7
     DoubleVector mn = DoubleVector.broadcast(D, r.min);
@@ -64,8 +77,19 @@ final class VectorRun {
     for (int i = 0; i < m; i += 8) {
       DoubleVector v0;
       DoubleVector v1;
-      if (f4) {
-        FloatVector f = FloatVector.fromMemorySegment(F8, s, off + 4L * i, LE);
+      if (f2 || f4) {
+        FloatVector f;
+        if (f2) { // written out, as in leafKept: see S8
+          IntVector x = (IntVector) ShortVector.fromMemorySegment(S8, s, off + 2L * i, LE)
+              .convertShape(VectorOperators.S2I, I8, 0);
+          IntVector em = x.lanewise(VectorOperators.AND, 0x7FFF);
+          IntVector moved = em.lanewise(VectorOperators.LSHL, 13);
+          f = moved.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+              .blend(moved.lanewise(VectorOperators.OR, 0x7F80_0000), em.compare(VectorOperators.GE, 0x7C00))
+              .lanewise(VectorOperators.OR, x.lanewise(VectorOperators.AND, Integer.MIN_VALUE)).reinterpretAsFloats();
+        } else {
+          f = FloatVector.fromMemorySegment(F8, s, off + 4L * i, LE);
+        }
         v0 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 0);
         v1 = (DoubleVector) f.convertShape(VectorOperators.F2D, D, 1);
       } else {
@@ -82,7 +106,7 @@ final class VectorRun {
     double lo = mn.reduceLanes(VectorOperators.MIN);
     double hi = mx.reduceLanes(VectorOperators.MAX);
     for (int i = m; i < n; i++) {
-      double v = f4 ? s.get(FloatRun.F4, off + 4L * i) : s.get(FloatRun.F8, off + 8L * i);
+      double v = value(s, off, i, f2, f4);
       sum += v;
       lo = Math.min(lo, v);
       hi = Math.max(hi, v);
@@ -93,10 +117,17 @@ final class VectorRun {
     return sum;
   }
 
-  /** {@link FloatRun}'s leaf over the values in its range (f8 or f4): the same sum, count and distances. */
+  /** Value {@code i} of a float leaf, one at a time (the few past the last whole vector). */
+  private static double value(MemorySegment s, long off, int i, boolean f2, boolean f4) {
+    return f2 ? Float.float16ToFloat(s.get(FloatRun.F2, off + 2L * i))
+        : f4 ? s.get(FloatRun.F4, off + 4L * i) : s.get(FloatRun.F8, off + 8L * i);
+  }
+
+  /** {@link FloatRun}'s leaf over the values in its range (f8, f4 or f2): the same sum, count and distances. */
   static double leafKept(FloatRun r, long off, int n) {
     MemorySegment s = r.s;
     boolean f4 = r.type == ElementType.FLOAT32;
+    boolean f2 = r.type == ElementType.FLOAT16;
     long base = r.loKey;
     long sp = r.span;
     DoubleVector acc = DoubleVector.zero(D); // r0..r3
@@ -106,9 +137,21 @@ final class VectorRun {
     long c = 0;
     int m = n - n % 4;
     for (int i = 0; i < m; i += 4) {
-      DoubleVector v = f4
-          ? (DoubleVector) FloatVector.fromMemorySegment(F4, s, off + 4L * i, LE).convertShape(VectorOperators.F2D, D, 0)
-          : DoubleVector.fromMemorySegment(D, s, off + 8L * i, LE);
+      DoubleVector v;
+      if (f2) { // written out, as in leaf: see S8
+        IntVector x = (IntVector) ShortVector.fromMemorySegment(S4, s, off + 2L * i, LE)
+            .convertShape(VectorOperators.S2I, I4, 0);
+        IntVector em = x.lanewise(VectorOperators.AND, 0x7FFF);
+        IntVector moved = em.lanewise(VectorOperators.LSHL, 13);
+        v = (DoubleVector) moved.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+            .blend(moved.lanewise(VectorOperators.OR, 0x7F80_0000), em.compare(VectorOperators.GE, 0x7C00))
+            .lanewise(VectorOperators.OR, x.lanewise(VectorOperators.AND, Integer.MIN_VALUE)).reinterpretAsFloats()
+            .convertShape(VectorOperators.F2D, D, 0);
+      } else {
+        v = f4
+            ? (DoubleVector) FloatVector.fromMemorySegment(F4, s, off + 4L * i, LE).convertShape(VectorOperators.F2D, D, 0)
+            : DoubleVector.fromMemorySegment(D, s, off + 8L * i, LE);
+      }
       LongVector bits = v.viewAsIntegralLanes();
       LongVector key = bits.lanewise(VectorOperators.XOR,
           bits.lanewise(VectorOperators.ASHR, 63).lanewise(VectorOperators.AND, Long.MAX_VALUE));
@@ -124,7 +167,7 @@ final class VectorRun {
     long lw = low.reduceLanes(VectorOperators.MIN) ^ Long.MIN_VALUE;
     long hg = high.reduceLanes(VectorOperators.MIN) ^ Long.MIN_VALUE;
     for (int i = m; i < n; i++) {
-      long b = Double.doubleToRawLongBits(f4 ? s.get(FloatRun.F4, off + 4L * i) : s.get(FloatRun.F8, off + 8L * i));
+      long b = Double.doubleToRawLongBits(value(s, off, i, f2, f4));
       long d = FloatRun.key(b) - base;
       boolean k = Long.compareUnsigned(d, sp) <= 0;
       sum += Double.longBitsToDouble(k ? b : 0L);
