@@ -109,30 +109,6 @@ class AggregatePathTest {
     }
   }
 
-  /**
-   * Tables just below and just above the size where other cores help (4 MiB: 2^20 int32 rows), whole,
-   * an unaligned idx range and a predicate: H2's answers on either side.
-   */
-  @ParameterizedTest
-  @ValueSource(ints = {(1 << 20) - 1, 1 << 20, (1 << 20) + 1})
-  void answersAreH2sOnEitherSideOfTheSplit(int n) throws Exception {
-    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (long i = 0; i < n; i++) {
-      b.putInt((int) ((i * 2654435761L) % 4_000_000_007L - 2_000_000_003L));
-    }
-    Files.write(dir.resolve("edge.bin"), b.array());
-    db.longValue("SELECT MMAP('edge', 'edge.bin', 'i4')");
-    try (Statement s = h2.createStatement()) {
-      s.execute("CREATE TABLE edge(idx BIGINT PRIMARY KEY, val INTEGER)");
-      s.execute("INSERT INTO edge SELECT X, CAST(MOD(X * 2654435761, 4000000007) - 2000000003 AS INTEGER) FROM "
-          + "SYSTEM_RANGE(0, " + (n - 1) + ")");
-    }
-    for (String where : List.of("", " WHERE idx BETWEEN 3 AND " + (n - 2), " WHERE val > 1000000000",
-        " WHERE idx >= 5 AND val BETWEEN -7 AND 1500000000")) {
-      sameAsH2(AGGS + "edge" + where);
-    }
-  }
-
   private static BigDecimal value(String dtype, Random r) {
     return switch (dtype) {
       case "f8", "f4" -> BigDecimal.valueOf((r.nextInt(4001) - 2000) / 4.0); // summed exactly by every engine

@@ -2,6 +2,9 @@ package org.mmapsql.exec;
 
 import java.math.BigInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.storage.ElementType;
@@ -12,7 +15,7 @@ import org.mmapsql.storage.ValueRange;
 /**
  * One pass over a column at a set of positions: runs of {@link #RUN} rows (more of a narrow integer column),
  * each aggregated where it lies in the mapping ({@link RunStats}), folded in
- * order. Above {@link #PARALLEL_BYTES} the other cores help ({@link SharedRuns}); the
+ * order. Above {@link #PARALLEL} rows the runs are spread over every core; the
  * runs and the order of the fold are the same either way, so a result never
  * depends on the number of threads. Float sums fold as a binary counter of run
  * sums ({@link PairwiseSum}), which with the pairwise sum inside each run
@@ -28,11 +31,8 @@ final class ColumnPass {
    * float columns keep {@link #RUN}, the leaves of their pairwise tree.
    */
   private static final int RUN_BYTES = RUN * 8;
-  /**
-   * Fewer bytes than this (eight runs) are not worth waking another core for:
-   * by bytes, since a run of any width takes about as long.
-   */
-  static final long PARALLEL_BYTES = 1L << 22;
+  /** Fewer rows than this are not worth waking other cores for. */
+  static final long PARALLEL = 1L << 21;
   private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
 
   long count;
@@ -74,11 +74,11 @@ final class ColumnPass {
       }
     }
     RunStats[] stats = new RunStats[runs];
-    SharedRuns.fill(stats, mayParallel && splits(rows, array.layout().stride()), k -> {
+    each(runs, mayParallel && rows >= PARALLEL, k -> {
       Cancellation.check(cancel);
       RunStats s = new RunStats();
       array.stats(from[k], length[k], column, range, s);
-      return s;
+      stats[k] = s;
     });
     for (RunStats s : stats) {
       pass.fold(s);
@@ -86,9 +86,35 @@ final class ColumnPass {
     return pass;
   }
 
-  /** Whether a pass over {@code rows} rows of {@code stride} bytes is worth splitting over the cores. */
-  static boolean splits(long rows, int stride) {
-    return rows * stride >= PARALLEL_BYTES;
+  /**
+   * Runs {@code body} for 0 .. n-1, over every core if {@code parallel} and
+   * there is more than one; the first error is thrown as it was (a parallel
+   * stream may wrap it anew, losing its SQLSTATE).
+   */
+  static void each(int n, boolean parallel, IntConsumer body) {
+    if (!parallel || n < 2 || Runtime.getRuntime().availableProcessors() < 2) {
+      for (int i = 0; i < n; i++) {
+        body.accept(i);
+      }
+      return;
+    }
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    IntStream.range(0, n).parallel().forEach(i -> {
+      if (failed.get() == null) {
+        try {
+          body.accept(i);
+        } catch (RuntimeException | Error e) {
+          failed.compareAndSet(null, e);
+        }
+      }
+    });
+    Throwable t = failed.get();
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
   }
 
   private void fold(RunStats s) {

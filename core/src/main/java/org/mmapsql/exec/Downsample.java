@@ -116,7 +116,7 @@ public final class Downsample implements Enumerator<Object[]> {
     long length = array.length();
     if (ranges == null) {
       ranges = positions.get().clip(length);
-      parallel = ColumnPass.splits(ranges.count(), array.layout().stride());
+      parallel = ranges.count() >= ColumnPass.PARALLEL;
     }
     IdxRanges all = ranges;
     List<Long> buckets = new ArrayList<>();
@@ -152,14 +152,14 @@ public final class Downsample implements Enumerator<Object[]> {
   private List<Object[]> rows(List<Long> buckets, List<long[]> starts, List<long[]> ends) {
     Object[][] out = new Object[buckets.size()][];
     SqlTypeName[] aggTypes = Arrays.copyOfRange(types, 1, types.length);
-    SharedRuns.fill(out, parallel, b -> {
+    ColumnPass.each(out.length, parallel, b -> {
       Cancellation.check(cancel);
       Object[] aggs = Aggregates.row(array, starts.get(b), ends.get(b), -1, ValueRange.ALL, kinds, columns,
           aggTypes, cancel, false);
       Object[] row = new Object[aggs.length + 1];
       row[0] = key(buckets.get(b), types[0]);
       System.arraycopy(aggs, 0, row, 1, aggs.length);
-      return row;
+      out[b] = row;
     });
     List<Object[]> result = new ArrayList<>(out.length);
     for (Object[] row : out) {
