@@ -177,6 +177,11 @@ final class HttpTransport {
     return compact.endpoint.leanRequests();
   }
 
+  /** Frames being answered now. */
+  int compactFramesInFlight() {
+    return compact.inFlight.get();
+  }
+
   /** Most frames answered at once since the start (never above --max-threads). */
   int compactFramesPeak() {
     return compact.peak.get();

@@ -209,6 +209,11 @@ public final class MmapServer implements AutoCloseable {
     return transport.compactConnections();
   }
 
+  /** Compact frames being answered now. */
+  int compactFramesInFlight() {
+    return transport.compactFramesInFlight();
+  }
+
   /** Most compact frames answered at once since the start. */
   int compactFramesPeak() {
     return transport.compactFramesPeak();

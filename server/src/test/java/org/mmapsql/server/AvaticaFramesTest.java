@@ -122,6 +122,43 @@ class AvaticaFramesTest {
     }
   }
 
+  /**
+   * A second thread's execute on a connection whose socket carries a long
+   * statement goes by HTTP rather than wait for the socket (README).
+   */
+  @Test void anExecuteBesideALongStatementGoesByHttpInsteadOfWaiting() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("data"));
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("data/big.f8").toFile(), "rw")) {
+      f.setLength(8L << 28); // sparse: a SUM that holds the socket a while
+    }
+    java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
+         Connection c = Servers.connect(server);
+         Statement sum = c.createStatement()) {
+      sum.executeQuery("SELECT MMAP('big', 'big.f8')").close();
+      java.sql.PreparedStatement read = c.prepareStatement("SELECT val FROM big WHERE idx = ?");
+      read.setLong(1, 7);
+      java.util.concurrent.Future<Double> running = other.submit(() -> {
+        try (java.sql.ResultSet rs = sum.executeQuery("SELECT SUM(val) FROM big")) {
+          assertTrue(rs.next());
+          return rs.getDouble(1);
+        }
+      });
+      while (server.compactFramesInFlight() == 0 && !running.isDone()) {
+        Thread.sleep(1);
+      }
+      long http = server.httpOnlyRequests();
+      try (java.sql.ResultSet rs = read.executeQuery()) {
+        assertTrue(rs.next());
+        assertEquals(0.0, rs.getDouble(1));
+      }
+      assertTrue(server.httpOnlyRequests() > http, "the read went by HTTP, not behind the SUM on the socket");
+      assertEquals(0.0, running.get());
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
   private static Connection connect(MmapServer server, String execute) throws SQLException {
     return DriverManager.getConnection(server.jdbcUrl() + ";" + CompactExecute.PROPERTY + "=" + execute);
   }
