@@ -227,6 +227,30 @@ class CompactFramesTest {
     }
   }
 
+  /** A connection the application drops without closing it does not keep its socket open for ever. */
+  @Test void aConnectionDroppedUnclosedReleasesItsSocket() throws Exception {
+    try (MmapServer server = Servers.start(Servers.config(dir.resolve("data")))) {
+      try (Connection c = Servers.connect(server)) {
+        Sql.mmap(c, "t", "t.f8", "f8", null);
+      }
+      awaitZero(server::compactConnections, "the closed connection's socket is closed");
+      dropUnclosed(server);
+      assertEquals(1, server.compactConnections());
+      for (long end = System.nanoTime() + 20_000_000_000L; server.compactConnections() != 0 && System.nanoTime() < end; ) {
+        System.gc();
+        Thread.sleep(50);
+      }
+      assertEquals(0, server.compactConnections(), "the dropped connection's socket is closed once it is unreachable");
+    }
+  }
+
+  private static void dropUnclosed(MmapServer server) throws SQLException {
+    Connection c = Servers.connect(server);
+    try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM t")) {
+      p.executeQuery().close();
+    }
+  }
+
   @Test void theServersStopEndsUpgradedConnections() throws Exception {
     MmapServer server = Servers.start(Servers.config(dir.resolve("data")));
     try (Connection c = Servers.connect(server)) {
