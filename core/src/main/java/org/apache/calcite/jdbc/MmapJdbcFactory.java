@@ -648,6 +648,11 @@ public final class MmapJdbcFactory extends CalciteFactory {
             Meta.ExecuteResult r = meta.execute(statement.handle, sets.get(i), -1);
             counts[i] = r.resultSets.size() == 1 ? r.resultSets.get(0).updateCount : -1;
           } catch (RuntimeException | NoSuchStatementException e) {
+            if (!inserts) {
+              for (int j = 0; j < i; j++) {
+                wrote(counts[j]); // applied, so that rollback() does not claim to undo them
+              }
+            }
             throw batchError("parameter set " + (i + 1) + " of " + sets.size() + ": " + Errors.message(e)
                 + (inserts ? "; nothing of the batch was inserted"
                     : "; the " + i + " sets before it were applied"), e,
@@ -715,18 +720,26 @@ public final class MmapJdbcFactory extends CalciteFactory {
           applied, cause);
     }
 
+    /**
+     * A Statement's batch, statement by statement: it stops at the first that
+     * fails, and the error says which and how many ran before it, with their
+     * counts, as a {@link BatchUpdateException} (the statements before it stay:
+     * each committed when it completed).
+     */
     @Override protected Meta.ExecuteBatchResult prepareAndUpdateBatch(AvaticaStatement statement,
         List<String> queries) throws NoSuchStatementException, SQLException {
-      Meta.ExecuteBatchResult result;
-      try {
-        result = super.prepareAndUpdateBatch(statement, queries);
-      } catch (RuntimeException e) {
-        throw Errors.withState(Errors.message(e), e);
+      long[] counts = new long[queries.size()];
+      for (int i = 0; i < queries.size(); i++) {
+        try {
+          counts[i] = super.prepareAndUpdateBatch(statement, List.of(queries.get(i))).updateCounts[0];
+        } catch (RuntimeException | SQLException e) {
+          throw batchError("statement " + (i + 1) + " of " + queries.size() + ": " + Errors.message(e)
+              + "; the " + i + " statements before it were applied", e,
+              java.util.Arrays.copyOf(counts, i));
+        }
+        wrote(counts[i]);
       }
-      for (long c : result.updateCounts) {
-        wrote(c);
-      }
-      return result;
+      return new Meta.ExecuteBatchResult(counts);
     }
 
     private static void keys(AvaticaStatement statement, @Nullable AppendBatch appends) {
