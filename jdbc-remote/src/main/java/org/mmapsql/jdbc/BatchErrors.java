@@ -7,29 +7,50 @@ import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+
 /**
  * A failed remote batch as JDBC reports one: a {@link BatchUpdateException}
- * with the server's SQLSTATE and message, and update counts for the parameter
- * sets that were applied. The server says which those are in its message, as
- * an embedded connection does: "parameter set K of N: ...; nothing of the
- * batch was inserted" (none; an INSERT batch is whole or nothing) or "...; the
- * K-1 sets before it were applied" (each counted {@link Statement#SUCCESS_NO_INFO},
- * since their own counts do not travel).
+ * with the server's SQLSTATE and message (as an embedded connection words it,
+ * without Avatica's "Error 0 (STATE) : Remote driver error: "), and update
+ * counts for the elements that were applied. The server says which those are
+ * in its message, as an embedded connection does: "parameter set K of N: ...;
+ * nothing of the batch was inserted" (none; an INSERT batch is whole or
+ * nothing), or "...; the K-1 sets before it were applied", or for a
+ * Statement's batch "statement K of N: ...; the K-1 statements before it were
+ * applied" (each counted {@link Statement#SUCCESS_NO_INFO}, since their own
+ * counts do not travel).
  */
 final class BatchErrors {
-  private static final Pattern APPLIED = Pattern.compile("; the (\\d+) sets before it were applied");
+  private static final Pattern APPLIED = Pattern.compile("; the (\\d+) (?:sets|statements) before it were applied");
+  /** What Avatica's client puts before the server's message. */
+  private static final Pattern AVATICA_PREFIX =
+      Pattern.compile("^(?:Error -?\\d+ \\([^)]*\\) : )?(?:Remote driver error: )?");
 
   private BatchErrors() {
   }
 
   static BatchUpdateException of(SQLException e) {
-    String m = e.getMessage() == null ? "" : e.getMessage();
+    return of(e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+  }
+
+  /** The error of a batch the client reported unchecked (Avatica's Statement does). */
+  static BatchUpdateException of(RuntimeException e) {
+    if (e instanceof AvaticaClientRuntimeException) {
+      AvaticaClientRuntimeException a = (AvaticaClientRuntimeException) e;
+      return of(a.getMessage(), a.getSqlState(), a.getErrorCode(), e);
+    }
+    return of(String.valueOf(e.getMessage()), "HY000", 0, e);
+  }
+
+  private static BatchUpdateException of(String message, String state, int code, Exception cause) {
+    String m = message == null ? "" : AVATICA_PREFIX.matcher(message).replaceFirst("");
     long[] counts = new long[0];
     Matcher applied = APPLIED.matcher(m);
     if (applied.find()) {
       counts = new long[Integer.parseInt(applied.group(1))];
       Arrays.fill(counts, Statement.SUCCESS_NO_INFO);
     }
-    return new BatchUpdateException(m, e.getSQLState(), e.getErrorCode(), counts, e);
+    return new BatchUpdateException(m, state == null ? "HY000" : state, code, counts, cause);
   }
 }

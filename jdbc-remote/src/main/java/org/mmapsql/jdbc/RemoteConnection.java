@@ -2,10 +2,12 @@ package org.mmapsql.jdbc;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.TimeZone;
 
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.AvaticaFactory;
 import org.apache.calcite.avatica.Meta;
@@ -14,7 +16,9 @@ import org.apache.calcite.avatica.UnregisteredDriver;
 /**
  * Avatica's remote connection, with prepared statements that return
  * generated keys when asked to ({@code prepareStatement(sql,
- * RETURN_GENERATED_KEYS)}, or naming the column {@code idx}).
+ * RETURN_GENERATED_KEYS)}, or naming the column {@code idx}), and the errors
+ * of {@code commit()} and {@code rollback()} as SQLExceptions (Avatica's
+ * client throws them unchecked), and auto-commit sent to the server when set.
  */
 final class RemoteConnection extends AvaticaConnection {
   /** The connection's {@code timeZone} property, or "" for the JVM's default. */
@@ -48,6 +52,45 @@ final class RemoteConnection extends AvaticaConnection {
 
   @Override public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
     return withKeys(sql, columnNames != null && columnNames.length > 0);
+  }
+
+  /**
+   * Sent to the server at once (Avatica's client keeps it until the next
+   * statement is made): the server counts a write made with auto-commit off,
+   * so that rollback() can say it stays, also on a statement made before.
+   */
+  @Override public void setAutoCommit(boolean autoCommit) throws SQLException {
+    try {
+      super.setAutoCommit(autoCommit);
+      super.getAutoCommit(); // a sync, when the value changed
+    } catch (AvaticaClientRuntimeException e) {
+      throw checked(e);
+    }
+  }
+
+  @Override public void commit() throws SQLException {
+    try {
+      super.commit();
+    } catch (AvaticaClientRuntimeException e) {
+      throw checked(e);
+    }
+  }
+
+  /** The server's 0A000 when statements since the last commit wrote: they stay, and the error says so. */
+  @Override public void rollback() throws SQLException {
+    try {
+      super.rollback();
+    } catch (AvaticaClientRuntimeException e) {
+      throw checked(e);
+    }
+  }
+
+  /** The server's error as an embedded connection reports it (0A000 as not supported). */
+  private static SQLException checked(AvaticaClientRuntimeException e) {
+    String m = String.valueOf(e.getMessage()).replaceFirst("^Remote driver error: ", "");
+    String state = e.getSqlState() == null ? "HY000" : e.getSqlState();
+    return state.equals("0A000") ? new SQLFeatureNotSupportedException(m, state, e.getErrorCode(), e)
+        : new SQLException(m, state, e.getErrorCode(), e);
   }
 
   /** The client side of the protocol, for a {@link PackedResultSet}'s fetches. */

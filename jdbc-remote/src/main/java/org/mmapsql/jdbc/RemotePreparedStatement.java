@@ -89,6 +89,8 @@ final class RemotePreparedStatement extends AvaticaPreparedStatement implements 
       throw e;
     } catch (SQLException e) {
       throw BatchErrors.of(MissingStatement.explain(e));
+    } catch (RuntimeException e) {
+      throw BatchErrors.of(e);
     }
     if (MissingStatement.uncounted(sets, counts)) {
       throw BatchErrors.of(MissingStatement.error(null));

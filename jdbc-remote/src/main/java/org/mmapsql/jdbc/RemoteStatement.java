@@ -44,18 +44,28 @@ final class RemoteStatement extends AvaticaStatement implements PackedResultSet.
    * Avatica's client reads a batch whose statement the server no longer has
    * (a restart) as no counts, and the server ran none of it: on a new
    * statement it runs once more, as Avatica's client does for one statement.
+   * A batch that failed is a {@link BatchUpdateException}, not Avatica's
+   * unchecked client exception, and is not sent again.
    */
   @Override protected long[] executeBatchInternal() throws SQLException {
-    long[] counts = super.executeBatchInternal();
+    long[] counts = checked();
     if (MissingStatement.uncounted(batched, counts)) {
       resetStatement();
-      counts = super.executeBatchInternal();
+      counts = checked();
       if (MissingStatement.uncounted(batched, counts)) {
         throw new BatchUpdateException("the server ran none of the batch: it has lost its statement",
             MissingStatement.STATE, 0, new long[0], null);
       }
     }
     return counts;
+  }
+
+  private long[] checked() throws SQLException {
+    try {
+      return super.executeBatchInternal();
+    } catch (RuntimeException e) {
+      throw BatchErrors.of(e);
+    }
   }
 
   @Override public ResultSet getGeneratedKeys() throws SQLException {

@@ -1,10 +1,12 @@
 package org.mmapsql.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -61,6 +63,8 @@ class AvaticaFramesTest {
     assertEquals("update 1", framed.get(2));
     assertEquals("batch [1, 1, 1]", framed.get(3));
     assertEquals("rows [0 1.5, 1 9.5, 2 3.5, 3 10.0, 4 20.0, 5 30.0]", framed.get(4));
+    assertTrue(framed.get(5).startsWith("failed batch 42S02 statement 2 of 2: ")
+        && framed.get(5).endsWith("; the 1 statements before it were applied [-2]"), framed.get(5));
     assertTrue(framed.contains("large " + LARGE + " " + (long) LARGE * (LARGE - 1) / 2), framed.toString());
   }
 
@@ -184,9 +188,10 @@ class AvaticaFramesTest {
       out.add("rows " + rows);
       s.addBatch("INSERT INTO t(val) VALUES (40)");
       s.addBatch("INSERT INTO nope(val) VALUES (50)");
-      // (Avatica's Statement throws its unchecked client exception here on either path, not a BatchUpdateException)
-      Exception b = assertThrows(Exception.class, s::executeBatch);
-      out.add("failed batch " + b.getClass().getSimpleName() + " " + b.getMessage());
+      BatchUpdateException b = assertInstanceOf(BatchUpdateException.class,
+          assertThrows(SQLException.class, s::executeBatch));
+      out.add("failed batch " + b.getSQLState() + " " + b.getMessage() + " "
+          + Arrays.toString(b.getLargeUpdateCounts()));
       for (String bad : List.of("SELEC 1", "SELECT * FROM nope", "SELECT 1 / 0 FROM t")) {
         SQLException e = assertThrows(SQLException.class, () -> Servers.rows(s, bad));
         out.add("error " + e.getSQLState() + " " + e.getErrorCode() + " " + e.getMessage());
