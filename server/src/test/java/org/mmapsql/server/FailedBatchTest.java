@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -173,6 +174,27 @@ class FailedBatchTest {
       try (Statement s = c.createStatement()) {
         assertEquals(List.of("1", "2"), rows(s, "t"));
       }
+    }
+  }
+
+  /**
+   * What README says of Avatica's own client: auto-commit off does not reach
+   * the server before a batch on a statement made before, so rollback()
+   * succeeds and the rows stay (mmapsql's driver sends it when set:
+   * {@link #rollbackAfterAFailedStatementBatchSaysTheAppliedOnesStay}); a
+   * failed batch is its unchecked exception.
+   */
+  @Test void avaticasOwnClientRunsABatchWithAutoCommitStillOn() throws Exception {
+    open("frames").close();
+    try (Connection c = Servers.avatica(server, ""); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.addBatch("INSERT INTO t(val) VALUES (3)");
+      s.addBatch("INSERT INTO t(val) VALUES (4)");
+      assertArrayEquals(new int[] {1, 1}, s.executeBatch());
+      c.rollback();
+      assertEquals(List.of("1", "2", "3", "4"), rows(s, "t"));
+      s.addBatch("INSERT INTO t(val) VALUES (300)");
+      assertThrows(RuntimeException.class, s::executeBatch, "its unchecked client exception");
     }
   }
 
