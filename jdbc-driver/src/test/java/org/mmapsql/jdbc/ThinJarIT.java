@@ -100,6 +100,13 @@ class ThinJarIT {
         assertEquals("23502", e.getSQLState(), e.getMessage());
         assertEquals(0, e.getLargeUpdateCounts().length);
       }
+      // a Statement's batch too: an SQLException, not Avatica's unchecked client exception
+      s.addBatch("INSERT INTO k(val) VALUES (2)");
+      s.addBatch("INSERT INTO k(val) VALUES (NULL)");
+      BatchUpdateException e = assertInstanceOf(BatchUpdateException.class,
+          assertThrows(SQLException.class, s::executeBatch));
+      assertEquals("23502", e.getSQLState(), e.getMessage());
+      assertEquals(1, e.getLargeUpdateCounts().length);
     }
   }
 
