@@ -14,7 +14,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -229,10 +228,6 @@ class FailedBatchTest {
   }
 
   private static List<String> rows(Statement s, String table) throws SQLException {
-    List<String> out = new ArrayList<>();
-    for (String row : Servers.rows(s, "SELECT val FROM " + table + " ORDER BY idx")) {
-      out.add(row);
-    }
-    return out;
+    return Servers.rows(s, "SELECT val FROM " + table + " ORDER BY idx");
   }
 }
