@@ -572,17 +572,22 @@ public final class EngineRun {
     /** Of rows {@code from..to-1} whose value is above {@code above}, computed directly. */
     static Expected of(AggregateType type, long from, long to, double above) {
       double sum = 0;
+      long whole = 0; // an integer column's sum, exact as the engines give it (uint32's pass 2^53 in a double)
       double min = Double.POSITIVE_INFINITY;
       double max = Double.NEGATIVE_INFINITY;
       long n = 0;
       for (long i = from; i < to; i++) {
-        double v = type.value(i);
+        long v = type.value(i);
         if (v > above) {
           sum += v;
+          whole += v;
           min = Math.min(min, v);
           max = Math.max(max, v);
           n++;
         }
+      }
+      if (!type.floats()) {
+        sum = whole;
       }
       return new Expected(sum, min, max, sum / n, n);
     }

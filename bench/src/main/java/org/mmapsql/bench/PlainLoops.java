@@ -75,6 +75,9 @@ abstract class PlainLoops {
     }
 
     @Override EngineRun.Expected aggregate(long from, long to, double above) {
+      if (!type.floats()) {
+        return integers(from, to, above);
+      }
       double sum = 0;
       double min = Double.POSITIVE_INFINITY;
       double max = Double.NEGATIVE_INFINITY;
@@ -89,6 +92,24 @@ abstract class PlainLoops {
         }
       }
       return new EngineRun.Expected(sum, min, max, sum / n, n);
+    }
+
+    /** The same of an integer column, summed exactly in a long, as the engines sum it. */
+    private EngineRun.Expected integers(long from, long to, double above) {
+      long sum = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = Double.NEGATIVE_INFINITY;
+      long n = 0;
+      for (long i = from; i < to; i++) {
+        double v = get(i);
+        if (v > above) {
+          sum += (long) v;
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+          n++;
+        }
+      }
+      return new EngineRun.Expected(sum, min, max, (double) sum / n, n);
     }
 
     @Override double[] downsample(int width) {
@@ -140,7 +161,9 @@ abstract class PlainLoops {
 
     private LongVector loadLong(long i) {
       return switch (type) {
-        case I8 -> LongVector.fromMemorySegment(LS, segment, i * 8, ByteOrder.LITTLE_ENDIAN);
+        case I8, U8 -> LongVector.fromMemorySegment(LS, segment, i * 8, ByteOrder.LITTLE_ENDIAN);
+        case U4 -> (LongVector) IntVector.fromMemorySegment(I4S, segment, i * 4, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.ZERO_EXTEND_I2L, LS, 0);
         case I4 -> (LongVector) IntVector.fromMemorySegment(I4S, segment, i * 4, ByteOrder.LITTLE_ENDIAN)
             .convertShape(VectorOperators.I2L, LS, 0);
         case I2 -> (LongVector) ShortVector.fromMemorySegment(I2S, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
@@ -151,14 +174,19 @@ abstract class PlainLoops {
     }
 
     private IntVector loadInt(long i) {
-      return type == AggregateType.I2
-          ? (IntVector) ShortVector.fromMemorySegment(I2N, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
-              .convertShape(VectorOperators.S2I, IS, 0)
-          : (IntVector) ByteVector.fromMemorySegment(I1N, segment, i, ByteOrder.LITTLE_ENDIAN)
-              .convertShape(VectorOperators.B2I, IS, 0);
+      return switch (type) {
+        case I2 -> (IntVector) ShortVector.fromMemorySegment(I2N, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.S2I, IS, 0);
+        case U2 -> (IntVector) ShortVector.fromMemorySegment(I2N, segment, i * 2, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.ZERO_EXTEND_S2I, IS, 0);
+        case U1 -> (IntVector) ByteVector.fromMemorySegment(I1N, segment, i, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.ZERO_EXTEND_B2I, IS, 0);
+        default -> (IntVector) ByteVector.fromMemorySegment(I1N, segment, i, ByteOrder.LITTLE_ENDIAN)
+            .convertShape(VectorOperators.B2I, IS, 0);
+      };
     }
 
-    /** SUM, MIN, MAX, COUNT of an int8 or int16 column in int lanes, the sums carried into a long. */
+    /** SUM, MIN, MAX, COUNT of an 8- or 16-bit integer column in int lanes, the sums carried into a long. */
     private EngineRun.Expected smallIntegers(long from, long to, long above) {
       IntVector min = IntVector.broadcast(IS, Integer.MAX_VALUE);
       IntVector max = IntVector.broadcast(IS, Integer.MIN_VALUE);
@@ -205,9 +233,12 @@ abstract class PlainLoops {
       return new EngineRun.Expected(s, lo, hi, (double) s / n, n);
     }
 
-    /** SUM, MIN, MAX, COUNT of an integer column in long lanes: exact (no value of a run this long can wrap). */
+    /**
+     * SUM, MIN, MAX, COUNT of an integer column in long lanes: exact (no value of a run this long can wrap;
+     * the bench's uint64 values stay below 2^63, so signed lanes give the same answers).
+     */
     private EngineRun.Expected integers(long from, long to, long above) {
-      if (type == AggregateType.I1 || type == AggregateType.I2) {
+      if (type.bytes <= 2) {
         return smallIntegers(from, to, above);
       }
       LongVector sum = LongVector.zero(LS);

@@ -60,7 +60,7 @@ public final class Suite {
         case "--dtype" -> System.setProperty("mmapsql.bench.dtype", args[++i]);
         default -> {
           System.err.println("usage: Suite [--rows N] [--warm S] [--measure S] [--engines A,B] [--out FILE] [--memory]"
-              + " [--dtype f8|f4|f2|i8|i4|i2|i1]");
+              + " [--dtype f8|f4|f2|i8|i4|i2|i1|u8|u4|u2|u1]");
           System.exit(2);
         }
       }

@@ -15,7 +15,7 @@ enum Workload {
   SUM_STATEMENT("SELECT SUM(val) through a Statement", false),
   AGGREGATES("SUM, MIN, MAX, AVG, COUNT(val), all rows", false),
   AGGREGATES_RANGE("the same, idx BETWEEN n/4 AND 3n/4", false),
-  AGGREGATES_PREDICATE("the same, WHERE val > 500000", false),
+  AGGREGATES_PREDICATE("the same, WHERE val > (m - 3) / 2 (500000 on t)", false),
   DOWNSAMPLE("GROUP BY idx / 10000: MIN, MAX, AVG", false),
   FULL_SCAN("full scan through a ResultSet (fetch 10,000)", true),
   APPEND("batched append, 1,000 a batch, commit() each", true),
