@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import org.checkerframework.checker.nullness.qual.Nullable;
+
 /**
  * One pass over a run of a float column (f2, f4, f8), read in place from the
  * mapping: a pairwise sum as numpy's (halves down to leaves of 128 that
@@ -27,7 +29,10 @@ final class FloatRun {
   static final ValueLayout.OfShort F2 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfShort F2_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-  final MemorySegment s;
+  /** What the loops read: the mapping, or the window a part of it was copied to (see {@link #sumOfCopy}). */
+  MemorySegment s;
+  /** The vector loops' window ({@link RunStats#window}), null for the scalar loops. */
+  private final @Nullable MemorySegment window;
   private final long stride;
   final ElementType type;
   private final boolean big;
@@ -67,6 +72,7 @@ final class FloatRun {
     this.highest = span;
     this.lanes = vectors && !big && stride == d.width()
         && (type == ElementType.FLOAT64 || type == ElementType.FLOAT32 || type == ElementType.FLOAT16);
+    this.window = lanes ? RunStats.window() : null;
   }
 
   void run(long off, int n, RunStats out) {
@@ -88,6 +94,9 @@ final class FloatRun {
   }
 
   private double sum(long off, int n) {
+    if (window != null && s != window && n * stride <= window.byteSize()) {
+      return sumOfCopy(off, n);
+    }
     if (n <= LEAF && lanes) {
       return range.all() ? VectorRun.leaf(this, off, n) : VectorRun.leafKept(this, off, n);
     }
@@ -101,6 +110,18 @@ final class FloatRun {
     int half = n / 2;
     half -= half % 8;
     return sum(off, half) + sum(off + half * stride, n - half);
+  }
+
+  /** The same subtree of the pairwise sum over a copy of its values in the window, the same sum to the bit. */
+  private double sumOfCopy(long off, int n) {
+    MemorySegment mapping = s;
+    MemorySegment.copy(mapping, off, window, 0, n * stride);
+    s = window;
+    try {
+      return sum(0, n);
+    } finally {
+      s = mapping;
+    }
   }
 
   private double get(long o) {

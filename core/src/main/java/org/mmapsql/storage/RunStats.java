@@ -2,7 +2,6 @@ package org.mmapsql.storage;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * The aggregates of one run of a column's values (at most {@link #MAX_RUN}):
@@ -16,8 +15,9 @@ public final class RunStats {
   /** Longest run: its exact integer sum fits in the two longs. */
   public static final int MAX_RUN = 1 << 20;
   private static final boolean VECTORISED = vectorPath();
-  /** Each thread's copy of the run its vector loops read (at least 512 KB: a whole run of 8-byte values). */
-  private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
+  /** Each thread's window: what the vector loops read instead of the mapping (see {@link #window}). */
+  private static final ThreadLocal<MemorySegment> WINDOW =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8 << 10, 64));
 
   public long count;
   public double sum;
@@ -28,18 +28,10 @@ public final class RunStats {
   public long lmin;
   public long lmax;
 
-  /**
-   * Fills this with the stats of rows {@code row .. row+n-1} of {@code column}: the scalar loops read
-   * the mapping in place; the vector loops read a copy of the run (see {@link #copyOfRun}).
-   */
+  /** Fills this with the stats of rows {@code row .. row+n-1} of {@code column}, read in place. */
   void compute(MemorySegment s, Layout layout, long row, int n, int column, ValueRange range) {
     Layout.Column col = layout.columns().get(column);
     long off = layout.dataOffset() + row * layout.stride() + col.offset();
-    Dtype d = col.dtype();
-    if (VECTORISED && layout.stride() == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)) {
-      s = copyOfRun(s, off, (long) n * d.width());
-      off = 0;
-    }
     if (col.dtype().type().numeric() == ElementType.Numeric.DOUBLE) {
       new FloatRun(s, layout.stride(), col.dtype(), range).run(off, n, this);
     } else {
@@ -72,20 +64,14 @@ public final class RunStats {
   }
 
   /**
-   * The run's bytes, copied out of the mapping into this thread's scratch memory. Another program may cut
-   * the file while a run is read: a load from a page past the new end is a SIGBUS, which the JVM turns
-   * into an {@link InternalError} (a clean SQLException, see RowReader) in its copy routines and in
-   * scalar segment reads, but not in the Vector API's compiled loads: there it kills the process. The
-   * copy costs one more pass over the run, which then sits in the cache for the vector loop.
+   * This thread's window, 8 KB: the vector loops read a run a window at a time, copied out of the mapping,
+   * never the mapping itself. Another program may cut the file while a run is read, and a load from a page
+   * past the new end is a SIGBUS. HotSpot turns it into an {@link InternalError} (a clean SQLException, see
+   * RowReader) in its copy routine and in scalar segment reads, but not in the Vector API's compiled loads:
+   * there it kills the process (CutDuringAggregateTest). A window stays in the processor's cache for the loop.
    */
-  private static MemorySegment copyOfRun(MemorySegment mapping, long off, long bytes) {
-    MemorySegment scratch = SCRATCH.get();
-    if (scratch.byteSize() < bytes) {
-      scratch = Arena.ofAuto().allocate(Math.max(bytes, 1 << 19), 64);
-      SCRATCH.set(scratch);
-    }
-    MemorySegment.copy(mapping, off, scratch, 0, bytes);
-    return scratch;
+  static MemorySegment window() {
+    return WINDOW.get();
   }
 
   void clear() {

@@ -32,6 +32,8 @@ import org.apache.calcite.rel.type.TimeFrames;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.util.Util;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.MmapException;
+import org.mmapsql.SqlState;
 import org.mmapsql.exec.AppendBatch;
 import org.mmapsql.jdbc.BatchInsert;
 import org.mmapsql.plan.DeferrableInsert;
@@ -732,6 +734,10 @@ public final class MmapJdbcFactory extends CalciteFactory {
       for (int i = 0; i < queries.size(); i++) {
         try {
           counts[i] = super.prepareAndUpdateBatch(statement, List.of(queries.get(i))).updateCounts[0];
+          if (counts[i] < 0) { // a query: prepared, its rows never read, so it ran nothing (VPOP, MMAP)
+            throw new MmapException(SqlState.FEATURE_NOT_SUPPORTED, "a batch holds statements that write "
+                + "(INSERT, UPDATE, DELETE), not a query, which returns rows and was not run");
+          }
         } catch (RuntimeException | SQLException e) {
           throw batchError("statement " + (i + 1) + " of " + queries.size() + ": " + Errors.message(e)
               + "; the " + i + " statements before it were applied", e,
