@@ -22,7 +22,9 @@ import org.apache.calcite.avatica.AvaticaClientRuntimeException;
  * counts do not travel).
  */
 final class BatchErrors {
-  private static final Pattern APPLIED = Pattern.compile("; the (\\d+) (?:sets|statements) before it were applied");
+  /** At the end of the message, where the server puts it: text the client sent may come before it. */
+  private static final Pattern APPLIED =
+      Pattern.compile("; the (\\d{1,9}) (?:sets|statements) before it were applied$");
   /** What Avatica's client puts before the server's message. */
   private static final Pattern AVATICA_PREFIX =
       Pattern.compile("^(?:Error -?\\d+ \\([^)]*\\) : )?(?:Remote driver error: )?");
@@ -30,25 +32,27 @@ final class BatchErrors {
   private BatchErrors() {
   }
 
-  static BatchUpdateException of(SQLException e) {
-    return of(e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+  /** The error of a batch of {@code elements} statements or parameter sets, which bound the counts. */
+  static BatchUpdateException of(SQLException e, int elements) {
+    return of(e.getMessage(), e.getSQLState(), e.getErrorCode(), e, elements);
   }
 
   /** The error of a batch the client reported unchecked (Avatica's Statement does). */
-  static BatchUpdateException of(RuntimeException e) {
+  static BatchUpdateException of(RuntimeException e, int elements) {
     if (e instanceof AvaticaClientRuntimeException) {
       AvaticaClientRuntimeException a = (AvaticaClientRuntimeException) e;
-      return of(a.getMessage(), a.getSqlState(), a.getErrorCode(), e);
+      return of(a.getMessage(), a.getSqlState(), a.getErrorCode(), e, elements);
     }
-    return of(String.valueOf(e.getMessage()), "HY000", 0, e);
+    return of(String.valueOf(e.getMessage()), "HY000", 0, e, elements);
   }
 
-  private static BatchUpdateException of(String message, String state, int code, Exception cause) {
+  private static BatchUpdateException of(String message, String state, int code, Exception cause,
+      int elements) {
     String m = message == null ? "" : AVATICA_PREFIX.matcher(message).replaceFirst("");
     long[] counts = new long[0];
     Matcher applied = APPLIED.matcher(m);
     if (applied.find()) {
-      counts = new long[Integer.parseInt(applied.group(1))];
+      counts = new long[Math.min(Integer.parseInt(applied.group(1)), Math.max(0, elements - 1))];
       Arrays.fill(counts, Statement.SUCCESS_NO_INFO);
     }
     return new BatchUpdateException(m, state == null ? "HY000" : state, code, counts, cause);

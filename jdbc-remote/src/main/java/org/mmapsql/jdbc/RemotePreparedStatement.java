@@ -88,12 +88,12 @@ final class RemotePreparedStatement extends AvaticaPreparedStatement implements 
     } catch (BatchUpdateException e) {
       throw e;
     } catch (SQLException e) {
-      throw BatchErrors.of(MissingStatement.explain(e));
+      throw BatchErrors.of(MissingStatement.explain(e), sets);
     } catch (RuntimeException e) {
-      throw BatchErrors.of(e);
+      throw BatchErrors.of(e, sets);
     }
     if (MissingStatement.uncounted(sets, counts)) {
-      throw BatchErrors.of(MissingStatement.error(null));
+      throw BatchErrors.of(MissingStatement.error(null), sets);
     }
     wrote();
     return counts;

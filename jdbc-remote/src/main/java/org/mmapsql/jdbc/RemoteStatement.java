@@ -64,7 +64,7 @@ final class RemoteStatement extends AvaticaStatement implements PackedResultSet.
     try {
       return super.executeBatchInternal();
     } catch (RuntimeException e) {
-      throw BatchErrors.of(e);
+      throw BatchErrors.of(e, batched);
     }
   }
 

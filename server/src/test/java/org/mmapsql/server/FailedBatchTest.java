@@ -110,6 +110,20 @@ class FailedBatchTest {
     }
   }
 
+  /** A query returns rows, which a batch has no place for: it is refused, not run (VPOP pops nothing). */
+  @ParameterizedTest
+  @ValueSource(strings = {"embedded", "frames", "http"})
+  void aStatementBatchRefusesAQuery(String path) throws Exception {
+    try (Connection c = open(path); Statement s = c.createStatement()) {
+      BatchUpdateException e = failedBatch(s, "SELECT VPOP('t')");
+      assertEquals("0A000", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().startsWith("statement 3 of 4: a batch holds statements that write")
+          && e.getMessage().endsWith("; the 2 statements before it were applied"), e.getMessage());
+      assertCountsOfTwo(path, e);
+      assertEquals(List.of("1", "2", "3", "4"), rows(s, "t"));
+    }
+  }
+
   /** With auto-commit off: rollback() cannot undo the statements that ran, and says so as an SQLException. */
   @ParameterizedTest
   @ValueSource(strings = {"embedded", "frames", "http"})
