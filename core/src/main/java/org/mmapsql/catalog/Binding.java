@@ -112,6 +112,9 @@ public final class Binding {
   private MappedArray openChecked() throws IOException {
     Path path = paths.resolve(storedPath);
     MappedArray a = MappedArray.open(path, isNpy(path) ? null : rawLayout(type, options), options.readOnly());
+    if (options.exclusive()) {
+      a.trustOwnChanges();
+    }
     if (!a.layout().typeCode().equals(type)) {
       a.close();
       throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + storedPath + " now says "

@@ -117,6 +117,14 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on a statement does not look at the file ({@link FileWatch#trustOwnChanges}): the MMAP
+   * option {@code exclusive}, for a file no other program grows, cuts or replaces.
+   */
+  public void trustOwnChanges() {
+    watch.trustOwnChanges();
+  }
+
   /** Writes the header of an empty .npy file of {@code layout} into the new, empty {@code file}. */
   public static void createNpy(Path file, Layout layout) throws IOException {
     byte[] h = NpyHeader.write(layout.descrText(), layout.npyShape(0));
@@ -328,7 +336,8 @@ public final class MappedArray implements AutoCloseable {
       applyLock.writeLock().lock();
     }
     try {
-      writer.write(indexes, images, looked && !waited);
+      // An exclusive binding's refresh does not look: the write asks the kernel (a cut would be grown back)
+      writer.write(indexes, images, looked && !waited && !watch.trustsOwnChanges());
     } finally {
       applyLock.writeLock().unlock();
     }
