@@ -104,27 +104,25 @@ final class FileWatch {
   }
 
   /**
-   * Statements no longer look at the path ({@link #refresh}, {@link #unchanged}): the size is what
-   * this process made it. A change of another program's to the length shows only in a new binding;
-   * its in-place writes show at once (the mapping is shared). Reads past a cut it made anyway
-   * fault as before ({@code RowReader}: an error, never a crash), or give the zeros of the last page.
+   * Reading statements no longer look at the path ({@link #refresh}, {@link #unchanged}): the size is
+   * what this process last saw or made. A change of another program's to the length shows only in a
+   * new binding or after a write of this process, which still looks; its in-place writes show at once
+   * (the mapping is shared). Reads past a cut it made anyway fault as before ({@code RowReader}: an
+   * error, never a crash), or give the zeros of the file's last page.
    */
   void trustOwnChanges() {
     trustOwn = true;
-  }
-
-  boolean trustsOwnChanges() {
-    return trustOwn;
   }
 
   /**
    * Re-reads the file's size so that a statement sees what other processes did:
    * a longer or shorter file shows its new length. A deleted file is an error;
    * a path that now names another file is a {@link FileReplacedException}.
+   * {@code write}: for a write statement, under the write lock, which looks on an exclusive binding too.
    */
-  synchronized long refresh() {
+  synchronized long refresh(boolean write) {
     handle.checkOpen();
-    if (trustOwn) {
+    if (trustOwn && !write) {
       return length();
     }
     long now = stat == null ? PathStat.FAILED : stat.size();

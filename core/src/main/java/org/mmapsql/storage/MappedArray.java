@@ -175,7 +175,8 @@ public final class MappedArray implements AutoCloseable {
    * Called at the start of each statement, and by writers under the write lock.
    */
   public long refresh() {
-    return watch.refresh();
+    // A write statement looks even on an exclusive binding: it must not grow back a cut or pop past the end
+    return watch.refresh(writeLock.isHeldByCurrentThread());
   }
 
   // ---------------------------------------------------------------- reads
@@ -336,8 +337,7 @@ public final class MappedArray implements AutoCloseable {
       applyLock.writeLock().lock();
     }
     try {
-      // An exclusive binding's refresh does not look: the write asks the kernel (a cut would be grown back)
-      writer.write(indexes, images, looked && !waited && !watch.trustsOwnChanges());
+      writer.write(indexes, images, looked && !waited);
     } finally {
       applyLock.writeLock().unlock();
     }
