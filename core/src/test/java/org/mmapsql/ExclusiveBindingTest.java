@@ -136,6 +136,9 @@ class ExclusiveBindingTest {
         + "open(p + '.new', 'wb').write(struct.pack('<4d', 10, 20, 30, 40)); os.replace(p + '.new', p)");
     assertEquals(3L, db.count("t")); // still the file opened
     assertEquals(6.0, db.scalar("SELECT SUM(val) FROM t"));
+    // a write looks, finds another file there, and fails: it cannot move to that file half way
+    db.fails("INSERT INTO t(val) VALUES (4)", "t.f8", "replaced");
+    assertEquals(6.0, db.scalar("SELECT SUM(val) FROM t"));
     db.close();
     db = TestDb.open(dir);
     assertEquals(List.of(List.of("t", "<f8", true, 4L)),

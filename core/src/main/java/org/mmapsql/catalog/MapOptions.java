@@ -19,7 +19,7 @@ import org.mmapsql.SqlState;
  * @param base {@code base=N}: the table is a shard whose idx starts at N, so
  *     row {@code p} of the file is idx {@code N + p} (0: idx is the position)
  * @param exclusive {@code exclusive}: no other program grows, cuts or replaces
- *     the file, so a statement does not look at it (README, "Other writers"):
+ *     the file, so a reading statement does not look at it (README, "Files, safety and durability"):
  *     in-place writes of others still show at once, their length changes only
  *     when the table is bound again or the directory opened again
  */
