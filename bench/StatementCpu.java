@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and {@code SELECT val FROM t WHERE idx = <literal>}, on 10 M doubles: a figure a busy machine changes far
  * less than the wall time. {@code java -cp "$(cat bench/target/classpath.txt)" bench/StatementCpu.java
  * mmap|mmap-exclusive|h2 DIR [ROUNDS]}; mmapsql maps {@code DIR/t.f8}, written first if missing (mmap-exclusive
- * with the MMAP option {@code exclusive}: statements do not look at the file); H2 holds the same rows.
+ * with the MMAP option {@code exclusive}: counts and point reads do not look at the file); H2 holds the same rows.
  */
 public class StatementCpu {
   static final int N = 10_000_000;

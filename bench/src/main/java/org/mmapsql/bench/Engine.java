@@ -14,7 +14,7 @@ import java.sql.Statement;
  */
 enum Engine {
   MMAPSQL("mmapsql embedded"),
-  /** The same, with t, c1k and c100m bound with the MMAP option {@code exclusive}: statements do not look at the file. */
+  /** The same, with t, c1k and c100m bound with the MMAP option {@code exclusive}: counts and point reads do not look at the file. */
   MMAPSQL_EXCLUSIVE("mmapsql embedded, exclusive"),
   MMAPSQL_REMOTE("mmapsql remote"),
   H2("H2 embedded"),

@@ -135,11 +135,20 @@ public final class Binding {
    * recreated), that file is opened instead, through the same checks as MMAP.
    */
   public MappedArray refreshed() {
+    return refreshed(false);
+  }
+
+  /** {@link #refreshed} for a statement that reads no row ({@link MappedArray#counted} if {@code counts}). */
+  public MappedArray refreshed(boolean counts) {
     MappedArray replaced;
     synchronized (this) {
       MappedArray a = array();
       try {
-        a.refresh();
+        if (counts) {
+          a.counted();
+        } else {
+          a.refresh();
+        }
         return a;
       } catch (FileReplacedException e) {
         replaced = a;

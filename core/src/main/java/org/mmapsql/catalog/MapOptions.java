@@ -19,9 +19,9 @@ import org.mmapsql.SqlState;
  * @param base {@code base=N}: the table is a shard whose idx starts at N, so
  *     row {@code p} of the file is idx {@code N + p} (0: idx is the position)
  * @param exclusive {@code exclusive}: no other program grows, cuts or replaces
- *     the file, so a reading statement does not look at it (README, "Files, safety and durability"):
- *     in-place writes of others still show at once, their length changes only
- *     when the table is bound again or the directory opened again
+ *     the file, so counts and point reads do not look at it (README, "Files,
+ *     safety and durability"): in-place writes of others still show at once,
+ *     their length changes once another statement looks at the file
  */
 public record MapOptions(boolean readOnly, int columns, long base, boolean exclusive) {
   public static final MapOptions NONE = new MapOptions(false, 0, 0, false);

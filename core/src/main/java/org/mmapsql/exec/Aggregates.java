@@ -91,7 +91,8 @@ public final class Aggregates {
     return row;
   }
 
-  private static boolean onlyCounts(Kind[] kinds) {
+  /** Whether the aggregates are counts alone, which read the length and no value. */
+  public static boolean onlyCounts(Kind[] kinds) {
     for (Kind k : kinds) {
       if (k != Kind.COUNT_ROWS && k != Kind.COUNT_VAL) {
         return false;

@@ -37,7 +37,7 @@ public final class SysSchema extends AbstractSchema {
    * (numpy style, {@code (1000, 768)}), {@code data_offset} (the .npy header's
    * length, else 0), {@code read_only}, {@code base} (the idx of
    * the first row: MMAP option base), {@code exclusive} (MMAP option exclusive:
-   * statements do not look at the file), {@code row_count, file_bytes, status}.
+   * counts and point reads do not look at the file), {@code row_count, file_bytes, status}.
    */
   private final class Mappings extends AbstractTable implements ScannableTable {
     @Override public RelDataType getRowType(RelDataTypeFactory f) {

@@ -112,7 +112,7 @@ public final class TableEntryPoints {
       Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
     AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     Binding binding = table.binding();
-    MappedArray array = binding.refreshed();
+    MappedArray array = binding.refreshed(Aggregates.onlyCounts(kinds)); // a count reads no row: see counted()
     IdxRanges positions = (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(binding.options().base());
     // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
     return array.consistent(() -> Aggregates.compute(array, positions.clip(array.length()), kinds, columns, types,

@@ -104,11 +104,10 @@ final class FileWatch {
   }
 
   /**
-   * Reading statements no longer look at the path ({@link #refresh}, {@link #unchanged}): the size is
-   * what this process last saw or made. A change of another program's to the length shows only in a
-   * new binding or after a write of this process, which still looks; its in-place writes show at once
-   * (the mapping is shared). Reads past a cut it made anyway fault as before ({@code RowReader}: an
-   * error, never a crash), or give the zeros of the file's last page.
+   * Counts and point reads no longer look at the path ({@link #refresh} when {@code trusting},
+   * {@link #unchanged}): the size is what a statement of this process last saw or made. A point read
+   * past a cut another program made anyway faults as before (then reads again the usual way) or gives
+   * the zeros of the file's last page; every other statement still looks.
    */
   void trustOwnChanges() {
     trustOwn = true;
@@ -118,11 +117,11 @@ final class FileWatch {
    * Re-reads the file's size so that a statement sees what other processes did:
    * a longer or shorter file shows its new length. A deleted file is an error;
    * a path that now names another file is a {@link FileReplacedException}.
-   * {@code write}: for a write statement, under the write lock, which looks on an exclusive binding too.
+   * {@code trusting}: a statement that reads no row, which does not look on an exclusive binding.
    */
-  synchronized long refresh(boolean write) {
+  synchronized long refresh(boolean trusting) {
     handle.checkOpen();
-    if (trustOwn && !write) {
+    if (trustOwn && trusting) {
       return length();
     }
     long now = stat == null ? PathStat.FAILED : stat.size();

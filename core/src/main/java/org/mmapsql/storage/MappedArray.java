@@ -118,7 +118,8 @@ public final class MappedArray implements AutoCloseable {
   }
 
   /**
-   * From now on a statement does not look at the file ({@link FileWatch#trustOwnChanges}): the MMAP
+   * From now on a statement that reads no values in bulk does not look at the file
+   * ({@link #counted}, {@link #readAtUnchanged}; {@link FileWatch#trustOwnChanges}): the MMAP
    * option {@code exclusive}, for a file no other program grows, cuts or replaces.
    */
   public void trustOwnChanges() {
@@ -175,8 +176,16 @@ public final class MappedArray implements AutoCloseable {
    * Called at the start of each statement, and by writers under the write lock.
    */
   public long refresh() {
-    // A write statement looks even on an exclusive binding: it must not grow back a cut or pop past the end
-    return watch.refresh(writeLock.isHeldByCurrentThread());
+    return watch.refresh(false);
+  }
+
+  /**
+   * {@link #refresh} for a statement that reads no row (a count): on an exclusive binding, the length
+   * as last seen, without a look. Every other statement looks, on any binding: a Vector API load from
+   * pages past a cut end is a SIGBUS the JVM does not survive (a scalar read's is an error).
+   */
+  public long counted() {
+    return watch.refresh(true);
   }
 
   // ---------------------------------------------------------------- reads
