@@ -8,7 +8,6 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -16,7 +15,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * The thread's CPU time per operation of the two ad-hoc Statement workloads, {@code SELECT COUNT(*) FROM t}
  * and {@code SELECT val FROM t WHERE idx = <literal>}, on 10 M doubles: a figure a busy machine changes far
  * less than the wall time. {@code java -cp "$(cat bench/target/classpath.txt)" bench/StatementCpu.java
- * mmap|h2 DIR [ROUNDS]}; mmapsql maps {@code DIR/t.f8}, written first if missing; H2 holds the same rows.
+ * mmap|mmap-exclusive|h2 DIR [ROUNDS]}; mmapsql maps {@code DIR/t.f8}, written first if missing (mmap-exclusive
+ * with the MMAP option {@code exclusive}: counts and point reads do not look at the file); H2 holds the same rows.
  */
 public class StatementCpu {
   static final int N = 10_000_000;
@@ -57,9 +57,9 @@ public class StatementCpu {
       }
       c = DriverManager.getConnection("jdbc:mmap:" + dir);
       try (Statement s = c.createStatement()) {
-        s.executeQuery("SELECT MMAP('t', 't.f8')").close();
-      } catch (SQLException alreadyBound) {
-        // bound by an earlier run
+        s.executeQuery("SELECT UNMAP('t')").close(); // an earlier run may have bound it the other way
+        s.executeQuery("SELECT MMAP('t', 't.f8', '<f8', '" + (a[0].equals("mmap-exclusive") ? "exclusive" : "")
+            + "')").close();
       }
     }
     var bean = ManagementFactory.getThreadMXBean();

@@ -14,6 +14,8 @@ import java.sql.Statement;
  */
 enum Engine {
   MMAPSQL("mmapsql embedded"),
+  /** The same, with t, c1k and c100m bound with the MMAP option {@code exclusive}: counts and point reads do not look at the file. */
+  MMAPSQL_EXCLUSIVE("mmapsql embedded, exclusive"),
   MMAPSQL_REMOTE("mmapsql remote"),
   H2("H2 embedded"),
   DUCKDB("DuckDB embedded"),
@@ -36,7 +38,7 @@ enum Engine {
   }
 
   boolean mmapsql() {
-    return this == MMAPSQL || this == MMAPSQL_REMOTE;
+    return this == MMAPSQL || this == MMAPSQL_REMOTE || this == MMAPSQL_EXCLUSIVE;
   }
 
   /** The bucket of the downsampling query: integer division. */
@@ -51,7 +53,7 @@ enum Engine {
   /** The JDBC URL of an embedded engine; a remote one's comes from its server. */
   String embeddedUrl() {
     return switch (this) {
-      case MMAPSQL -> "jdbc:mmap:" + Data.mmapDir();
+      case MMAPSQL, MMAPSQL_EXCLUSIVE -> "jdbc:mmap:" + Data.mmapDir();
       case H2 -> "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1" + Data.H2_OPTIONS;
       case DUCKDB -> "jdbc:duckdb:";
       default -> throw new IllegalStateException(this + " has no embedded URL");
@@ -62,11 +64,14 @@ enum Engine {
   void prepare(Connection c, long n) throws SQLException {
     try (Statement s = c.createStatement()) {
       switch (this) {
-        case MMAPSQL, MMAPSQL_REMOTE -> {
-          query(s, "SELECT MMAP('t', 't.f8')");
+        case MMAPSQL, MMAPSQL_REMOTE, MMAPSQL_EXCLUSIVE -> {
+          // bound again each run: the engines share the directory, one binds them exclusive
+          String options = this == MMAPSQL_EXCLUSIVE ? "exclusive" : "";
+          for (String table : new String[] {"t", "c1k", "c100m"}) {
+            query(s, "SELECT UNMAP('" + table + "')");
+            query(s, "SELECT MMAP('" + table + "', '" + table + ".f8', '<f8', '" + options + "')");
+          }
           query(s, "SELECT MMAP('app', 'app.f8')");
-          query(s, "SELECT MMAP('c1k', 'c1k.f8')");
-          query(s, "SELECT MMAP('c100m', 'c100m.f8')");
           s.executeUpdate("DELETE FROM app");
         }
         case H2 -> loadH2(c, n);
@@ -97,7 +102,7 @@ enum Engine {
     String a = type.table();
     try (Statement s = c.createStatement()) {
       switch (this) {
-        case MMAPSQL -> {
+        case MMAPSQL, MMAPSQL_EXCLUSIVE -> {
           Data.ensureFile(a, n, type);
           query(s, "SELECT UNMAP('" + a + "')"); // a binding of another run (the file stays)
           query(s, "SELECT MMAP('" + a + "', '" + Data.file(a, type).getFileName() + "', '" + type.suffix + "')");

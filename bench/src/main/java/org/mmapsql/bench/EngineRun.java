@@ -172,7 +172,7 @@ public final class EngineRun {
     }
     try (Statement s = c.createStatement()) {
       String reset = switch (engine) {
-        case MMAPSQL, MMAPSQL_REMOTE -> {
+        case MMAPSQL, MMAPSQL_REMOTE, MMAPSQL_EXCLUSIVE -> {
           s.executeQuery("SELECT MMAP('cp', 'cp.f8')").close();
           yield "DELETE FROM cp";
         }

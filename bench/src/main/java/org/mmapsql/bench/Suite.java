@@ -180,7 +180,7 @@ public final class Suite {
   private void child(Engine e, String url, String first, List<String> jvmOptions, boolean keep)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(jvmOptions);
-    if (!e.sql() || e == Engine.MMAPSQL) { // the loops, and mmapsql's aggregates on the Vector API
+    if (!e.sql() || e == Engine.MMAPSQL || e == Engine.MMAPSQL_EXCLUSIVE) { // the loops, and mmapsql's aggregates on the Vector API
       cmd.addAll(List.of("--add-modules", "jdk.incubator.vector"));
     }
     cmd.add(e == Engine.H2 ? "-Xmx4g" : "-Xmx1g");
@@ -273,6 +273,7 @@ public final class Suite {
 
   private static final List<Ratio> RATIOS = List.of(
       new Ratio("embedded / H2", Engine.MMAPSQL, Engine.H2),
+      new Ratio("exclusive / H2", Engine.MMAPSQL_EXCLUSIVE, Engine.H2),
       new Ratio("embedded / DuckDB", Engine.MMAPSQL, Engine.DUCKDB),
       new Ratio("embedded / Vector loop", Engine.MMAPSQL, Engine.JAVA_VECTOR),
       new Ratio("remote / Avatica", Engine.MMAPSQL_REMOTE, Engine.AVATICA_H2));

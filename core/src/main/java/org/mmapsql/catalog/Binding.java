@@ -112,6 +112,9 @@ public final class Binding {
   private MappedArray openChecked() throws IOException {
     Path path = paths.resolve(storedPath);
     MappedArray a = MappedArray.open(path, isNpy(path) ? null : rawLayout(type, options), options.readOnly());
+    if (options.exclusive()) {
+      a.trustOwnChanges();
+    }
     if (!a.layout().typeCode().equals(type)) {
       a.close();
       throw new MmapException(SqlState.DATA_EXCEPTION, "the header of " + storedPath + " now says "
@@ -132,11 +135,20 @@ public final class Binding {
    * recreated), that file is opened instead, through the same checks as MMAP.
    */
   public MappedArray refreshed() {
+    return refreshed(false);
+  }
+
+  /** {@link #refreshed} for a statement that reads no row ({@link MappedArray#counted} if {@code counts}). */
+  public MappedArray refreshed(boolean counts) {
     MappedArray replaced;
     synchronized (this) {
       MappedArray a = array();
       try {
-        a.refresh();
+        if (counts) {
+          a.counted();
+        } else {
+          a.refresh();
+        }
         return a;
       } catch (FileReplacedException e) {
         replaced = a;

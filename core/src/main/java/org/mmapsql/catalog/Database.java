@@ -182,7 +182,7 @@ public final class Database {
       Layout bound = existing.refreshed().layout();
       String wanted = given != null ? given.code() : npy ? bound.typeCode() : Dtype.FLOAT64.code();
       if (!wanted.equals(existing.type()) || existing.options().readOnly() != options.readOnly()
-          || existing.options().base() != options.base()
+          || existing.options().base() != options.base() || existing.options().exclusive() != options.exclusive()
           || (options.columns() != 0 || !npy) && options.columns() != bound.twoDColumns()) {
         throw new MmapException(SqlState.TABLE_EXISTS, "table " + existing.name() + " is already mapped with type " + existing.type()
             + (existing.options().toString().isEmpty() ? "" : " and options '" + existing.options() + "'")
@@ -220,7 +220,7 @@ public final class Database {
         }
       }
       // A .npy keeps its row width in the catalog too: the table's shape is known while the file is missing.
-      MapOptions kept = npy ? new MapOptions(options.readOnly(), layout.twoDColumns(), options.base()) : options;
+      MapOptions kept = npy ? options.withColumns(layout.twoDColumns()) : options;
       b = new Binding(name, paths.toStored(file), file, layout.typeCode(), kept, paths);
       array = b.array();
     } catch (MmapException e) {

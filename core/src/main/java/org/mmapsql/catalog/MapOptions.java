@@ -18,12 +18,21 @@ import org.mmapsql.SqlState;
  *     rows of K elements (0: a 1-D array)
  * @param base {@code base=N}: the table is a shard whose idx starts at N, so
  *     row {@code p} of the file is idx {@code N + p} (0: idx is the position)
+ * @param exclusive {@code exclusive}: no other program grows, cuts or replaces
+ *     the file, so counts and point reads do not look at it (README, "Files,
+ *     safety and durability"): in-place writes of others still show at once,
+ *     their length changes once another statement looks at the file
  */
-public record MapOptions(boolean readOnly, int columns, long base) {
-  public static final MapOptions NONE = new MapOptions(false, 0, 0);
+public record MapOptions(boolean readOnly, int columns, long base, boolean exclusive) {
+  public static final MapOptions NONE = new MapOptions(false, 0, 0, false);
 
   public MapOptions(boolean readOnly, int columns) {
-    this(readOnly, columns, 0);
+    this(readOnly, columns, 0, false);
+  }
+
+  /** These options with {@code columns} for columns (a .npy file's, from its header). */
+  public MapOptions withColumns(int columns) {
+    return new MapOptions(readOnly, columns, base, exclusive);
   }
 
   /** Parses the option list; null or blank means no options. */
@@ -31,6 +40,7 @@ public record MapOptions(boolean readOnly, int columns, long base) {
     boolean readOnly = false;
     int columns = 0;
     long base = 0;
+    boolean exclusive = false;
     if (text != null) {
       for (String part : text.split(",")) {
         String opt = part.trim().toLowerCase(Locale.ROOT);
@@ -47,12 +57,16 @@ public record MapOptions(boolean readOnly, int columns, long base) {
           }
           case "columns" -> columns = positive(key, value);
           case "base" -> base = base(value);
+          case "exclusive" -> {
+            flag(key, value);
+            exclusive = true;
+          }
           default -> throw new MmapException(SqlState.SYNTAX_ERROR, "unknown MMAP option '" + part.trim()
-              + "'; options are: readonly (or ro), columns=K, base=N");
+              + "'; options are: readonly (or ro), columns=K, base=N, exclusive");
         }
       }
     }
-    return new MapOptions(readOnly, columns, base);
+    return new MapOptions(readOnly, columns, base, exclusive);
   }
 
   /** A shard's first idx: a whole number from 0 to 2^62 (room for its rows above it). */
@@ -88,7 +102,7 @@ public record MapOptions(boolean readOnly, int columns, long base) {
         + " not '" + value + "' (e.g. " + key + "=768)");
   }
 
-  /** The options as MMAP takes them and the catalog keeps them: {@code readonly,columns=768,base=10}, or empty. */
+  /** The options as MMAP takes them and the catalog keeps them: {@code readonly,columns=768,base=10,exclusive}, or empty. */
   @Override public String toString() {
     List<String> parts = new ArrayList<>();
     if (readOnly) {
@@ -99,6 +113,9 @@ public record MapOptions(boolean readOnly, int columns, long base) {
     }
     if (base > 0) {
       parts.add("base=" + base);
+    }
+    if (exclusive) {
+      parts.add("exclusive");
     }
     return String.join(",", parts);
   }

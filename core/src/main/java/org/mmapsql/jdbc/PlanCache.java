@@ -103,10 +103,26 @@ public final class PlanCache {
         long catalogVersion) {
       Recent r = recent.get(sql);
       if (r == null || r.catalogVersion != catalogVersion || r.maxRowCount != maxRowCount
-          || !r.rowClass.equals(rowClass) || !r.schemaPath.equals(schemaPath)) {
+          || !r.rowClass.equals(rowClass) || !samePath(r.schemaPath, schemaPath)) {
         return null;
       }
       return r.plan;
+    }
+
+    /** {@code a.equals(b)} without the iterators that List's equals makes at each statement. */
+    private static boolean samePath(List<String> a, List<String> b) {
+      if (a == b) {
+        return true;
+      }
+      if (a.size() != b.size()) {
+        return false;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!a.get(i).equals(b.get(i))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void hit() {

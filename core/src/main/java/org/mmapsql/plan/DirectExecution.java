@@ -10,7 +10,6 @@ import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
-import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.linq4j.tree.Primitive;
 import org.apache.calcite.rel.RelNode;
@@ -284,12 +283,8 @@ public final class DirectExecution {
     SqlTypeName[] types = a.getRowType().getFieldList().stream()
         .map(f -> f.getType().getSqlTypeName()).toArray(SqlTypeName[]::new);
     return (table, root, scalar) -> {
-      Enumerable<Object[]> rows = TableEntryPoints.aggregate(table, root, where.apply(root), kinds, columns, types);
-      List<Object> out = new ArrayList<>();
-      for (Object[] r : rows) {
-        out.add(scalar ? r[0] : r);
-      }
-      return out;
+      Object[] r = TableEntryPoints.aggregateRow(table, root, where.apply(root), kinds, columns, types);
+      return java.util.Collections.singletonList(scalar ? r[0] : r); // r[0] may be null: an empty SUM
     };
   }
 }

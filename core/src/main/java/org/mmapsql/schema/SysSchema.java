@@ -36,7 +36,8 @@ public final class SysSchema extends AbstractSchema {
    * {@code sql_type, element_size} (bytes of one element), {@code shape}
    * (numpy style, {@code (1000, 768)}), {@code data_offset} (the .npy header's
    * length, else 0), {@code read_only}, {@code base} (the idx of
-   * the first row: MMAP option base), {@code row_count, file_bytes, status}.
+   * the first row: MMAP option base), {@code exclusive} (MMAP option exclusive:
+   * counts and point reads do not look at the file), {@code row_count, file_bytes, status}.
    */
   private final class Mappings extends AbstractTable implements ScannableTable {
     @Override public RelDataType getRowType(RelDataTypeFactory f) {
@@ -49,6 +50,7 @@ public final class SysSchema extends AbstractSchema {
           .add("data_offset", SqlTypeName.BIGINT).nullable(true)
           .add("read_only", SqlTypeName.BOOLEAN)
           .add("base", SqlTypeName.BIGINT)
+          .add("exclusive", SqlTypeName.BOOLEAN)
           .add("row_count", SqlTypeName.BIGINT).nullable(true)
           .add("file_bytes", SqlTypeName.BIGINT).nullable(true)
           .add("status", SqlTypeName.VARCHAR)
@@ -65,7 +67,7 @@ public final class SysSchema extends AbstractSchema {
             l == null ? null : l.elementSize(),
             l == null ? null : l.shapeText(a.length()),
             l == null ? null : l.dataOffset(),
-            b.options().readOnly(), b.options().base(),
+            b.options().readOnly(), b.options().base(), b.options().exclusive(),
             a == null ? null : a.length(), a == null ? null : a.fileBytes(), status};
       }).toList());
     }

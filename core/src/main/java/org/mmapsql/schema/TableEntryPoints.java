@@ -99,18 +99,24 @@ public final class TableEntryPoints {
    */
   public static Enumerable<Object[]> aggregate(MmapTable table, DataContext root, @Nullable IdxRanges ranges,
       Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
-    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
     // Computed when read, like scan; and seeing each UPDATE whole or not at all.
     return new AbstractEnumerable<>() {
       @Override public Enumerator<Object[]> enumerator() {
-        Binding binding = table.binding();
-        MappedArray array = binding.refreshed();
-        IdxRanges positions = (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(binding.options().base());
-        // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
-        return Linq4j.singletonEnumerator(array.consistent(() -> Aggregates.compute(array,
-            positions.clip(array.length()), kinds, columns, types, cancel)));
+        return Linq4j.singletonEnumerator(aggregateRow(table, root, ranges, kinds, columns, types));
       }
     };
+  }
+
+  /** The one row of {@link #aggregate}, computed now. */
+  public static Object[] aggregateRow(MmapTable table, DataContext root, @Nullable IdxRanges ranges,
+      Aggregates.Kind[] kinds, int[] columns, SqlTypeName[] types) {
+    AtomicBoolean cancel = DataContext.Variable.CANCEL_FLAG.get(root);
+    Binding binding = table.binding();
+    MappedArray array = binding.refreshed(Aggregates.onlyCounts(kinds)); // a count reads no row: see counted()
+    IdxRanges positions = (ranges == null ? IdxRanges.ALL : ranges).positionsFrom(binding.options().base());
+    // The length is read inside too: a DELETE or VPOP cannot cut the rows between the two.
+    return array.consistent(() -> Aggregates.compute(array, positions.clip(array.length()), kinds, columns, types,
+        cancel));
   }
 
   /**

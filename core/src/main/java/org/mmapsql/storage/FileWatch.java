@@ -33,6 +33,8 @@ final class FileWatch {
   private volatile long fileBytes;
   /** Rows as last seen: whole rows of data, and for a .npy file at most what its header says. */
   private volatile long rows;
+  /** Set for an {@code exclusive} binding: only this process changes the length, so statements need not look. */
+  private volatile boolean trustOwn;
 
   FileWatch(FileHandle handle, Layout layout, NpyHeader header, Mapping mapping, long size) {
     this.handle = handle;
@@ -102,12 +104,26 @@ final class FileWatch {
   }
 
   /**
+   * Counts and point reads no longer look at the path ({@link #refresh} when {@code trusting},
+   * {@link #unchanged}): the size is what a statement of this process last saw or made. A point read
+   * past a cut another program made anyway faults as before (then reads again the usual way) or gives
+   * the zeros of the file's last page; every other statement still looks.
+   */
+  void trustOwnChanges() {
+    trustOwn = true;
+  }
+
+  /**
    * Re-reads the file's size so that a statement sees what other processes did:
    * a longer or shorter file shows its new length. A deleted file is an error;
    * a path that now names another file is a {@link FileReplacedException}.
+   * {@code trusting}: a statement that reads no row, which does not look on an exclusive binding.
    */
-  synchronized long refresh() {
+  synchronized long refresh(boolean trusting) {
     handle.checkOpen();
+    if (trustOwn && trusting) {
+      return length();
+    }
     long now = stat == null ? PathStat.FAILED : stat.size();
     if (now == PathStat.OTHER_FILE) {
       throw new FileReplacedException("file " + handle.file() + " was replaced by another file");
@@ -128,13 +144,13 @@ final class FileWatch {
    * way: one statx, as {@link #refresh}; false also where statx cannot be called.
    */
   synchronized boolean unchanged(long seen, long rows) {
-    return stat != null && appendingFrom < 0 && fileBytes == seen && this.rows == rows && !handle.isClosed()
-        && stat.size() == seen;
+    return (trustOwn || stat != null) && appendingFrom < 0 && fileBytes == seen && this.rows == rows
+        && !handle.isClosed() && (trustOwn || stat.size() == seen);
   }
 
-  /** Whether {@link #unchanged} can look at all (statx can be called here). */
+  /** Whether {@link #unchanged} can look at all (statx can be called here, or need not be). */
   boolean canLook() {
-    return stat != null;
+    return trustOwn || stat != null;
   }
 
   /** The size of the file the path names, which must be the file open. */

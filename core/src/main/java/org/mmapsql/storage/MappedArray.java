@@ -117,6 +117,15 @@ public final class MappedArray implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on a statement that reads no values in bulk does not look at the file
+   * ({@link #counted}, {@link #readAtUnchanged}; {@link FileWatch#trustOwnChanges}): the MMAP
+   * option {@code exclusive}, for a file no other program grows, cuts or replaces.
+   */
+  public void trustOwnChanges() {
+    watch.trustOwnChanges();
+  }
+
   /** Writes the header of an empty .npy file of {@code layout} into the new, empty {@code file}. */
   public static void createNpy(Path file, Layout layout) throws IOException {
     byte[] h = NpyHeader.write(layout.descrText(), layout.npyShape(0));
@@ -167,7 +176,16 @@ public final class MappedArray implements AutoCloseable {
    * Called at the start of each statement, and by writers under the write lock.
    */
   public long refresh() {
-    return watch.refresh();
+    return watch.refresh(false);
+  }
+
+  /**
+   * {@link #refresh} for a statement that reads no row (a count): on an exclusive binding, the length
+   * as last seen, without a look. Every other statement looks, on any binding: a Vector API load from
+   * pages past a cut end is a SIGBUS the JVM does not survive (a scalar read's is an error).
+   */
+  public long counted() {
+    return watch.refresh(true);
   }
 
   // ---------------------------------------------------------------- reads

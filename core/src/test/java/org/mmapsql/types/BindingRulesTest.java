@@ -321,7 +321,7 @@ class BindingRulesTest {
         names.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
       }
       assertEquals(List.of("name", "path", "type", "sql_type", "element_size", "shape", "data_offset", "read_only", "base",
-          "row_count", "file_bytes", "status"), names);
+          "exclusive", "row_count", "file_bytes", "status"), names);
     }
     List<List<Object>> rows = bools(Sql.rows(c, "SELECT name, type, sql_type, element_size, shape, data_offset, read_only,"
         + " row_count, file_bytes FROM sys.mappings ORDER BY name"));

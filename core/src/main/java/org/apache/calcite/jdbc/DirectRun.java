@@ -50,12 +50,12 @@ final class DirectRun {
     if (MetaImpl.checkParameterValueHasNull(parameters)) {
       return null; // the usual way says which
     }
-    // Sized for all it takes (parameters, the plan's, cancel flag, timeout, outcome): no rehash per execution
-    Map<String, Object> map = HashMap.newHashMap(parameters.size() + signature.internalParameters.size() + 3);
+    // Sized for all it takes (parameters, cancel flag, timeout, outcome): no rehash per execution. The plan's
+    // internal parameters are looked up below it, not copied: Calcite's map has them under these, as here.
+    Map<String, Object> map = HashMap.newHashMap(parameters.size() + 3);
     for (int i = 0; i < parameters.size(); i++) {
       map.put("?" + i, parameters.get(i).toLocal());
     }
-    map.putAll(signature.internalParameters);
     try {
       map.put(DataContext.Variable.CANCEL_FLAG.camelName, connection.getCancelFlag(statement.handle));
     } catch (NoSuchStatementException e) {
@@ -68,7 +68,8 @@ final class DirectRun {
     DirectExecution.Outcome outcome = new DirectExecution.Outcome();
     map.put(DirectExecution.KEY, outcome);
     try {
-      Enumerable<?> rows = signature.enumerable(connection.createDataContext(map, signature.rootSchema));
+      Enumerable<?> rows = signature.enumerable(new MmapDataContext(connection, map, signature.internalParameters,
+          signature.rootSchema));
       if (outcome.rows() == null) {
         return null;
       }

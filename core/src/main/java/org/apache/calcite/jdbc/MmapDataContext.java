@@ -21,10 +21,12 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 final class MmapDataContext implements DataContext {
   private final Map<String, Object> parameters;
+  /** The plan's internal parameters, below {@link #parameters}: a direct run looks them up without copying them. */
+  private final Map<String, Object> internal;
   private final @Nullable CalciteSchema rootSchema;
   private final MmapJdbcFactory.MmapConnection connection;
   /** When the statement started: CURRENT_TIMESTAMP is the same throughout it. */
-  private final long time;
+  private final long started;
   /**
    * The other variables, made when one is first asked for: a point read or
    * update asks for its parameters only.
@@ -32,16 +34,24 @@ final class MmapDataContext implements DataContext {
   private @Nullable Map<String, Object> variables;
 
   MmapDataContext(MmapJdbcFactory.MmapConnection connection, Map<String, Object> parameters, @Nullable CalciteSchema rootSchema) {
+    this(connection, parameters, Map.of(), rootSchema);
+  }
+
+  MmapDataContext(MmapJdbcFactory.MmapConnection connection, Map<String, Object> parameters,
+      Map<String, Object> internal, @Nullable CalciteSchema rootSchema) {
     this.connection = connection;
     this.rootSchema = rootSchema;
     this.parameters = parameters;
-    Holder<Long> timeHolder = Holder.of(System.currentTimeMillis());
-    Hook.CURRENT_TIME.run(timeHolder);
-    this.time = timeHolder.get();
+    this.internal = internal;
+    this.started = System.currentTimeMillis();
   }
 
   private Map<String, Object> variables() {
     if (variables == null) {
+      // The hook (tests fix the time with it) runs here, not per statement: most ask for no time, and its box is garbage.
+      Holder<Long> timeHolder = Holder.of(started);
+      Hook.CURRENT_TIME.run(timeHolder);
+      long time = timeHolder.get();
       TimeZone zone = connection.zone();
       long localOffset = zone.getOffset(time);
       long sysOffset = TimeZone.getDefault().getOffset(time);
@@ -70,6 +80,9 @@ final class MmapDataContext implements DataContext {
     if (parameters.containsKey(name)) {
       Object o = parameters.get(name);
       return o == AvaticaSite.DUMMY_VALUE ? null : o;
+    }
+    if (internal.containsKey(name)) {
+      return internal.get(name);
     }
     Object o = variables().get(name);
     if (o == null && Variable.SQL_ADVISOR.camelName.equals(name)) {

@@ -102,6 +102,9 @@ public final class MmapJdbcFactory extends CalciteFactory {
     static final long NOT_RUN = Long.MIN_VALUE;
     private List<long[]> keys = List.of();
     private final DirectRun.Results results = new DirectRun.Results(this, this::completed);
+    /** The connection's schema {@link #schemaPath} was made for, and that path. */
+    private @Nullable String pathSchema;
+    private @Nullable List<String> schemaPath;
 
     MmapStatement(CalciteConnectionImpl connection, Meta.@Nullable StatementHandle h, int type,
         int concurrency, int holdability) {
@@ -149,9 +152,8 @@ public final class MmapJdbcFactory extends CalciteFactory {
      */
     private long runRecent(String sql, Wanted wanted) throws SQLException {
       CalciteConnectionImpl c = (CalciteConnectionImpl) connection;
-      String schema = c.getSchema();
       CalcitePrepare.CalciteSignature<Object> signature = StatementPlans.direct(c.rootSchema, sql,
-          schema == null ? List.of() : List.of(schema), maxRowCount <= 0 ? -1 : maxRowCount);
+          schemaPath(c.getSchema()), maxRowCount <= 0 ? -1 : maxRowCount);
       if (signature == null || wanted != Wanted.ANY
           && (wanted == Wanted.UPDATE) != signature.statementType.canUpdate()) {
         return NOT_RUN;
@@ -178,6 +180,15 @@ public final class MmapJdbcFactory extends CalciteFactory {
         }
       }
       return count;
+    }
+
+    /** The default schema as a path, made again only when the connection's schema changes. */
+    private List<String> schemaPath(@Nullable String schema) {
+      if (!java.util.Objects.equals(schema, pathSchema) || schemaPath == null) {
+        pathSchema = schema;
+        schemaPath = schema == null ? List.of() : List.of(schema);
+      }
+      return schemaPath;
     }
 
     @Override public java.sql.ResultSet executeQuery(String sql) throws SQLException {
