@@ -22,10 +22,13 @@ import java.util.SplittableRandom;
  * (to trace or profile one); mmapsql maps {@code DIR/t.f8}, written first if missing; H2 holds the same rows.
  * Each round also prints the thread's minor page faults per operation (a store into a page the background
  * force cleaned takes one) and its kernel share of the CPU, from {@code /proc/thread-self/stat} (100 Hz ticks),
- * and the whole process's CPU per operation (the flusher's forces, JIT and GC included).
+ * and the whole process's CPU per operation (the flusher's forces, JIT and GC included). {@code -Drows=N}: a table
+ * of N rows (in another DIR); {@code -Dkeys=K}: the point read and update pick rows below K only.
  */
 public class PointCpu {
   static final int N = Integer.getInteger("rows", 10_000_000); // -Drows=: another size (another DIR)
+  /** -Dkeys=: the point read and update pick rows below this only (a few hot rows of a large table). */
+  static final int KEYS = Integer.getInteger("keys", N);
 
   static double value(long i) {
     return (double) ((i * 2654435761L) % 1000003);
@@ -62,7 +65,7 @@ public class PointCpu {
         for (int i = 0; i < ops; i++) {
           switch (w) {
             case 0 -> {
-              long k = random.nextLong(N);
+              long k = random.nextLong(KEYS);
               read.setLong(1, k);
               try (ResultSet rs = read.executeQuery()) {
                 if (!rs.next() || rs.getDouble(1) != value(k)) {
@@ -89,7 +92,7 @@ public class PointCpu {
               }
             }
             case 2 -> {
-              long k = random.nextLong(N);
+              long k = random.nextLong(KEYS);
               update.setDouble(1, value(k));
               update.setLong(2, k);
               if (update.executeUpdate() != 1) {
