@@ -20,9 +20,15 @@ import java.util.SplittableRandom;
  * less than the wall time. {@code java --enable-native-access=ALL-UNNAMED -cp "$(cat bench/target/classpath.txt)"
  * bench/PointCpu.java mmap|h2 DIR [ROUNDS [WORKLOADS]]}, WORKLOADS a subset of {@code read,in10,update,count}
  * (to trace or profile one); mmapsql maps {@code DIR/t.f8}, written first if missing; H2 holds the same rows.
+ * Each round also prints the thread's minor page faults per operation (a store into a page the background
+ * force cleaned takes one) and its kernel share of the CPU, from {@code /proc/thread-self/stat} (100 Hz ticks),
+ * and the whole process's CPU per operation (the flusher's forces, JIT and GC included). {@code -Drows=N}: a table
+ * of N rows (in another DIR); {@code -Dkeys=K}: the point read and update pick rows below K only.
  */
 public class PointCpu {
-  static final int N = 10_000_000;
+  static final int N = Integer.getInteger("rows", 10_000_000); // -Drows=: another size (another DIR)
+  /** -Dkeys=: the point read and update pick rows below this only (a few hot rows of a large table). */
+  static final int KEYS = Integer.getInteger("keys", N);
 
   static double value(long i) {
     return (double) ((i * 2654435761L) % 1000003);
@@ -35,6 +41,7 @@ public class PointCpu {
     String only = a.length > 3 ? a[3] : "read,in10,update,count";
     Connection c = h2 ? h2() : mmap(dir);
     var bean = ManagementFactory.getThreadMXBean();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     PreparedStatement read = c.prepareStatement("SELECT val FROM t WHERE idx = ?");
     StringBuilder in = new StringBuilder("SELECT idx, val FROM t WHERE idx IN (?");
     in.append(", ?".repeat(9)).append(')');
@@ -51,12 +58,14 @@ public class PointCpu {
           continue;
         }
         int ops = round == 0 ? 100_000 : 50_000; // round 0 warms up
+        long[] s0 = threadStat();
+        long p0 = os.getProcessCpuTime();
         long t0 = bean.getCurrentThreadCpuTime();
         long w0 = System.nanoTime();
         for (int i = 0; i < ops; i++) {
           switch (w) {
             case 0 -> {
-              long k = random.nextLong(N);
+              long k = random.nextLong(KEYS);
               read.setLong(1, k);
               try (ResultSet rs = read.executeQuery()) {
                 if (!rs.next() || rs.getDouble(1) != value(k)) {
@@ -83,7 +92,7 @@ public class PointCpu {
               }
             }
             case 2 -> {
-              long k = random.nextLong(N);
+              long k = random.nextLong(KEYS);
               update.setDouble(1, value(k));
               update.setLong(2, k);
               if (update.executeUpdate() != 1) {
@@ -101,10 +110,14 @@ public class PointCpu {
         }
         double cpu = (bean.getCurrentThreadCpuTime() - t0) / 1e3 / ops;
         double wall = (System.nanoTime() - w0) / 1e3 / ops;
+        long[] s1 = threadStat();
+        double process = (os.getProcessCpuTime() - p0) / 1e3 / ops;
         if (round > 0) {
           best[w] = Math.min(best[w], cpu);
         }
-        System.out.printf("round %d %-7s cpu %.2f us/op, wall %.2f us/op%n", round, names[w], cpu, wall);
+        System.out.printf("round %d %-7s cpu %.2f us/op, wall %.2f us/op, sys %.2f us/op, minflt %.3f/op,"
+            + " process cpu %.2f us/op%n", round, names[w], cpu, wall, (s1[1] - s0[1]) * 1e4 / ops,
+            (double) (s1[0] - s0[0]) / ops, process);
       }
     }
     for (int w = 0; w < 4; w++) {
@@ -113,6 +126,13 @@ public class PointCpu {
       }
     }
     c.close();
+  }
+
+  /** The thread's minor faults and system time in clock ticks (fields 10 and 15 of /proc/thread-self/stat). */
+  static long[] threadStat() throws java.io.IOException {
+    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3, the state
+    return new long[] {Long.parseLong(f[10 - 3]), Long.parseLong(f[15 - 3])};
   }
 
   static Connection h2() throws SQLException {

@@ -11,14 +11,15 @@ import org.mmapsql.SqlState;
 
 /**
  * Writes rows of a {@link MappedArray} in place (UPDATE), and puts the old
- * values back when a write fails. A few rows (a point update) go with pwrite:
- * a store through a mapping into a page the flusher has just written back
- * takes a write-protect fault, which costs more than the rest of a point
- * update. Many rows go through a writable mapping of the file: a store, unlike
- * pwrite, can never make the file longer, so a file another program cuts at
- * this very moment stays cut. Both land in the page cache, which every mapping
- * of the file (ours, numpy's) reads. Used under the statement's write lock and
- * the array's apply lock.
+ * values back when a write fails. Many rows go through a writable mapping of
+ * the file: a store, unlike pwrite, can never make the file longer, so a file
+ * another program cuts at this very moment stays cut. A few rows (a point
+ * update) go the same way while the point updates come back to the pages
+ * they wrote between two forces, and with pwrite otherwise: the first store
+ * into a page after a force takes a write-protect fault, which costs more than
+ * a pwrite ({@link PointWritePath} chooses). Both land in the page cache,
+ * which every mapping of the file (ours, numpy's) reads. Used under the
+ * statement's write lock and the array's apply lock.
  */
 final class InPlaceWriter {
   /** A multiple of every page size (4, 16 and 64 KiB): where a writable window may start. */
@@ -33,6 +34,9 @@ final class InPlaceWriter {
   private final RowReader reader;
   private final UndoLog undo;
   private final Durability durability;
+  private final PointWritePath path = new PointWritePath();
+  /** Point writes stored through the mapping: a seam for tests. */
+  private long pointStores;
   /** See {@link #writable}; guarded by the statement's write lock. */
   private Arena writeArena;
   private MemorySegment writeWindow;
@@ -60,7 +64,11 @@ final class InPlaceWriter {
     }
     // Not when the last row ends the file: a cut just before the pwrite would be undone by it unseen
     // (the length after would equal the length before); a store into the mapping cannot grow the file.
-    boolean positional = real > end && positional(indexes);
+    boolean positional = positional(indexes)
+        && !path.stores(indexes, layout.dataOffset(), layout.stride(), durability.forces()) && real > end;
+    if (!positional && indexes.length == 1) {
+      pointStores++;
+    }
     byte[] old = reader.images(indexes);
     undo.beginUpdate(indexes, old); // before any byte is written: scans that started earlier put these back
     try {
@@ -92,6 +100,11 @@ final class InPlaceWriter {
       undo.end();
       durability.written();
     }
+  }
+
+  /** Writes of one row that went through the mapping, not with pwrite; under the write lock. */
+  long pointStores() {
+    return pointStores;
   }
 
   /** Whether the rows are few enough to go with pwrite: a few runs, a few pages. */

@@ -25,8 +25,9 @@ import org.mmapsql.SqlState;
  * channel, so a full disk is an {@link IOException}, never a fault; writes in
  * place (UPDATE) of many rows go through a writable mapping of the file, which
  * can never make the file longer than another program left it, and of a few
- * rows with pwrite, checked against the file's length before and after (see
- * {@link InPlaceWriter}). Every write is in the
+ * rows the same way while they come back to the pages they wrote between two
+ * forces, else with pwrite, checked against the file's length before and after
+ * (see {@link InPlaceWriter}, {@link PointWritePath}). Every write is in the
  * page cache, visible to the mapping and to other processes, when it returns.
  * A read-only binding opens no channel for writing and refuses every write.
  *
@@ -407,6 +408,16 @@ public final class MappedArray implements AutoCloseable {
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "cannot force " + file() + " to disk: "
           + e.getMessage(), e);
+    }
+  }
+
+  /** Writes of one row that went through the writable mapping rather than with pwrite (a seam for tests). */
+  public long pointStores() {
+    writeLock.lock();
+    try {
+      return writer.pointStores();
+    } finally {
+      writeLock.unlock();
     }
   }
 

@@ -177,6 +177,58 @@ class PointWriteTest {
     }
   }
 
+  /**
+   * Point writes that came back to the pages they wrote between two forces
+   * store through the mapping in the next interval, as an UPDATE of many rows
+   * does; one write a force goes with pwrite, and so do writes spread over many
+   * pages. Either way the value is read at once through another mapping and by
+   * read(2), the next force covers it, and a row another program cut off is
+   * refused without growing the file.
+   */
+  @Test void pointWritesThatComeBackToTheirPagesStoreThroughTheMapping() throws Exception {
+    Path f = halves("b.f8", 100_000); // 800,000 bytes: 196 pages
+    try (FileChannel other = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Arena arena = Arena.ofConfined(); MappedArray a = MappedArray.open(f, F8, false)) {
+      MemorySegment seen = other.map(FileChannel.MapMode.READ_ONLY, 0, Files.size(f), arena);
+      for (int round = 0; round < 3; round++) {
+        write(a, new long[] {round * 30_000L}, -round);
+        a.force();
+      }
+      assertEquals(0, a.pointStores(), "a write a force: pwrite");
+      for (int i = 0; i < 100; i++) {
+        write(a, new long[] {i % 600}, i + 0.25); // rows 0-599: two pages, 100 writes
+      }
+      assertEquals(0, a.pointStores(), "the interval before had one write each: still pwrite");
+      a.force();
+      write(a, new long[] {70_500}, -1.25);
+      assertEquals(1, a.pointStores(), "the interval before came back to its pages: a store");
+      assertEquals(-1.25, seen.get(LE_DOUBLE, 70_500L * 8), "another mapping reads the page cache");
+      assertEquals(-1.25, readThroughChannel(f, 70_500));
+      for (int i = 1; i < 40; i++) {
+        write(a, new long[] {i * 2_000L + 1}, 0.75); // 40 writes into 40 pages in all
+      }
+      assertEquals(40, a.pointStores(), "the whole interval stores");
+      assertEquals(40, a.unforcedWrites());
+      a.force();
+      assertEquals(0, a.unforcedWrites());
+      write(a, new long[] {3}, 0.125);
+      assertEquals(40, a.pointStores(), "40 writes into 40 pages: back to pwrite");
+      a.force();
+      other.truncate(50_000 * 8); // another program cuts the file
+      MmapException e = assertThrows(MmapException.class, () -> write(a, new long[] {60_000}, 9));
+      assertTrue(e.getMessage().contains("nothing was written"), e.getMessage());
+      write(a, new long[] {49_999}, 9);
+      assertEquals(50_000L * 8, Files.size(f), "no write grew the file back");
+      assertEquals(9.0, readThroughChannel(f, 49_999));
+    }
+    try (MappedArray again = MappedArray.open(f, F8, true)) {
+      assertEquals(0.125, at(again, 3));
+      assertEquals(0.75, at(again, 2_001));
+      assertEquals(99.25, at(again, 99));
+      assertEquals(-1.0, at(again, 30_000));
+    }
+  }
+
   /** Row {@code row} of a file of little-endian doubles, read with read(2) through a channel of its own. */
   private static double readThroughChannel(Path f, long row) throws Exception {
     try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
