@@ -311,6 +311,63 @@ class BlockCopyTest {
     assertTrue(caught, "no cancel landed midway in 20 tries");
   }
 
+  /**
+   * Another process (python3) appends one value at a time with O_APPEND, -1,
+   * -2, ..., all through five copies of 3.2 MB (more than one write each):
+   * every value of both is in the file once, each writer's in its order, and
+   * the other process's values landed inside at least one copy.
+   */
+  @Test void anotherProcessAppendingThroughLargeCopiesKeepsEveryValueOfBoth() throws Exception {
+    System.setProperty("mmapsql.copyChunkBytes", "4096");
+    int n = 400_000;
+    int copies = 5;
+    writeDoubles(dir.resolve("u.f8"), n);
+    Path t = Files.createFile(dir.resolve("t.f8"));
+    mm.scalar("SELECT MMAP('u', 'u.f8')");
+    mm.scalar("SELECT MMAP('t', 't.f8')");
+    Path stop = dir.resolve("stop");
+    Process other = new ProcessBuilder("python3", "-c", String.join("\n",
+        "import os, struct, sys",
+        "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_APPEND)",
+        "k = 0",
+        "while not os.path.exists(sys.argv[2]):",
+        "    for _ in range(100):",
+        "        k += 1",
+        "        os.write(fd, struct.pack('<d', -k))",
+        "print(k, flush=True)"), t.toString(), stop.toString()).redirectErrorStream(true).start();
+    try {
+      while (Files.size(t) < 800 && other.isAlive()) {
+        Thread.sleep(1);
+      }
+      for (int i = 0; i < copies; i++) {
+        assertEquals(n, mm.update("INSERT INTO t(val) SELECT val FROM u"));
+      }
+    } finally {
+      Files.createFile(stop);
+    }
+    String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertTrue(other.waitFor(60, TimeUnit.SECONDS) && other.exitValue() == 0, out);
+    long theirs = Long.parseLong(out);
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(t)).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals((theirs + (long) copies * n) * 8, b.capacity());
+    long nextTheirs = 1;
+    long ours = 0;
+    boolean inside = false;
+    while (b.hasRemaining()) {
+      double v = b.getDouble();
+      if (v < 0) {
+        assertEquals(-nextTheirs++, v, "the other process's values in order");
+        inside |= ours % n != 0;
+      } else {
+        assertEquals((ours++ % n) * 0.5, v, "u's rows in order, copy after copy");
+      }
+    }
+    assertEquals(theirs + 1, nextTheirs);
+    assertEquals((long) copies * n, ours);
+    assertTrue(inside, "none of the other process's values landed inside a copy: the test did not race");
+    assertEquals(theirs + (long) copies * n, ((Number) mm.scalar("SELECT COUNT(*) FROM t")).longValue());
+  }
+
   /** 20 M rows (160 MB) copied by a JVM with 64 MB of heap. */
   @Test void aLargeCopyFitsInASmallHeap() throws Exception {
     System.clearProperty("mmapsql.copyChunkBytes");
