@@ -39,37 +39,13 @@ final class IntRun {
       return; // an empty range keeps nothing
     }
     if (vectors && stride == d.width() && (d.order() == ByteOrder.LITTLE_ENDIAN || d.width() == 1)) {
-      vectorRuns(s, off, n, d, r, out);
+      VectorRun.integers(s, off, n, d.type(), d.width(), r, out);
     } else {
       scalar(s, off, stride, n, d, r, out);
     }
     if (d.type() == ElementType.UINT64) {
       out.lmin ^= Long.MIN_VALUE;
       out.lmax ^= Long.MIN_VALUE;
-    }
-  }
-
-  /**
-   * {@link VectorRun#integers} over copies of the run in the window ({@link RunStats#window}), one window
-   * at a time, folded: counts and sum halves added, extremes of the windows that kept a value (uint64:
-   * still flipped, in signed order, as VectorRun gives them).
-   */
-  private static void vectorRuns(MemorySegment s, long off, int n, Dtype d, ValueRange r, RunStats out) {
-    MemorySegment window = RunStats.window();
-    int width = d.width();
-    int per = (int) (window.byteSize() / width);
-    RunStats part = new RunStats();
-    for (int i = 0; i < n; i += per) {
-      int m = Math.min(per, n - i);
-      MemorySegment.copy(s, off + (long) i * width, window, 0, (long) m * width);
-      VectorRun.integers(window, 0, m, d.type(), width, r, part);
-      if (part.count > 0) {
-        out.lmin = out.count == 0 ? part.lmin : Math.min(out.lmin, part.lmin);
-        out.lmax = out.count == 0 ? part.lmax : Math.max(out.lmax, part.lmax);
-        out.count += part.count;
-        out.high += part.high;
-        out.low += part.low;
-      }
     }
   }
 

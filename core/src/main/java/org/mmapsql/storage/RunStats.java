@@ -64,7 +64,8 @@ public final class RunStats {
   }
 
   /**
-   * This thread's window, 8 KB: the vector loops read a run a window at a time, copied out of the mapping,
+   * This thread's window, 8 KB: the vector loops read a run a window at a time, copied out of the mapping
+   * ({@link VectorRun#integers}, {@link FloatRun}'s subtrees that fit),
    * never the mapping itself. Another program may cut the file while a run is read, and a load from a page
    * past the new end is a SIGBUS. HotSpot turns it into an {@link InternalError} (a clean SQLException, see
    * RowReader) in its copy routine and in scalar segment reads, but not in the Vector API's compiled loads:

@@ -184,13 +184,18 @@ final class VectorRun {
   /**
    * {@link IntRun}'s pass over a run of an integer column: count, exact sum as
    * {@code high * 2^32 + low}, and MIN and MAX as IntRun gives them (uint64 still
-   * with the sign bit flipped). The range is not empty.
+   * with the sign bit flipped). The range is not empty. The loops load from the
+   * thread's window ({@link RunStats#window}), the run copied into it a window at a
+   * time, never from the mapping; the few values past the last whole vector are
+   * read one by one (scalar reads of a page cut off are errors, not crashes).
    */
   static void integers(MemorySegment s, long off, int n, ElementType t, int width, ValueRange r, RunStats out) {
     if (width <= 2) {
       narrow(s, off, n, t, width, r, out);
       return;
     }
+    MemorySegment w = RunStats.window();
+    int per = (int) (w.byteSize() / width); // a multiple of LANES, as m is
     long base = r.lowest();
     long span = r.highest() - base;
     boolean wide = t == ElementType.INT64 || t == ElementType.UINT64;
@@ -204,38 +209,45 @@ final class VectorRun {
     if (span == -1L) { // every value: no mask, MIN and MAX as they are (uint64: flipped, signed order)
       LongVector mn = LongVector.broadcast(L, Long.MAX_VALUE);
       LongVector mx = LongVector.broadcast(L, Long.MIN_VALUE);
-      for (int i = 0; i < m; i += LANES) {
-        LongVector x = load(s, off + (long) width * i, t);
-        if (wide) {
-          LongVector v = flip ? x.lanewise(VectorOperators.XOR, Long.MIN_VALUE) : x;
-          sum = sum.add(v.lanewise(flip ? VectorOperators.LSHR : VectorOperators.ASHR, 32));
-          lows = lows.add(v.lanewise(VectorOperators.AND, LOW_HALF));
-        } else {
-          sum = sum.add(x);
+      for (int i = 0; i < m; ) {
+        int copied = Math.min(m, i + per);
+        MemorySegment.copy(s, off + (long) width * i, w, 0, (long) width * (copied - i));
+        for (long o = 0; i < copied; i += LANES, o += (long) width * LANES) {
+          LongVector x = load(w, o, t);
+          if (wide) {
+            LongVector v = flip ? x.lanewise(VectorOperators.XOR, Long.MIN_VALUE) : x;
+            sum = sum.add(v.lanewise(flip ? VectorOperators.LSHR : VectorOperators.ASHR, 32));
+            lows = lows.add(v.lanewise(VectorOperators.AND, LOW_HALF));
+          } else {
+            sum = sum.add(x);
+          }
+          mn = mn.min(x);
+          mx = mx.max(x);
         }
-        mn = mn.min(x);
-        mx = mx.max(x);
       }
       c = m;
       // as distances from the ends, where the loop below goes on (none yet: the span itself)
       fromLow = LongVector.broadcast(L, (mn.reduceLanes(VectorOperators.MIN) - base) ^ Long.MIN_VALUE);
       fromHigh = LongVector.broadcast(L, (span - (mx.reduceLanes(VectorOperators.MAX) - base)) ^ Long.MIN_VALUE);
     }
-    for (int i = span == -1L ? m : 0; i < m; i += LANES) {
-      long o = off + (long) width * i;
-      LongVector x = load(s, o, t);
-      LongVector d = x.sub(base);
-      VectorMask<Long> keep = d.compare(VectorOperators.ULE, span);
-      c += keep.trueCount();
-      if (wide) {
-        LongVector v = flip ? x.lanewise(VectorOperators.XOR, Long.MIN_VALUE) : x;
-        sum = sum.add(v.lanewise(flip ? VectorOperators.LSHR : VectorOperators.ASHR, 32), keep);
-        lows = lows.add(v.lanewise(VectorOperators.AND, LOW_HALF), keep);
-      } else {
-        sum = sum.add(x, keep);
+    for (int i = span == -1L ? m : 0; i < m; ) {
+      int copied = Math.min(m, i + per);
+      MemorySegment.copy(s, off + (long) width * i, w, 0, (long) width * (copied - i));
+      for (long o = 0; i < copied; i += LANES, o += (long) width * LANES) {
+        LongVector x = load(w, o, t);
+        LongVector d = x.sub(base);
+        VectorMask<Long> keep = d.compare(VectorOperators.ULE, span);
+        c += keep.trueCount();
+        if (wide) {
+          LongVector v = flip ? x.lanewise(VectorOperators.XOR, Long.MIN_VALUE) : x;
+          sum = sum.add(v.lanewise(flip ? VectorOperators.LSHR : VectorOperators.ASHR, 32), keep);
+          lows = lows.add(v.lanewise(VectorOperators.AND, LOW_HALF), keep);
+        } else {
+          sum = sum.add(x, keep);
+        }
+        fromLow = fromLow.min(d.lanewise(VectorOperators.XOR, Long.MIN_VALUE));
+        fromHigh = fromHigh.min(d.neg().add(span).lanewise(VectorOperators.XOR, Long.MIN_VALUE));
       }
-      fromLow = fromLow.min(d.lanewise(VectorOperators.XOR, Long.MIN_VALUE));
-      fromHigh = fromHigh.min(d.neg().add(span).lanewise(VectorOperators.XOR, Long.MIN_VALUE));
     }
     long high = sum.reduceLanes(VectorOperators.ADD);
     long low = lows.reduceLanes(VectorOperators.ADD);
@@ -280,20 +292,26 @@ final class VectorRun {
     IntVector mx = IntVector.broadcast(N, Integer.MIN_VALUE);
     long total = 0;
     long c = 0;
+    MemorySegment w = RunStats.window();
+    int per = (int) (w.byteSize() / width); // a multiple of lanes, as i and end are
     for (int i = 0; i < m; ) {
       IntVector sum = IntVector.zero(N);
-      for (int end = Math.min(m, i + CARRY * lanes); i < end; i += lanes) {
-        IntVector x = ints(s, off + (long) width * i, t);
-        if (all) {
-          sum = sum.add(x);
-          mn = mn.min(x);
-          mx = mx.max(x);
-        } else {
-          VectorMask<Integer> keep = x.compare(VectorOperators.GE, lo).and(x.compare(VectorOperators.LE, hi));
-          sum = sum.add(x, keep);
-          c += keep.trueCount();
-          mn = mn.min(x.blend(Integer.MAX_VALUE, keep.not()));
-          mx = mx.max(x.blend(Integer.MIN_VALUE, keep.not()));
+      for (int end = Math.min(m, i + CARRY * lanes); i < end; ) {
+        int copied = Math.min(end, i + per);
+        MemorySegment.copy(s, off + (long) width * i, w, 0, (long) width * (copied - i));
+        for (long o = 0; i < copied; i += lanes, o += (long) width * lanes) {
+          IntVector x = ints(w, o, t);
+          if (all) {
+            sum = sum.add(x);
+            mn = mn.min(x);
+            mx = mx.max(x);
+          } else {
+            VectorMask<Integer> keep = x.compare(VectorOperators.GE, lo).and(x.compare(VectorOperators.LE, hi));
+            sum = sum.add(x, keep);
+            c += keep.trueCount();
+            mn = mn.min(x.blend(Integer.MAX_VALUE, keep.not()));
+            mx = mx.max(x.blend(Integer.MIN_VALUE, keep.not()));
+          }
         }
       }
       for (int k = 0; k < lanes; k++) { // in longs: the lanes together may pass 2^31
