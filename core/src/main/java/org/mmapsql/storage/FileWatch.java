@@ -144,8 +144,8 @@ final class FileWatch {
    * way: one statx, as {@link #refresh}; false also where statx cannot be called.
    */
   synchronized boolean unchanged(long seen, long rows) {
-    return (trustOwn || stat != null) && appendingFrom < 0 && fileBytes == seen && this.rows == rows
-        && !handle.isClosed() && (trustOwn || stat.size() == seen);
+    return canLook() && appendingFrom < 0 && fileBytes == seen && this.rows == rows && !handle.isClosed()
+        && (trustOwn || stat.size() == seen);
   }
 
   /** Whether {@link #unchanged} can look at all (statx can be called here, or need not be). */

@@ -182,8 +182,8 @@ public final class MappedArray implements AutoCloseable {
 
   /**
    * {@link #refresh} for a statement that reads no row (a count): on an exclusive binding, the length
-   * as last seen, without a look. Every other statement looks, on any binding: a Vector API load from
-   * pages past a cut end is a SIGBUS the JVM does not survive (a scalar read's is an error).
+   * as last seen, without a look. Every other statement looks, on any binding, so that what it reads in
+   * bulk (a scan, an aggregate of values) is the file as it is.
    */
   public long counted() {
     return watch.refresh(true);
