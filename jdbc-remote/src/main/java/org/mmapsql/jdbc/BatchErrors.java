@@ -46,9 +46,14 @@ final class BatchErrors {
     return of(String.valueOf(e.getMessage()), "HY000", 0, e, elements);
   }
 
+  /** The server's message as an embedded connection words it, without what Avatica's client put before it. */
+  static String serverMessage(String message) {
+    return message == null ? "" : AVATICA_PREFIX.matcher(message).replaceFirst("");
+  }
+
   private static BatchUpdateException of(String message, String state, int code, Exception cause,
       int elements) {
-    String m = message == null ? "" : AVATICA_PREFIX.matcher(message).replaceFirst("");
+    String m = serverMessage(message);
     long[] counts = new long[0];
     Matcher applied = APPLIED.matcher(m);
     if (applied.find()) {

@@ -87,7 +87,7 @@ final class RemoteConnection extends AvaticaConnection {
 
   /** The server's error as an embedded connection reports it (0A000 as not supported). */
   private static SQLException checked(AvaticaClientRuntimeException e) {
-    String m = String.valueOf(e.getMessage()).replaceFirst("^Remote driver error: ", "");
+    String m = BatchErrors.serverMessage(e.getMessage());
     String state = e.getSqlState() == null ? "HY000" : e.getSqlState();
     return state.equals("0A000") ? new SQLFeatureNotSupportedException(m, state, e.getErrorCode(), e)
         : new SQLException(m, state, e.getErrorCode(), e);
