@@ -207,6 +207,13 @@ public final class Main {
       char[] password = null;
       if (tlsKeystore != null) {
         if (tlsKeystorePasswordFile != null) {
+          try {
+            MmapServer.refuseMappable(dataDir, allowedDirectories, "TLS keystore password file",
+                tlsKeystorePasswordFile);
+          } catch (MmapServer.StartException e) {
+            err.println("mmapsql serve: " + e.getMessage());
+            return 1;
+          }
           password = Files.readString(tlsKeystorePasswordFile, StandardCharsets.UTF_8).strip().toCharArray();
         } else if (System.getenv("MMAPSQL_TLS_KEYSTORE_PASSWORD") != null) {
           password = System.getenv("MMAPSQL_TLS_KEYSTORE_PASSWORD").toCharArray();

@@ -39,21 +39,16 @@ public final class MmapServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server.
-   *
-   * @throws StartException with a message for the person who started it
-   */
-  /**
    * A secret the server reads must not be a file that MMAP can reach: a
-   * readwrite user could rewrite it as doubles (add a user, change a role).
+   * readwrite user could read it, or rewrite it as doubles (add a user, change a role).
    */
-  private static void refuseMappable(ServerConfig config, String what, java.nio.file.Path file)
-      throws StartException {
+  static void refuseMappable(java.nio.file.Path dataDir, java.util.List<java.nio.file.Path> allowedDirectories,
+      String what, java.nio.file.Path file) throws StartException {
     if (file == null) {
       return;
     }
-    java.util.List<java.nio.file.Path> reachable = new java.util.ArrayList<>(config.allowedDirectories());
-    reachable.add(config.dataDir());
+    java.util.List<java.nio.file.Path> reachable = new java.util.ArrayList<>(allowedDirectories);
+    reachable.add(dataDir);
     try {
       java.nio.file.Path real = file.toRealPath();
       for (java.nio.file.Path dir : reachable) {
@@ -67,6 +62,11 @@ public final class MmapServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a server.
+   *
+   * @throws StartException with a message for the person who started it
+   */
   public static MmapServer start(ServerConfig config) throws StartException {
     boolean loopback;
     try {
@@ -91,8 +91,8 @@ public final class MmapServer implements AutoCloseable {
     if (config.tlsKeystore() != null && !config.tlsKeystore().toFile().isFile()) {
       throw new StartException("TLS keystore not found: " + config.tlsKeystore());
     }
-    refuseMappable(config, "users file", config.usersFile());
-    refuseMappable(config, "TLS keystore", config.tlsKeystore());
+    refuseMappable(config.dataDir(), config.allowedDirectories(), "users file", config.usersFile());
+    refuseMappable(config.dataDir(), config.allowedDirectories(), "TLS keystore", config.tlsKeystore());
     Properties info = serverProperties(config);
     Connection anchor;
     try {

@@ -60,6 +60,44 @@ class TlsTest {
     }
   }
 
+  /**
+   * The keystore's password in a file MMAP can reach would be readable by any readwrite user
+   * (bound as {@code |u1}): the server refuses to start, before it reads the file.
+   */
+  @Test void aKeystorePasswordFileInsideTheDataDirectoryIsRefused() throws Exception {
+    keytool("-genkeypair", "-alias", "mmapsql", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=localhost", "-validity", "2", "-storetype", "PKCS12", "-keystore", "server.p12",
+        "-storepass", "changeit");
+    Path data = java.nio.file.Files.createDirectories(dir.resolve("data"));
+    Path allowed = java.nio.file.Files.createDirectories(dir.resolve("allowed"));
+    Path outside = java.nio.file.Files.writeString(dir.resolve("pass.txt"), "changeit\n");
+    for (Path inside : List.of(java.nio.file.Files.writeString(data.resolve("pass.txt"), "changeit\n"),
+        java.nio.file.Files.writeString(allowed.resolve("pass.txt"), "changeit\n"))) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream stderr = System.err;
+      int exit;
+      try {
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        // a server that starts serves until stopped: fail then rather than wait for ever
+        exit = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+            () -> Main.run("serve", "--port", "0", "--data-dir", data.toString(), "--allowed-directory",
+                allowed.toString(), "--tls-keystore", dir.resolve("server.p12").toString(),
+                "--tls-keystore-password-file", inside.toString()));
+      } finally {
+        System.setErr(stderr);
+      }
+      assertEquals(1, exit, err.toString());
+      assertTrue(err.toString().contains("TLS keystore password file " + inside)
+          && err.toString().contains("where MMAP can reach it"), err.toString());
+    }
+    // the same file outside both directories is the server's to read: it gets as far as starting
+    ServerConfig ok = Servers.config(data).withTls(dir.resolve("server.p12"), "changeit".toCharArray());
+    MmapServer.refuseMappable(data, List.of(allowed), "TLS keystore password file", outside);
+    try (MmapServer server = Servers.start(ok)) {
+      assertTrue(server.url().startsWith("https://"), server.url());
+    }
+  }
+
   /** A port that closes every connection: a clear error, not Avatica's endless retries. */
   @Test void aServerThatClosesTheConnectionGivesAnError() throws Exception {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
