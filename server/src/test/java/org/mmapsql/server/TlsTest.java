@@ -90,6 +90,13 @@ class TlsTest {
       assertTrue(err.toString().contains("TLS keystore password file " + inside)
           && err.toString().contains("where MMAP can reach it"), err.toString());
     }
+    // the keystore itself there is refused too (then taken away: the data directory's files are tables)
+    Path keystoreInside = java.nio.file.Files.copy(dir.resolve("server.p12"), data.resolve("server.p12"));
+    MmapServer.StartException e = assertThrows(MmapServer.StartException.class, () -> MmapServer.start(
+        Servers.config(data).withTls(keystoreInside, "changeit".toCharArray())));
+    assertTrue(e.getMessage().contains("TLS keystore " + keystoreInside) && e.getMessage().contains("where MMAP can reach it"),
+        e.getMessage());
+    java.nio.file.Files.delete(keystoreInside);
     // the same file outside both directories is the server's to read: it gets as far as starting
     ServerConfig ok = Servers.config(data).withTls(dir.resolve("server.p12"), "changeit".toCharArray());
     MmapServer.refuseMappable(data, List.of(allowed), "TLS keystore password file", outside);
