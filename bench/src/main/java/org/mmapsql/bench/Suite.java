@@ -179,8 +179,8 @@ public final class Suite {
 
   /**
    * Whether engine {@code e} runs with {@code --add-modules jdk.incubator.vector}: the loops, and mmapsql's
-   * aggregates on the Vector API. Not its first queries (but {@code first-aot-vector}): with any
-   * {@code --add-modules}, JDK 25's AOT cache keeps no module graph and links no class ({@code
+   * aggregates on the Vector API. Not its first queries (but {@code first-aot-vector}): with this
+   * incubator module, JDK 25's AOT cache keeps no module graph and links no class ({@code
    * -Xlog:aot=info}: "Using AOT-linked classes: false"), and the first query takes about twice as long.
    */
   private static boolean vector(Engine e) {
