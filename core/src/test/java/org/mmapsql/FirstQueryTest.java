@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A fresh JVM's first statements: a {@code SELECT COUNT(*)} and point reads,
  * which run directly, load no class of Janino (their generated code is never
- * compiled, and metadata needs no generated handlers); a statement that runs
+ * compiled, and metadata needs no generated handlers) and make no downcall handle
+ * for writes; a statement that runs
  * generated code, and a direct plan that falls back to its generated code
  * (more rows than it reads itself), then compile it and answer right.
  * Each JVM's class loading is read from {@code -Xlog:class+load}.
@@ -41,6 +42,13 @@ class FirstQueryTest {
     assertTrue(out.contains("IN 2"), String.join("\n", out));
     List<String> janino = out.stream().filter(l -> l.contains("org.codehaus.janino.")).toList();
     assertTrue(janino.isEmpty(), () -> "Janino loaded for direct statements:\n" + String.join("\n", janino));
+    // Each downcall handle made spins a stub class of its own: the reads make those of open, mmap, lseek
+    // and statx at most, none of pwrite, munmap or close (NativeMap makes each on first use; the
+    // connection's close, after the last answer, unmaps and closes).
+    List<String> stubs = out.subList(0, out.indexOf("IN 2")).stream().filter(l -> l.contains("jdk.internal.foreign.abi.DowncallStub")
+        || l.contains("NativeMap$Pwrite") || l.contains("NativeMap$Munmap") || l.contains("NativeMap$Close")).toList();
+    assertTrue(stubs.stream().noneMatch(l -> l.contains("NativeMap$")) && stubs.size() <= 4,
+        () -> "downcall handles made for reads:\n" + String.join("\n", stubs));
   }
 
   @Test void generatedCodeIsCompiledWhenItRuns() throws Exception {

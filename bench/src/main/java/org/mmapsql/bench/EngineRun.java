@@ -21,7 +21,7 @@ import java.util.Map;
  * operation), each answer checked. Prints one line per workload for
  * {@link Suite}: {@code R <workload> <nanos per op> <rows per op> <note>}.
  *
- * <pre>EngineRun ENGINE ROWS WARM_SECONDS MEASURE_SECONDS URL|- [first|first-aot]</pre>
+ * <pre>EngineRun ENGINE ROWS WARM_SECONDS MEASURE_SECONDS URL|- [first|first-aot|first-aot-vector]</pre>
  */
 public final class EngineRun {
   private final Engine engine;
@@ -43,7 +43,11 @@ public final class EngineRun {
     long rows = Long.parseLong(args[1]);
     String url = !engine.sql() ? null : args[4].equals("-") ? engine.embeddedUrl() : args[4];
     if (args.length > 5 && args[5].startsWith("first")) {
-      first(engine, url, main, args[5].equals("first-aot") ? Workload.FIRST_QUERY_AOT : Workload.FIRST_QUERY);
+      first(engine, url, main, switch (args[5]) {
+        case "first-aot" -> Workload.FIRST_QUERY_AOT;
+        case "first-aot-vector" -> Workload.FIRST_QUERY_AOT_VECTOR;
+        default -> Workload.FIRST_QUERY;
+      });
       return;
     }
     EngineRun run = new EngineRun(engine, rows, Double.parseDouble(args[2]), Double.parseDouble(args[3]));

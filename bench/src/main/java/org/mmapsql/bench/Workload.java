@@ -20,8 +20,9 @@ enum Workload {
   FULL_SCAN("full scan through a ResultSet (fetch 10,000)", true),
   APPEND("batched append, 1,000 a batch, commit() each", true),
   INSERT_SELECT("INSERT INTO cp(val) SELECT val FROM t (the loops: copy of the mapping)", true),
-  FIRST_QUERY("first query in a fresh JVM (from JVM start)", false),
-  FIRST_QUERY_AOT("the same, JVM started from an AOT cache", false);
+  FIRST_QUERY("first query in a fresh JVM (from JVM start; no --add-modules)", false),
+  FIRST_QUERY_AOT("the same, JVM started from an AOT cache", false),
+  FIRST_QUERY_AOT_VECTOR("the same, with --add-modules jdk.incubator.vector (the cache links nothing)", false);
 
   final String title;
   /** Rows per second (higher is better) rather than time per operation. */

@@ -47,34 +47,54 @@ final class NativeMap {
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final long ERRNO_OFFSET =
       CAPTURE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle OPEN = downcall("open",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-      Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
-  private static final MethodHandle CLOSE = downcall("close",
-      FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-  private static final MethodHandle MMAP = downcall("mmap",
-      FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-      Linker.Option.captureCallState("errno"));
-  private static final MethodHandle LSEEK = downcall("lseek",
-      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
   private static final int SEEK_END = 2;
-  private static final MethodHandle MUNMAP = downcall("munmap",
-      FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+  private static final int EINTR = 4;
+
+  // One holder class per function: a downcall handle spins a stub when it is made (none comes from
+  // an AOT cache), so each is made on first use, and a COUNT(*) makes only open, mmap and lseek.
+  private static final class Open {
+    static final MethodHandle H = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+        Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+  }
+
+  private static final class Close {
+    static final MethodHandle H = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Mmap {
+    static final MethodHandle H = downcall("mmap",
+        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+        Linker.Option.captureCallState("errno"));
+  }
+
+  private static final class Lseek {
+    static final MethodHandle H = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class Munmap {
+    static final MethodHandle H = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
   /**
    * Not critical: a pwrite may wait for a page to be read in or written back, and a critical call
    * would hold every safepoint (GC) of the JVM that long; the bytes go through a native copy.
    */
-  private static final MethodHandle PWRITE = downcall("pwrite",
-      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
-      Linker.Option.captureCallState("errno"));
-  private static final int EINTR = 4;
+  private static final class Pwrite {
+    static final MethodHandle H = downcall("pwrite",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+        Linker.Option.captureCallState("errno"));
+  }
+
   /**
    * {@code int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *buf)}; null
    * with a libc older than it (glibc 2.28), where {@link PathStat} leaves the check to Java.
    */
-  private static final @Nullable MethodHandle STATX = LINKER.defaultLookup().find("statx")
-      .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-          ADDRESS))).orElse(null);
+  private static final class Statx {
+    static final @Nullable MethodHandle H = LINKER.defaultLookup().find("statx")
+        .map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+            ADDRESS))).orElse(null);
+  }
+
   private static final int AT_FDCWD = -100;
 
   private NativeMap() {
@@ -88,7 +108,7 @@ final class NativeMap {
 
   /** Whether {@link #statx} can be called here. */
   static boolean hasStatx() {
-    return STATX != null;
+    return Statx.H != null;
   }
 
   /**
@@ -98,7 +118,7 @@ final class NativeMap {
    */
   static boolean statx(MemorySegment path, int mask, MemorySegment buffer) {
     try {
-      return (int) STATX.invokeExact(AT_FDCWD, path, 0, mask, buffer) == 0;
+      return (int) Statx.H.invokeExact(AT_FDCWD, path, 0, mask, buffer) == 0;
     } catch (Throwable t) {
       return false;
     }
@@ -125,7 +145,7 @@ final class NativeMap {
   private static int open(Path file, int flags) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
-      int fd = (int) OPEN.invokeExact(errno, local.allocateFrom(file.toString()), flags, 0);
+      int fd = (int) Open.H.invokeExact(errno, local.allocateFrom(file.toString()), flags, 0);
       if (fd < 0) {
         throw new IOException("cannot open " + file + " (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
       }
@@ -145,7 +165,7 @@ final class NativeMap {
    */
   static long size(int fd) {
     try {
-      return (long) LSEEK.invokeExact(fd, 0L, SEEK_END);
+      return (long) Lseek.H.invokeExact(fd, 0L, SEEK_END);
     } catch (Throwable t) {
       return -1;
     }
@@ -164,7 +184,7 @@ final class NativeMap {
       MemorySegment.copy(from, offset, data, JAVA_BYTE, 0, length);
       int done = 0;
       while (done < length) {
-        long n = (long) PWRITE.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
+        long n = (long) Pwrite.H.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
             position + done);
         if (n < 0) {
           int code = errno.get(JAVA_INT, ERRNO_OFFSET);
@@ -187,7 +207,7 @@ final class NativeMap {
 
   static void close(int fd) {
     try {
-      int ignored = (int) CLOSE.invokeExact(fd);
+      int ignored = (int) Close.H.invokeExact(fd);
     } catch (Throwable t) {
       throw new IllegalStateException("close failed", t);
     }
@@ -214,7 +234,7 @@ final class NativeMap {
   private static MemorySegment map(int fd, long offset, long capacity, int prot, Arena arena) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
-      MemorySegment address = (MemorySegment) MMAP.invokeExact(
+      MemorySegment address = (MemorySegment) Mmap.H.invokeExact(
           errno, MemorySegment.NULL, capacity, prot, MAP_SHARED, fd, offset);
       if (address.address() == -1L) {
         throw new IOException("mmap failed (errno " + errno.get(JAVA_INT, ERRNO_OFFSET) + ")");
@@ -230,7 +250,7 @@ final class NativeMap {
 
   private static void unmap(long address, long size) {
     try {
-      int ignored = (int) MUNMAP.invokeExact(MemorySegment.ofAddress(address), size);
+      int ignored = (int) Munmap.H.invokeExact(MemorySegment.ofAddress(address), size);
     } catch (Throwable t) {
       throw new IllegalStateException("munmap failed", t);
     }
