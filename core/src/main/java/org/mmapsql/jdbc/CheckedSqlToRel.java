@@ -10,6 +10,7 @@ import org.apache.calcite.sql2rel.ConvertToChecked;
 import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.mmapsql.plan.CheckedSums;
+import org.mmapsql.plan.FloatExtremes;
 
 /**
  * Calcite's SQL-to-relational converter with checked arithmetic, as
@@ -27,6 +28,7 @@ final class CheckedSqlToRel extends SqlToRelConverter {
 
   @Override public RelRoot convertQuery(SqlNode query, boolean needsValidation, boolean top) {
     RelRoot root = super.convertQuery(query, needsValidation, top);
-    return root.withRel(CheckedSums.inWindows(new ConvertToChecked(rexBuilder, true).visit(root.rel)));
+    return root.withRel(FloatExtremes.inWindows(
+        CheckedSums.inWindows(new ConvertToChecked(rexBuilder, true).visit(root.rel))));
   }
 }

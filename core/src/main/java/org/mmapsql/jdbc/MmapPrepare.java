@@ -40,6 +40,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
 import org.mmapsql.plan.CheckedSums;
+import org.mmapsql.plan.FloatExtremes;
 import org.mmapsql.plan.DirectExecution;
 import org.mmapsql.plan.MetadataHandlers;
 import org.mmapsql.plan.MmapEager;
@@ -201,7 +202,7 @@ final class MmapPrepare extends CalcitePrepareImpl {
       }
 
       @Override protected PreparedResult implement(RelRoot root) {
-        RelNode rel = MmapRowLimit.guard(CheckedSums.apply(MmapTableScan.bare(root.rel)));
+        RelNode rel = MmapRowLimit.guard(FloatExtremes.apply(CheckedSums.apply(MmapTableScan.bare(root.rel))));
         DirectExecution direct = sideEffects || !root.isRefTrivial() ? null : DirectExecution.of(rel);
         PreparedResult result = direct != null ? compiledWhenRun(root.withRel(rel)) : null;
         if (result == null) {
