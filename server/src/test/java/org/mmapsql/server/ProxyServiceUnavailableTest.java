@@ -65,6 +65,7 @@ class ProxyServiceUnavailableTest {
     volatile Mode mode = Mode.FORWARD;
     /** Requests the mode applied to (FORWARD_THEN_503: all; REFUSE_TWICE...: those with an INSERT). */
     final AtomicInteger counted = new AtomicInteger();
+    /** Each request that came in, with its mode: for the failure messages. */
     final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     HttpProxy(int targetPort) throws IOException {
