@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
 import java.util.Arrays;
 
 import org.mmapsql.MmapException;
@@ -27,6 +28,8 @@ final class InPlaceWriter {
   /** Most runs of consecutive rows, and bytes, written with pwrite: one system call a run. */
   private static final int POSITIONAL_RUNS = 8;
   private static final int POSITIONAL_BYTES = 64 << 10;
+  /** Usable bytes below which a store's fault is taken for a full disk (ext4 keeps a little it will not give). */
+  private static final long FULL_BELOW = 1 << 20;
 
   private final FileHandle handle;
   private final Layout layout;
@@ -83,22 +86,50 @@ final class InPlaceWriter {
       // a hole of a sparse file on a full disk); the rows still in the file get their old values back
       long now = watch.realSize();
       String why = now < end ? "another program cut it to " + now + " bytes while it was written"
-          : String.valueOf(e.getMessage());
+          : e instanceof InternalError && noRoom() ? NativeMap.NO_SPACE : String.valueOf(e.getMessage());
       int still = rowsBelow(indexes, now); // the rows past the cut are gone: nothing to put back there
+      long[] kept = Arrays.copyOf(indexes, still);
+      byte[] keptOld = Arrays.copyOf(old, still * layout.stride());
       try {
         if (still > 0) {
-          writeAt(Arrays.copyOf(indexes, still), Arrays.copyOf(old, still * layout.stride()));
+          writeAt(kept, keptOld);
         }
       } catch (IOException | InternalError again) {
-        e.addSuppressed(again);
-        throw new MmapException(SqlState.IO_ERROR, "write to " + handle.file() + " failed, and so did putting"
-            + " the old values back; some values may be changed: " + why, e);
+        // A full disk faults the put-back too, at the first row the write itself could not store: the rows
+        // before it are back, and it and those after it were never written. Said only when the file shows it.
+        if (!holds(kept, keptOld)) {
+          e.addSuppressed(again);
+          throw new MmapException(SqlState.IO_ERROR, "write to " + handle.file() + " failed, and so did putting"
+              + " the old values back; some values may be changed: " + why, e);
+        }
       }
       throw new MmapException(SqlState.IO_ERROR, "write to " + handle.file() + " failed, nothing changed"
           + (now < end ? " in the rows it still has" : "") + ": " + why, e);
     } finally {
       undo.end();
       durability.written();
+    }
+  }
+
+  /**
+   * Whether the file system has no room left: a store into a hole of a sparse
+   * file then faults (SIGBUS, an {@link InternalError} in Java) where pwrite
+   * fails with ENOSPC, and is reported in the same words ({@link NativeMap#NO_SPACE}).
+   */
+  private boolean noRoom() {
+    try {
+      return Files.getFileStore(handle.file()).getUsableSpace() < FULL_BELOW;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Whether the rows {@code indexes} hold {@code images} now; false if they cannot be read. */
+  private boolean holds(long[] indexes, byte[] images) {
+    try {
+      return indexes.length == 0 || Arrays.equals(reader.images(indexes), images);
+    } catch (RuntimeException | InternalError e) {
+      return false;
     }
   }
 

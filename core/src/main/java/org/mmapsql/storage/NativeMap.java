@@ -29,6 +29,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * faults, and readers never go past the length they checked.
  */
 final class NativeMap {
+  /** What a write that found no room on the disk (ENOSPC) says, on any path. */
+  static final String NO_SPACE = "No space left on device";
   private static final int O_RDONLY = 0;
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
@@ -191,7 +193,7 @@ final class NativeMap {
           if (code == EINTR) {
             continue;
           }
-          throw new IOException(code == 28 ? "No space left on device" : "pwrite failed (errno " + code + ")");
+          throw new IOException(code == 28 ? NO_SPACE : "pwrite failed (errno " + code + ")");
         }
         if (n == 0) {
           throw new IOException("pwrite wrote nothing");

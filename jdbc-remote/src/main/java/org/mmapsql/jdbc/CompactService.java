@@ -64,6 +64,11 @@ final class CompactService extends RemoteProtobufService {
     } catch (IOException e) {
       throw lost("statement", e);
     }
+    if (answer.status == 503 && !answer.compactServer && !answer.notRun) {
+      // not the server's refusal (which says it did not run): a proxy's, perhaps after it forwarded the statement
+      throw lost("statement", new IOException("HTTP 503 without the mmapsql server's mark ("
+          + RemoteHttpClient.NOT_RUN + "), from something in between (a proxy)"));
+    }
     if (!answer.compactServer) {
       // a server without the path: it could not parse the request and executed nothing
       compact = null;

@@ -31,15 +31,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * too ({@link #postFramed}).
  */
 final class PlainHttp implements AutoCloseable {
-  /** An answer: its status, whether the server knows the compact path, its body. */
+  /**
+   * An answer: its status, whether the server knows the compact path, whether
+   * it says the request did not run ({@link RemoteHttpClient#NOT_RUN}), its body.
+   */
   static final class Answer {
     final int status;
     final boolean compactServer;
+    final boolean notRun;
     final byte[] body;
 
     Answer(int status, boolean compactServer, byte[] body) {
+      this(status, compactServer, false, body);
+    }
+
+    Answer(int status, boolean compactServer, boolean notRun, byte[] body) {
       this.status = status;
       this.compactServer = compactServer;
+      this.notRun = notRun;
       this.body = body;
     }
   }
@@ -281,6 +290,7 @@ final class PlainHttp implements AutoCloseable {
     boolean close = status.startsWith("HTTP/1.0");
     boolean compact = false;
     boolean avatica = false;
+    boolean notRun = false;
     String upgrade = null;
     for (String header = line(); !header.isEmpty(); header = line()) {
       int colon = header.indexOf(':');
@@ -308,6 +318,7 @@ final class PlainHttp implements AutoCloseable {
             serverVersion = Math.max(serverVersion, version(value));
           }
           avatica |= name.equalsIgnoreCase(AvaticaFrame.HEADER) && value.equalsIgnoreCase(AvaticaFrame.AVATICA);
+          notRun |= name.equalsIgnoreCase(RemoteHttpClient.NOT_RUN);
       }
     }
     byte[] answer;
@@ -333,7 +344,7 @@ final class PlainHttp implements AutoCloseable {
     if (code == 101 && !framed) {
       close(); // switched to a protocol this client does not speak
     }
-    return new Answer(code, compact, answer);
+    return new Answer(code, compact, notRun, answer);
   }
 
   /** The version a server gives in {@link CompactExecute#HEADER}: 1 if it is not a number. */

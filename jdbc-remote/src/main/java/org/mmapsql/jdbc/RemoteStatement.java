@@ -41,6 +41,27 @@ final class RemoteStatement extends AvaticaStatement implements PackedResultSet.
   }
 
   /**
+   * Avatica's, but the batch of a statement another thread closed meanwhile
+   * is not cleared: Avatica clears it in a finally, whose "statement closed"
+   * replaced the batch's own outcome, its counts or its BatchUpdateException.
+   * A closed statement refuses further use anyway.
+   */
+  @Override public long[] executeLargeBatch() throws SQLException {
+    checkOpen();
+    try {
+      return executeBatchInternal();
+    } finally {
+      try {
+        clearBatch();
+      } catch (SQLException e) {
+        if (!isClosed()) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Avatica's client reads a batch whose statement the server no longer has
    * (a restart) as no counts, and the server ran none of it: on a new
    * statement it runs once more, as Avatica's client does for one statement.

@@ -46,6 +46,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.mmapsql.jdbc.AvaticaFrame;
 import org.mmapsql.jdbc.CompactExecute;
 import org.mmapsql.jdbc.LeanExecute;
+import org.mmapsql.jdbc.RemoteHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,10 +125,7 @@ final class HttpTransport {
     stats = new StatisticsHandler(); // lets a stop wait for requests in flight
     stats.setHandler(front);
     server.setHandler(stats);
-    ErrorHandler quiet = new ErrorHandler();
-    quiet.setShowStacks(false);
-    quiet.setShowServlet(false);
-    server.setErrorHandler(quiet);
+    server.setErrorHandler(new QuietErrors());
     server.setStopTimeout(config.shutdownGrace().toMillis());
     server.setStopAtShutdown(false);
   }
@@ -215,6 +213,27 @@ final class HttpTransport {
 
   void join() throws InterruptedException {
     server.join();
+  }
+
+  /**
+   * Jetty's error answers, without stacks. Its 503s are requests refused
+   * before they ran (a stop: {@link StatisticsHandler} refuses new ones), and
+   * say so: the driver sends again only a 503 that does ({@link
+   * RemoteHttpClient#NOT_RUN}), not one a proxy gives after forwarding.
+   */
+  private static final class QuietErrors extends ErrorHandler {
+    QuietErrors() {
+      setShowStacks(false);
+      setShowServlet(false);
+    }
+
+    @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
+        HttpServletResponse response) throws IOException, ServletException {
+      if (response.getStatus() == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
+        response.setHeader(RemoteHttpClient.NOT_RUN, "1");
+      }
+      super.handle(target, baseRequest, request, response);
+    }
   }
 
   /** Authentication, the body limit and the user's identity, before Avatica. */

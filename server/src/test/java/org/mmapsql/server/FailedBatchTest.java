@@ -17,6 +17,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 
+import org.apache.calcite.runtime.Hook;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,6 +209,123 @@ class FailedBatchTest {
       assertEquals(List.of("1", "2", "3", "4"), rows(s, "t"));
       s.addBatch("INSERT INTO t(val) VALUES (300)");
       assertThrows(RuntimeException.class, s::executeBatch, "its unchecked client exception");
+    }
+  }
+
+  /**
+   * A Statement closed by another thread while its batch runs: the batch's
+   * counts reach the caller (Avatica clears the batch in a finally, whose
+   * "statement closed" replaced them), and the statement then refuses further
+   * use. The proxy holds the batch's answer back (the server ran it) while
+   * the statement is closed. Embedded, a batch holds its statement's lock
+   * while each statement runs, so a close slips in only between two (the next
+   * then fails) or after the last, before the clear: a window no test reaches.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"frames", "http"})
+  void aStatementClosedWhileItsBatchRunsStillGivesTheBatchsCounts(String path) throws Exception {
+    try (Connection direct = open(path); Proxy proxy = new Proxy(server.port());
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server) + ";" + CompactExecute.PROPERTY + "="
+             + (path.equals("frames") ? CompactExecute.COMPACT : CompactExecute.AVATICA))) {
+      Statement s = c.createStatement();
+      s.executeUpdate("INSERT INTO t(val) VALUES (3)"); // the statement exists on the server
+      s.addBatch("INSERT INTO t(val) VALUES (4)");
+      s.addBatch("INSERT INTO t(val) VALUES (5)");
+      long[] counts = closedWhileItRuns(s, proxy, () -> s.executeLargeBatch());
+      assertArrayEquals(new long[] {1, 1}, counts, Arrays.toString(counts));
+      assertRefusesFurtherUse(s);
+      try (Statement t = direct.createStatement()) {
+        assertEquals(List.of("1", "2", "3", "4", "5"), rows(t, "t"));
+      }
+    }
+  }
+
+  /** As above, with the batch's third statement failing: its BatchUpdateException, with two counts. */
+  @ParameterizedTest
+  @ValueSource(strings = {"frames", "http"})
+  void aStatementClosedWhileItsBatchFailsStillGivesTheBatchUpdateException(String path) throws Exception {
+    try (Connection direct = open(path); Proxy proxy = new Proxy(server.port());
+         Connection c = DriverManager.getConnection(proxy.jdbcUrl(server) + ";" + CompactExecute.PROPERTY + "="
+             + (path.equals("frames") ? CompactExecute.COMPACT : CompactExecute.AVATICA))) {
+      Statement s = c.createStatement();
+      s.executeUpdate("INSERT INTO t(val) VALUES (3)");
+      BatchUpdateException e = closedWhileItRuns(s, proxy,
+          () -> failedBatch(s, "INSERT INTO t(val) VALUES (300)"));
+      assertTrue(e.getMessage().startsWith("statement 3 of 4: "), e.getMessage());
+      assertCountsOfTwo(path, e);
+      assertRefusesFurtherUse(s);
+      try (Statement t = direct.createStatement()) {
+        assertEquals(List.of("1", "2", "3", "3", "4"), rows(t, "t"));
+      }
+    }
+  }
+
+  /**
+   * Embedded, the close comes from Calcite's parse hook, on the batch's own
+   * thread, as the third statement is parsed; it then fails validation (no
+   * such table), without needing the statement: its BatchUpdateException
+   * reaches the caller.
+   */
+  @Test void anEmbeddedStatementClosedWhileItsBatchFailsStillGivesTheBatchUpdateException() throws Exception {
+    try (Connection c = open("embedded")) {
+      Statement s = c.createStatement();
+      String bad = "INSERT INTO nosuch(val) VALUES (5)";
+      BatchUpdateException e;
+      try (Hook.Closeable h = Hook.PARSE_TREE.addThread((java.util.function.Consumer<Object[]>) args -> {
+        if (bad.equals(args[0])) {
+          closeQuietly(s);
+        }
+      })) {
+        e = failedBatch(s, bad);
+      }
+      assertTrue(e.getMessage().startsWith("statement 3 of 4: ") && e.getMessage().contains("Object 'nosuch' not found"),
+          e.getMessage());
+      assertCountsOfTwo("embedded", e);
+      assertRefusesFurtherUse(s);
+      try (Statement t = c.createStatement()) {
+        assertEquals(List.of("1", "2", "3", "4"), rows(t, "t"));
+      }
+    }
+  }
+
+  /** What a batch does. */
+  private interface Batch<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code batch} on {@code s}, closing {@code s} from this thread while the proxy holds its answer back. */
+  private static <T> T closedWhileItRuns(Statement s, Proxy proxy, Batch<T> batch) throws Exception {
+    proxy.holdNextAnswer();
+    java.util.concurrent.CompletableFuture<T> outcome = new java.util.concurrent.CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        outcome.complete(batch.run());
+      } catch (Throwable e) {
+        outcome.completeExceptionally(e);
+      }
+    }, "batch");
+    t.start();
+    proxy.awaitHeld();
+    s.close(); // its request to the server goes on another connection
+    proxy.releaseHeld();
+    try {
+      return outcome.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception x ? x : new RuntimeException(e.getCause());
+    }
+  }
+
+  private static void assertRefusesFurtherUse(Statement s) throws SQLException {
+    assertTrue(s.isClosed());
+    assertThrows(SQLException.class, () -> s.addBatch("INSERT INTO t(val) VALUES (6)"));
+    assertThrows(SQLException.class, s::executeBatch);
+  }
+
+  private static void closeQuietly(Statement s) {
+    try {
+      s.close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

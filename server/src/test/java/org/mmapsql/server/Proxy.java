@@ -8,6 +8,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request reaches the server, which runs it; the answer is dropped and the
  * client's connection closed), to cut answers short (all but their last
  * byte, then the connection closed), to hold answers back (dropped, the
- * connection left open) or to close its clients' connections (as a server
- * closes idle kept-alive connections).
+ * connection left open), to hold the next answer until released (the
+ * server has run the request; its client waits) or to close its clients'
+ * connections (as a server closes idle kept-alive connections).
  */
 final class Proxy implements AutoCloseable {
   private final ServerSocket socket;
@@ -26,6 +30,10 @@ final class Proxy implements AutoCloseable {
   private final AtomicBoolean cutAnswers = new AtomicBoolean();
   private final AtomicBoolean holdAnswers = new AtomicBoolean();
   private final List<Socket> clients = new CopyOnWriteArrayList<>();
+  /** The next answer waits at {@link #release} once {@link #held} is counted down; null when not asked. */
+  private final AtomicReference<CountDownLatch> holdNext = new AtomicReference<>();
+  private volatile CountDownLatch held = new CountDownLatch(0);
+  private volatile CountDownLatch release = new CountDownLatch(0);
 
   Proxy(int target) throws IOException {
     this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -57,6 +65,38 @@ final class Proxy implements AutoCloseable {
     holdAnswers.set(on);
   }
 
+  /** The next answer, on whichever connection, waits until {@link #releaseHeld}. */
+  void holdNextAnswer() {
+    held = new CountDownLatch(1);
+    release = new CountDownLatch(1);
+    holdNext.set(held);
+  }
+
+  /** Waits until the answer {@link #holdNextAnswer} asked for is held. */
+  void awaitHeld() throws InterruptedException {
+    if (!held.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("no answer came to hold");
+    }
+  }
+
+  void releaseHeld() {
+    release.countDown();
+  }
+
+  /** Holds this answer if one was asked for and none is held yet. */
+  private void maybeHold() throws IOException {
+    CountDownLatch h = holdNext.getAndSet(null);
+    if (h != null) {
+      CountDownLatch r = release;
+      h.countDown();
+      try {
+        r.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new java.io.InterruptedIOException();
+      }
+    }
+  }
+
   /** Closes every client connection, as a server closes the ones idle too long. */
   void closeClients() throws IOException {
     for (Socket c : clients) {
@@ -76,16 +116,17 @@ final class Proxy implements AutoCloseable {
         Socket client = socket.accept();
         clients.add(client);
         Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-        pump(client.getInputStream(), server.getOutputStream(), null, null, null, client, server);
-        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, cutAnswers, holdAnswers, client, server);
+        pump(client.getInputStream(), server.getOutputStream(), null, null, null, client, server, false);
+        pump(server.getInputStream(), client.getOutputStream(), dropAnswers, cutAnswers, holdAnswers, client, server,
+            true);
       }
     } catch (IOException e) {
       // the proxy closed
     }
   }
 
-  private static void pump(InputStream in, OutputStream out, AtomicBoolean drop, AtomicBoolean cut,
-      AtomicBoolean hold, Socket client, Socket server) {
+  private void pump(InputStream in, OutputStream out, AtomicBoolean drop, AtomicBoolean cut,
+      AtomicBoolean hold, Socket client, Socket server, boolean answers) {
     Thread t = new Thread(() -> {
       byte[] b = new byte[8192];
       try {
@@ -96,6 +137,9 @@ final class Proxy implements AutoCloseable {
           }
           if (hold != null && hold.get()) {
             continue;
+          }
+          if (answers) {
+            maybeHold();
           }
           if (cut != null && cut.get()) {
             out.write(b, 0, n - 1);

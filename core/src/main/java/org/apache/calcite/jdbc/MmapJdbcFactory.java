@@ -239,6 +239,27 @@ public final class MmapJdbcFactory extends CalciteFactory {
       super.close_();
     }
 
+    /**
+     * Avatica's, but the batch of a statement another thread closed meanwhile
+     * is not cleared: Avatica clears it in a finally, whose "statement closed"
+     * replaced the batch's own outcome, its counts or its BatchUpdateException.
+     * A closed statement refuses further use anyway.
+     */
+    @Override public long[] executeLargeBatch() throws SQLException {
+      checkOpen();
+      try {
+        return executeBatchInternal();
+      } finally {
+        try {
+          clearBatch();
+        } catch (SQLException e) {
+          if (!isClosed()) {
+            throw e;
+          }
+        }
+      }
+    }
+
     @Override public void keys(List<long[]> ranges) {
       keys = ranges;
     }
