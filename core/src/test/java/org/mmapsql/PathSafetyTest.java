@@ -124,6 +124,10 @@ class PathSafetyTest {
     assertTrue(Files.isSymbolicLink(data.resolve("link.mmap")), "the link itself was replaced");
     // the same file under another name, through the relative link: refused as a second binding
     db.failsPrepared("SELECT MMAP(?, ?)", new Object[] {"r", "sub/up.mmap"}, "already mapped as table l");
+    // and through a hard link, which no path comparison sees: one file, one binding (one set of locks)
+    Files.createLink(data.resolve("hard.mmap"), data.resolve("real.mmap"));
+    db.failsPrepared("SELECT MMAP(?, ?)", new Object[] {"h", "hard.mmap"}, "already mapped as table l",
+        "the same file as real.mmap");
   }
 
   @Test void allowedDirectoriesPermitTheirFiles() throws SQLException, IOException {

@@ -157,6 +157,15 @@ public final class Database {
     return list;
   }
 
+  /** The device and inode of the file {@code file} names now, null if it cannot be read. */
+  private static Object fileKey(Path file) {
+    try {
+      return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /**
    * Binds {@code name} to {@code path} and returns the row count. A missing
    * file is created (a .npy with a header numpy reads), unless the binding is
@@ -191,9 +200,15 @@ public final class Database {
       }
       return existing.refreshed().length();
     }
+    Object key = fileKey(file);
     for (Binding b : bindings.values()) {
       if (b.file().equals(file)) {
         throw new MmapException(SqlState.TABLE_EXISTS, "file " + path + " is already mapped as table " + b.name());
+      }
+      // a hard link: two bindings of one file would each lock and snapshot it alone
+      if (key != null && key.equals(fileKey(b.file()))) {
+        throw new MmapException(SqlState.TABLE_EXISTS, "file " + path + " is already mapped as table " + b.name()
+            + " (it is the same file as " + b.storedPath() + ")");
       }
     }
     if (bindings.size() >= settings.maxMappings()) {
