@@ -200,21 +200,23 @@ final class FileHandle {
 
   /**
    * Writes {@code chunk} (whole rows, from its position to its limit) through
-   * {@code appending} ({@link #openAppending}), and returns where it landed and
-   * where it ended: the kernel picks the end of file, so another program's
-   * appends cannot be overwritten (they may fall between two chunks of a large
-   * append).
+   * {@code appending} ({@link #openAppending}), and returns the file's size
+   * just before and just after: the kernel picks the end of file, so another
+   * program's appends cannot be overwritten (they may fall between two chunks
+   * of a large append). The chunk started at the size before only if the
+   * size after is that plus the chunk; else another program appended too, and
+   * where the chunk landed is not known (the size after is an fstat, which may
+   * count another program's write that came just after ours).
    */
   long[] appendAtEnd(FileChannel appending, ByteBuffer chunk) throws IOException {
     synchronized (channelLock) {
       boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
       try {
-        int n = chunk.remaining();
+        long before = appending.size();
         while (chunk.hasRemaining()) {
           appending.write(chunk);
         }
-        long end = appending.position();
-        return new long[] {end - n, end};
+        return new long[] {before, appending.size()};
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();

@@ -260,9 +260,14 @@ public final class MappedArray implements AutoCloseable {
      * Writes rows as they lie, as of the scan's start, straight out of the
      * mapping to {@code out} ({@link RowReader#writeBytes}); returns how many.
      * If an UPDATE of this process began meanwhile, the rows are read again as
-     * the scan sees them and written over the chunk.
+     * the scan sees them and written over the chunk, so {@code out} must be a
+     * sink that {@link RowChunks.Sink#canRewrite can}; copy rows for another
+     * with {@link #readBytes} and write them.
      */
     public int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {
+      if (!out.canRewrite()) {
+        throw new IllegalArgumentException("rows written out of the mapping may have to be written over");
+      }
       int n = reader.writeBytes(row, count, out);
       if (n == 0 || view.unchanged()) {
         return n;

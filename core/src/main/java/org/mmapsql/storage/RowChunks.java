@@ -38,8 +38,16 @@ public interface RowChunks {
     void write(ByteBuffer chunk) throws IOException;
 
     /**
+     * Whether {@link #rewrite} may be called: false when chunks go out with
+     * O_APPEND, whose place is not known for sure when another program
+     * appends too; rows must then be written as they are to stay.
+     */
+    boolean canRewrite();
+
+    /**
      * Writes {@code chunk} over the chunk written last, which it is as long as:
-     * the same rows, some put back as a scan's snapshot sees them.
+     * the same rows, some put back as a scan's snapshot sees them. Only if
+     * {@link #canRewrite()}.
      */
     void rewrite(ByteBuffer chunk) throws IOException;
   }
