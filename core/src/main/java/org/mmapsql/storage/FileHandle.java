@@ -36,6 +36,8 @@ final class FileHandle {
   private final Object channelLock = new Object();
   private FileChannel channel;
   private volatile boolean closed;
+  /** Set before the close of an array whose file another program replaced: a reader left behind is told so. */
+  private volatile boolean replaced;
 
   private FileHandle(Path file, boolean readOnly, int fd) throws IOException {
     this.file = file;
@@ -118,8 +120,17 @@ final class FileHandle {
 
   void checkOpen() {
     if (closed) {
+      if (replaced) {
+        throw new MmapException(SqlState.SERIALIZATION_FAILURE, "the file " + file + " was replaced while the"
+            + " statement read it; run it again");
+      }
       throw new MmapException(SqlState.UNDEFINED_TABLE, "table on " + file + " was unmapped");
     }
+  }
+
+  /** The array closes because another program replaced its file (see {@link #checkOpen}). */
+  void markReplaced() {
+    replaced = true;
   }
 
   boolean isClosed() {

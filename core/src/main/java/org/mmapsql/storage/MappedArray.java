@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -82,6 +83,12 @@ public final class MappedArray implements AutoCloseable {
   private final Durability durability = new Durability();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantReadWriteLock applyLock = new ReentrantReadWriteLock();
+  /** Guards {@link #readers} and {@link #closeAfterReaders}; taken alone, never around another lock. */
+  private final Object readersLock = new Object();
+  /** Scans (snapshots open) and aggregates ({@link #consistent}) reading now. */
+  private int readers;
+  /** Set by {@link #closeWhenRead}: the last reader to end closes the array. */
+  private boolean closeAfterReaders;
 
   private MappedArray(FileHandle handle, Layout raw) throws IOException {
     this.handle = handle;
@@ -233,12 +240,14 @@ public final class MappedArray implements AutoCloseable {
    * cost of one volatile read a block. Close it when the scan ends.
    */
   public Snapshot snapshot() {
+    readerStarts();
     return new Snapshot(undo.open());
   }
 
   /** Block reads as of when a scan started; see {@link #snapshot()}. */
   public final class Snapshot implements AutoCloseable {
     private final UndoLog.Snapshot view;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Snapshot(UndoLog.Snapshot view) {
       this.view = view;
@@ -281,8 +290,12 @@ public final class MappedArray implements AutoCloseable {
       return n;
     }
 
+    /** Idempotent, from any thread. */
     @Override public void close() {
       view.close();
+      if (closed.compareAndSet(false, true)) {
+        readerEnds();
+      }
     }
   }
 
@@ -441,12 +454,51 @@ public final class MappedArray implements AutoCloseable {
    * UPDATE and truncation on this array whole or not at all.
    */
   public <T> T consistent(Supplier<T> reads) {
-    applyLock.readLock().lock();
+    readerStarts();
     try {
-      return reads.get();
+      applyLock.readLock().lock();
+      try {
+        return reads.get();
+      } finally {
+        applyLock.readLock().unlock();
+      }
     } finally {
-      applyLock.readLock().unlock();
+      readerEnds();
     }
+  }
+
+  private void readerStarts() {
+    synchronized (readersLock) {
+      readers++;
+    }
+  }
+
+  private void readerEnds() {
+    synchronized (readersLock) {
+      if (--readers > 0 || !closeAfterReaders) {
+        return;
+      }
+      closeAfterReaders = false;
+    }
+    closeWhenFree();
+  }
+
+  /**
+   * For a file another program replaced: closes as {@link #closeWhenFree}
+   * does once the scans and aggregates reading it now have ended, so that
+   * they finish on the file they started on (the old inode stays whole while
+   * it is open). A statement that comes to this array after it closed fails
+   * with SQLSTATE 40001 ("run it again"), not as if the table were unmapped.
+   */
+  public void closeWhenRead() {
+    handle.markReplaced();
+    synchronized (readersLock) {
+      if (readers > 0) {
+        closeAfterReaders = true;
+        return;
+      }
+    }
+    closeWhenFree();
   }
 
   public boolean isClosed() {
@@ -459,7 +511,9 @@ public final class MappedArray implements AutoCloseable {
    * neither a lock cycle nor a statement timeout can leave it stuck.
    */
   public void closeWhenFree() {
-    if (writeLock.tryLock()) {
+    // a thread that holds the write lock (a scan of u ending inside INSERT INTO u SELECT ... FROM u)
+    // must not close under its own write
+    if (!writeLock.isHeldByCurrentThread() && writeLock.tryLock()) {
       try {
         close();
       } finally {
