@@ -16,10 +16,8 @@ import org.mmapsql.storage.RowChunks;
  * predicate>]}, made a chunk at a time from a scan of u while they are
  * appended to t ({@link org.mmapsql.storage.MappedArray#append(RowChunks)}):
  * the bytes as they lie when both have the same rows, written straight out of
- * u's mapping into a .npy t (the kernel's one copy, nothing on the heap: the
- * copy runs at the speed of the page cache), or copied to a chunk on the heap
- * first for a headerless t (its O_APPEND write cannot be written over, so the
- * rows must be as the scan's snapshot sees them before they go), else each value decoded and encoded with t's
+ * u's mapping (the kernel's one copy, nothing on the heap: the copy runs at
+ * the speed of the page cache), else each value decoded and encoded with t's
  * checked encoders, as the INSERT of the rows one by one would (the same
  * errors). The heap holds one chunk, never the rows.
  */
@@ -92,13 +90,9 @@ final class BlockCopy implements RowChunks {
     return copied;
   }
 
-  /**
-   * Rows as they lie go from u's mapping to a sink that can write over them
-   * (an UPDATE of u may change them under the write); the others are made on
-   * the heap by {@link #next()}.
-   */
+  /** Rows as they lie go from u's mapping to the sink; converted rows are made on the heap by {@link #next()}. */
   @Override public boolean pass(Sink sink) throws IOException {
-    if (!asTheyLie || !sink.canRewrite()) {
+    if (!asTheyLie) {
       return RowChunks.super.pass(sink);
     }
     try {

@@ -117,9 +117,7 @@ final class Appender {
   /**
    * The chunks of one append as they are written, and where they went: a
    * headerless file with O_APPEND (the kernel puts each chunk at the end,
-   * after whatever another program appended), a .npy file at its end. Only
-   * a .npy file's chunks can be written over ({@link #rewrite}): where an
-   * O_APPEND write landed is known only when nobody else appended meanwhile.
+   * after whatever another program appended), a .npy file at its end.
    */
   private final class Chunks implements RowChunks.Sink {
     private final NpyHeader header;
@@ -133,8 +131,6 @@ final class Appender {
     /** False once the first O_APPEND chunk is known to have raced another program's append. */
     private boolean startKnown = true;
     private long end;
-    /** Where the chunk written last starts. */
-    private long last;
     private long written;
     /** What may be in the file: the chunks written and the one being written. */
     private long attempted;
@@ -163,22 +159,10 @@ final class Appender {
         }
         end = sizes[1];
       } else {
-        last = start + written;
-        handle.writeFully(b, last);
-        end = last + n;
+        handle.writeFully(b, start + written);
+        end = start + written + n;
       }
       written += n;
-    }
-
-    @Override public boolean canRewrite() {
-      return header != null;
-    }
-
-    @Override public void rewrite(ByteBuffer b) throws IOException {
-      if (header == null) {
-        throw new IllegalStateException("an O_APPEND chunk's place is not known: it cannot be written over");
-      }
-      handle.writeFully(b, last);
     }
 
     void close() {

@@ -51,7 +51,8 @@ import org.mmapsql.SqlState;
  * <li>the apply lock, here: held for writing while an UPDATE's rows are
  *     written ({@link #write}) and while the file is cut ({@link #truncate}),
  *     and for reading through a whole aggregate ({@link #consistent}), which so
- *     sees all of an UPDATE or truncation or none of it.
+ *     sees all of an UPDATE or truncation or none of it, and through each chunk
+ *     a copy writes straight out of the mapping ({@link Snapshot#writeBytes}).
  * <li>the size lock, the monitor of the {@link FileWatch}: guards the size,
  *     the rows and the header, so that a reader's {@link #refresh()} cannot undo
  *     a concurrent append; held by refresh, by a truncation, by {@link #close},
@@ -266,27 +267,28 @@ public final class MappedArray implements AutoCloseable {
     }
 
     /**
-     * Writes rows as they lie, as of the scan's start, straight out of the
-     * mapping to {@code out} ({@link RowReader#writeBytes}); returns how many.
-     * If an UPDATE of this process began meanwhile, the rows are read again as
-     * the scan sees them and written over the chunk, so {@code out} must be a
-     * sink that {@link RowChunks.Sink#canRewrite can}; copy rows for another
-     * with {@link #readBytes} and write them.
+     * Writes rows as they lie, as of the scan's start, to {@code out}; returns
+     * how many. Straight out of the mapping ({@link RowReader#writeBytes}) if
+     * no UPDATE or truncation of this process began since the scan started:
+     * the apply lock, held for reading through the write, keeps one from
+     * writing meanwhile, so the chunk is never written over (where an O_APPEND
+     * write landed is not known for sure when another program appends too).
+     * Else copied out as the scan sees them first, then written.
      */
     public int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {
-      if (!out.canRewrite()) {
-        throw new IllegalArgumentException("rows written out of the mapping may have to be written over");
+      applyLock.readLock().lock();
+      try {
+        if (view.unchanged()) {
+          return reader.writeBytes(row, count, out);
+        }
+      } finally {
+        applyLock.readLock().unlock();
       }
-      int n = reader.writeBytes(row, count, out);
-      if (n == 0 || view.unchanged()) {
-        return n;
+      byte[] rows = new byte[count * layout.stride()];
+      int n = readBytes(row, count, rows);
+      if (n > 0) {
+        out.write(ByteBuffer.wrap(rows, 0, n * layout.stride()));
       }
-      byte[] rows = new byte[n * layout.stride()];
-      if (readBytes(row, n, rows) < n) {
-        throw new MmapException(SqlState.SERIALIZATION_FAILURE, "rows of " + file() + " were deleted while"
-            + " they were copied; run the statement again");
-      }
-      out.rewrite(ByteBuffer.wrap(rows));
       return n;
     }
 

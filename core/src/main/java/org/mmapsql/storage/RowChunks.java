@@ -36,20 +36,6 @@ public interface RowChunks {
   interface Sink {
     /** Writes whole rows, from the buffer's position to its limit, after the chunks before. */
     void write(ByteBuffer chunk) throws IOException;
-
-    /**
-     * Whether {@link #rewrite} may be called: false when chunks go out with
-     * O_APPEND, whose place is not known for sure when another program
-     * appends too; rows must then be written as they are to stay.
-     */
-    boolean canRewrite();
-
-    /**
-     * Writes {@code chunk} over the chunk written last, which it is as long as:
-     * the same rows, some put back as a scan's snapshot sees them. Only if
-     * {@link #canRewrite()}.
-     */
-    void rewrite(ByteBuffer chunk) throws IOException;
   }
 
   /** The rows of {@code images}, in chunks of at most {@code chunkBytes} bytes (whole rows). */
