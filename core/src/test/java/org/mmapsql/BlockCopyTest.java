@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -318,6 +320,19 @@ class BlockCopyTest {
    * the other process's values landed inside at least one copy.
    */
   @Test void anotherProcessAppendingThroughLargeCopiesKeepsEveryValueOfBoth() throws Exception {
+    appendThroughCopies(false);
+  }
+
+  /**
+   * The same while another connection UPDATEs rows of u to the values they
+   * have, so that the copy's snapshot sees changes begin under it (it then
+   * takes its rows as the snapshot sees them): still every value of both once.
+   */
+  @Test void anotherProcessAppendingThroughCopiesOfASourceBeingUpdatedKeepsEveryValueOfBoth() throws Exception {
+    appendThroughCopies(true);
+  }
+
+  private void appendThroughCopies(boolean updating) throws Exception {
     System.setProperty("mmapsql.copyChunkBytes", "4096");
     int n = 400_000;
     int copies = 5;
@@ -335,16 +350,36 @@ class BlockCopyTest {
         "        k += 1",
         "        os.write(fd, struct.pack('<d', -k))",
         "print(k, flush=True)"), t.toString(), stop.toString()).redirectErrorStream(true).start();
+    AtomicBoolean copying = new AtomicBoolean(true);
+    AtomicLong updates = new AtomicLong();
+    CompletableFuture<Void> updater = !updating ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> {
+          try (Connection c = mm.connect();
+               PreparedStatement p = c.prepareStatement("UPDATE u SET val = ? WHERE idx = ?")) {
+            for (long i = 0; copying.get(); i++) {
+              long idx = i * 7919 % n;
+              p.setDouble(1, idx * 0.5);
+              p.setLong(2, idx);
+              assertEquals(1, p.executeUpdate());
+              updates.incrementAndGet();
+            }
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
     try {
-      while (Files.size(t) < 800 && other.isAlive()) {
+      while ((Files.size(t) < 800 || updating && updates.get() < 100) && other.isAlive()
+          && !(updating && updater.isDone())) {
         Thread.sleep(1);
       }
       for (int i = 0; i < copies; i++) {
         assertEquals(n, mm.update("INSERT INTO t(val) SELECT val FROM u"));
       }
     } finally {
+      copying.set(false);
       Files.createFile(stop);
     }
+    updater.get(60, TimeUnit.SECONDS);
     String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     assertTrue(other.waitFor(60, TimeUnit.SECONDS) && other.exitValue() == 0, out);
     long theirs = Long.parseLong(out);

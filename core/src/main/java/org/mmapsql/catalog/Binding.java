@@ -155,7 +155,7 @@ public final class Binding {
         array = null;
       }
     }
-    replaced.closeWhenFree(); // a write may still run on the old file: it finishes there
+    replaced.closeWhenRead(); // a write, a scan or an aggregate may still run on the old file: it finishes there
     MappedArray a = array();
     a.refresh();
     return a;

@@ -88,10 +88,10 @@ final class Appender {
       }
     } catch (IOException e) {
       throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " failed, "
-          + rollBack(at.start, at.first, at.attempted, e)
+          + rollBack(at, e)
           + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      String after = rollBack(at.start, at.first, at.attempted, e); // a bad value or a cancel: its own error stands
+      String after = rollBack(at, e); // a bad value or a cancel: its own error stands
       if (!after.equals(NOTHING_APPENDED)) {
         // ... unless rows stay: then the error must not say that nothing was inserted
         throw new MmapException(SqlState.IO_ERROR, "append to " + handle.file() + " stopped ("
@@ -121,12 +121,16 @@ final class Appender {
    */
   private final class Chunks implements RowChunks.Sink {
     private final NpyHeader header;
-    /** The first row appended, and the byte it starts at; taken from the first chunk with O_APPEND. */
+    /**
+     * The first row appended, and the byte it starts at; taken from the first
+     * chunk with O_APPEND: the size before it, where it starts unless another
+     * program appended at the same moment (then a lower bound, see {@link #startKnown}).
+     */
     private long first;
     private long start;
+    /** False once the first O_APPEND chunk is known to have raced another program's append. */
+    private boolean startKnown = true;
     private long end;
-    /** Where the chunk written last starts. */
-    private long last;
     private long written;
     /** What may be in the file: the chunks written and the one being written. */
     private long attempted;
@@ -147,23 +151,18 @@ final class Appender {
         if (appending == null) {
           appending = handle.openAppending();
         }
-        long[] ends = handle.appendAtEnd(appending, b);
+        long[] sizes = handle.appendAtEnd(appending, b);
         if (written == 0) {
-          start = ends[0];
+          start = sizes[0];
+          startKnown = sizes[1] == start + n;
           first = (start - layout.dataOffset()) / layout.stride();
         }
-        last = ends[0];
-        end = ends[1];
+        end = sizes[1];
       } else {
-        last = start + written;
-        handle.writeFully(b, last);
-        end = last + n;
+        handle.writeFully(b, start + written);
+        end = start + written + n;
       }
       written += n;
-    }
-
-    @Override public void rewrite(ByteBuffer b) throws IOException {
-      handle.writeFully(b, last);
     }
 
     void close() {
@@ -177,14 +176,21 @@ final class Appender {
     }
   }
 
-  /** After a failed append: cuts the file back to {@code start} if nobody else appended since. */
-  private String rollBack(long start, long first, long length, Exception e) {
+  /**
+   * After a failed append: cuts the file back to where it started if nobody
+   * else appended since (a headerless file: it is no longer than the chunks
+   * tried, and the first landed where the file ended before it).
+   */
+  private String rollBack(Chunks at, Exception e) {
+    long start = at.start;
+    long first = at.first;
+    long length = at.attempted;
     if (length == 0) {
       return NOTHING_APPENDED;
     }
     NpyHeader header = watch.header();
     try {
-      if (header == null && watch.realSize() > start + length) {
+      if (header == null && (!at.startKnown || watch.realSize() > start + length)) {
         return "and another program appended meanwhile, so the file was not cut back: rows from idx "
             + first + " may be partly written";
       }

@@ -36,6 +36,8 @@ final class FileHandle {
   private final Object channelLock = new Object();
   private FileChannel channel;
   private volatile boolean closed;
+  /** Set before the close of an array whose file another program replaced: a reader left behind is told so. */
+  private volatile boolean replaced;
 
   private FileHandle(Path file, boolean readOnly, int fd) throws IOException {
     this.file = file;
@@ -118,8 +120,17 @@ final class FileHandle {
 
   void checkOpen() {
     if (closed) {
+      if (replaced) {
+        throw new MmapException(SqlState.SERIALIZATION_FAILURE, "the file " + file + " was replaced while the"
+            + " statement read it; run it again");
+      }
       throw new MmapException(SqlState.UNDEFINED_TABLE, "table on " + file + " was unmapped");
     }
+  }
+
+  /** The array closes because another program replaced its file (see {@link #checkOpen}). */
+  void markReplaced() {
+    replaced = true;
   }
 
   boolean isClosed() {
@@ -200,21 +211,23 @@ final class FileHandle {
 
   /**
    * Writes {@code chunk} (whole rows, from its position to its limit) through
-   * {@code appending} ({@link #openAppending}), and returns where it landed and
-   * where it ended: the kernel picks the end of file, so another program's
-   * appends cannot be overwritten (they may fall between two chunks of a large
-   * append).
+   * {@code appending} ({@link #openAppending}), and returns the file's size
+   * just before and just after: the kernel picks the end of file, so another
+   * program's appends cannot be overwritten (they may fall between two chunks
+   * of a large append). The chunk started at the size before only if the
+   * size after is that plus the chunk; else another program appended too, and
+   * where the chunk landed is not known (the size after is an fstat, which may
+   * count another program's write that came just after ours).
    */
   long[] appendAtEnd(FileChannel appending, ByteBuffer chunk) throws IOException {
     synchronized (channelLock) {
       boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
       try {
-        int n = chunk.remaining();
+        long before = appending.size();
         while (chunk.hasRemaining()) {
           appending.write(chunk);
         }
-        long end = appending.position();
-        return new long[] {end - n, end};
+        return new long[] {before, appending.size()};
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -50,7 +51,8 @@ import org.mmapsql.SqlState;
  * <li>the apply lock, here: held for writing while an UPDATE's rows are
  *     written ({@link #write}) and while the file is cut ({@link #truncate}),
  *     and for reading through a whole aggregate ({@link #consistent}), which so
- *     sees all of an UPDATE or truncation or none of it.
+ *     sees all of an UPDATE or truncation or none of it, and through each chunk
+ *     a copy writes straight out of the mapping ({@link Snapshot#writeBytes}).
  * <li>the size lock, the monitor of the {@link FileWatch}: guards the size,
  *     the rows and the header, so that a reader's {@link #refresh()} cannot undo
  *     a concurrent append; held by refresh, by a truncation, by {@link #close},
@@ -82,6 +84,12 @@ public final class MappedArray implements AutoCloseable {
   private final Durability durability = new Durability();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final ReentrantReadWriteLock applyLock = new ReentrantReadWriteLock();
+  /** Guards {@link #readers} and {@link #closeAfterReaders}; taken alone, never around another lock. */
+  private final Object readersLock = new Object();
+  /** Scans (snapshots open) and aggregates ({@link #consistent}) reading now. */
+  private int readers;
+  /** Set by {@link #closeWhenRead}: the last reader to end closes the array. */
+  private boolean closeAfterReaders;
 
   private MappedArray(FileHandle handle, Layout raw) throws IOException {
     this.handle = handle;
@@ -233,12 +241,14 @@ public final class MappedArray implements AutoCloseable {
    * cost of one volatile read a block. Close it when the scan ends.
    */
   public Snapshot snapshot() {
+    readerStarts();
     return new Snapshot(undo.open());
   }
 
   /** Block reads as of when a scan started; see {@link #snapshot()}. */
   public final class Snapshot implements AutoCloseable {
     private final UndoLog.Snapshot view;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Snapshot(UndoLog.Snapshot view) {
       this.view = view;
@@ -257,27 +267,37 @@ public final class MappedArray implements AutoCloseable {
     }
 
     /**
-     * Writes rows as they lie, as of the scan's start, straight out of the
-     * mapping to {@code out} ({@link RowReader#writeBytes}); returns how many.
-     * If an UPDATE of this process began meanwhile, the rows are read again as
-     * the scan sees them and written over the chunk.
+     * Writes rows as they lie, as of the scan's start, to {@code out}; returns
+     * how many. Straight out of the mapping ({@link RowReader#writeBytes}) if
+     * no UPDATE or truncation of this process began since the scan started:
+     * the apply lock, held for reading through the write, keeps one from
+     * writing meanwhile, so the chunk is never written over (where an O_APPEND
+     * write landed is not known for sure when another program appends too).
+     * Else copied out as the scan sees them first, then written.
      */
     public int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {
-      int n = reader.writeBytes(row, count, out);
-      if (n == 0 || view.unchanged()) {
-        return n;
+      applyLock.readLock().lock();
+      try {
+        if (view.unchanged()) {
+          return reader.writeBytes(row, count, out);
+        }
+      } finally {
+        applyLock.readLock().unlock();
       }
-      byte[] rows = new byte[n * layout.stride()];
-      if (readBytes(row, n, rows) < n) {
-        throw new MmapException(SqlState.SERIALIZATION_FAILURE, "rows of " + file() + " were deleted while"
-            + " they were copied; run the statement again");
+      byte[] rows = new byte[count * layout.stride()];
+      int n = readBytes(row, count, rows);
+      if (n > 0) {
+        out.write(ByteBuffer.wrap(rows, 0, n * layout.stride()));
       }
-      out.rewrite(ByteBuffer.wrap(rows));
       return n;
     }
 
+    /** Idempotent, from any thread. */
     @Override public void close() {
       view.close();
+      if (closed.compareAndSet(false, true)) {
+        readerEnds();
+      }
     }
   }
 
@@ -436,12 +456,51 @@ public final class MappedArray implements AutoCloseable {
    * UPDATE and truncation on this array whole or not at all.
    */
   public <T> T consistent(Supplier<T> reads) {
-    applyLock.readLock().lock();
+    readerStarts();
     try {
-      return reads.get();
+      applyLock.readLock().lock();
+      try {
+        return reads.get();
+      } finally {
+        applyLock.readLock().unlock();
+      }
     } finally {
-      applyLock.readLock().unlock();
+      readerEnds();
     }
+  }
+
+  private void readerStarts() {
+    synchronized (readersLock) {
+      readers++;
+    }
+  }
+
+  private void readerEnds() {
+    synchronized (readersLock) {
+      if (--readers > 0 || !closeAfterReaders) {
+        return;
+      }
+      closeAfterReaders = false;
+    }
+    closeWhenFree();
+  }
+
+  /**
+   * For a file another program replaced: closes as {@link #closeWhenFree}
+   * does once the scans and aggregates reading it now have ended, so that
+   * they finish on the file they started on (the old inode stays whole while
+   * it is open). A statement that comes to this array after it closed fails
+   * with SQLSTATE 40001 ("run it again"), not as if the table were unmapped.
+   */
+  public void closeWhenRead() {
+    handle.markReplaced();
+    synchronized (readersLock) {
+      if (readers > 0) {
+        closeAfterReaders = true;
+        return;
+      }
+    }
+    closeWhenFree();
   }
 
   public boolean isClosed() {
@@ -454,7 +513,9 @@ public final class MappedArray implements AutoCloseable {
    * neither a lock cycle nor a statement timeout can leave it stuck.
    */
   public void closeWhenFree() {
-    if (writeLock.tryLock()) {
+    // a thread that holds the write lock (a scan of u ending inside INSERT INTO u SELECT ... FROM u)
+    // must not close under its own write
+    if (!writeLock.isHeldByCurrentThread() && writeLock.tryLock()) {
       try {
         close();
       } finally {

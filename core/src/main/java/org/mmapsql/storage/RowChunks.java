@@ -36,12 +36,6 @@ public interface RowChunks {
   interface Sink {
     /** Writes whole rows, from the buffer's position to its limit, after the chunks before. */
     void write(ByteBuffer chunk) throws IOException;
-
-    /**
-     * Writes {@code chunk} over the chunk written last, which it is as long as:
-     * the same rows, some put back as a scan's snapshot sees them.
-     */
-    void rewrite(ByteBuffer chunk) throws IOException;
   }
 
   /** The rows of {@code images}, in chunks of at most {@code chunkBytes} bytes (whole rows). */
