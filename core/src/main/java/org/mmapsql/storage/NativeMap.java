@@ -71,11 +71,6 @@ final class NativeMap {
     static final MethodHandle H = downcall("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
   }
 
-  private static final class Ftruncate {
-    static final MethodHandle H = downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG),
-        Linker.Option.captureCallState("errno"));
-  }
-
   private static final class Munmap {
     static final MethodHandle H = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
   }
@@ -202,27 +197,6 @@ final class NativeMap {
           throw new IOException("pwrite wrote nothing");
         }
         done += (int) n;
-      }
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IOException("native call failed", t);
-    }
-  }
-
-  /**
-   * Cuts (or extends) the file open as {@code fd} to {@code length} bytes with {@code ftruncate(2)}:
-   * one system call, right after a look at the size ({@link Truncation}), where a FileChannel's
-   * truncate makes three more and takes its own locks first.
-   */
-  static void ftruncate(int fd, long length) throws IOException {
-    try (Arena local = Arena.ofConfined()) {
-      MemorySegment errno = local.allocate(CAPTURE);
-      while ((int) Ftruncate.H.invokeExact(errno, fd, length) != 0) {
-        int code = errno.get(JAVA_INT, ERRNO_OFFSET);
-        if (code != EINTR) {
-          throw new IOException("ftruncate failed (errno " + code + ")");
-        }
       }
     } catch (IOException | RuntimeException | Error e) {
       throw e;

@@ -75,7 +75,7 @@ final class Truncation {
             return;
           }
           before[0] = rowsOf(size, header);
-          NativeMap.ftruncate(handle.writeFd(), target);
+          handle.io(ch -> ch.truncate(target));
           // registered once the cut is made, while no reader copies: a failed cut ends no scan early
           undo.cut(newLength);
           if (newHeader != null) {
