@@ -36,8 +36,9 @@ final class Truncation {
    * having cut nothing, if another program changed its size since (or a reader of this process
    * saw that change). The size is looked at right before the {@code ftruncate}, inside the locks
    * that keep this process's writers and readers out: only another program's append in the
-   * microseconds between that look and the cut can still be cut off (there is no "truncate if
-   * the size is still X").
+   * moment between that look and the cut can still be cut off (there is no "truncate if the size
+   * is still X"; on a loaded machine, or on ext4 where a write sets the size only as it ends,
+   * that moment is not always short: README, "Files, safety and durability").
    */
   boolean cutIfUnchanged(long newLength, long rows, long bytes) {
     return cut(newLength, rows, bytes) >= 0;
