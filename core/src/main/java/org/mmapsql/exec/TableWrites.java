@@ -221,54 +221,88 @@ public final class TableWrites {
     return true;
   }
 
-  /** Removes rows {@code (idx, val)}, which must be the last rows of the array. */
+  /**
+   * Removes rows {@code (idx, val)}, which must be the last rows of the array. They were
+   * named one by one: if another program appends or cuts rows before the cut, nothing is
+   * removed (40001).
+   */
   public long delete(Enumerable<Object[]> rows) {
     return locked(() -> {
       Rows read = Rows.read(table, array.layout(), rows, 0, new int[0], "removed");
       long[] given = Arrays.copyOf(read.idx, read.size);
       Rows in = positions(read).sortedByIdx();
-      long from = array.length() - in.size;
+      long length = array.length();
+      long bytes = array.fileBytes();
+      long from = length - in.size;
       for (int i = 0; i < in.size; i++) {
         if (in.idx[i] != from + i) {
           throw notTrailing(in.idx[i] < 0 ? Arrays.stream(given).min().orElse(0) : base + in.idx[i]);
         }
       }
-      truncate(from);
+      truncate(from, length, bytes);
       return (long) in.size;
     });
   }
 
   /**
    * Removes the rows whose idx is in {@code ranges} without reading them: the
-   * plan of {@code DELETE FROM t [WHERE <idx predicate>]}.
+   * plan of {@code DELETE FROM t [WHERE <idx predicate>]}. A predicate that
+   * names every row from some idx on ({@code idx >= k}, no predicate at all)
+   * also removes the rows another program appends while it runs: they match
+   * it when the cut is made. Any other predicate removes nothing if the file
+   * changed meanwhile (40001).
    */
   public long delete(IdxRanges ranges) {
     return locked(() -> {
       long length = array.length();
+      long bytes = array.fileBytes();
       IdxRanges doomed = ranges.clip(length);
       if (doomed.size() > 1 || doomed.size() == 1 && doomed.end(0) != length) {
         throw notTrailing(base + doomed.start(0));
       }
       long from = doomed.size() == 0 ? length : doomed.start(0);
-      truncate(from);
+      if (doomed.size() == 1 && namesAllFrom(ranges, from)) {
+        return Math.max(0, array.truncateTail(from) - from);
+      }
+      truncate(from, length, bytes);
       return length - from;
     });
   }
 
-  /** Removes and returns the last value of a 1-D array, or null when it is empty. */
+  /** Whether {@code ranges} names every position from {@code from} on, however many rows there are. */
+  private static boolean namesAllFrom(IdxRanges ranges, long from) {
+    int last = ranges.size() - 1;
+    return ranges.end(last) == Long.MAX_VALUE && Math.max(0, ranges.start(last)) <= from;
+  }
+
+  /** Tries of a VPOP on a file another program keeps changing before it gives up. */
+  private static final int POP_TRIES = 100;
+
+  /**
+   * Removes and returns the last value of a 1-D array, or null when it is empty. The last
+   * row is the file's real last row when the cut is made: if another program appended or
+   * cut rows since this statement read it, it reads the new last row and tries again.
+   */
   public @Nullable Object pop() {
     return locked(() -> {
-      array.requireWholeRows("pop from");
-      long n = array.length();
-      if (n == 0) {
-        return null;
+      for (int attempt = 1; attempt <= POP_TRIES; attempt++) {
+        if (attempt > 1) {
+          array.refresh();
+        }
+        array.requireWholeRows("pop from");
+        long n = array.length();
+        long bytes = array.fileBytes();
+        if (n == 0) {
+          return null;
+        }
+        Object[][] last = new Object[1][1];
+        if (array.read(n - 1, 1, last) == 1 && array.truncateIfUnchanged(n - 1, n, bytes)) {
+          return last[0][0];
+        }
       }
-      Object[][] last = new Object[1][1];
-      if (array.read(n - 1, 1, last) != 1) {
-        return null; // cut by another program meanwhile
-      }
-      array.truncate(n - 1);
-      return last[0][0];
+      throw new MmapException(SqlState.SERIALIZATION_FAILURE, "VPOP on " + table + ": another program kept"
+          + " appending to (or cutting) " + array.file() + " between the look at its last row and the cut, "
+          + POP_TRIES + " times; nothing was popped; run it again");
     });
   }
 
@@ -298,10 +332,15 @@ public final class TableWrites {
     }
   }
 
-  private void truncate(long from) {
+  /**
+   * Cuts to {@code from} rows if the file is still {@code rows} rows and {@code bytes} bytes,
+   * as the statement saw it; else removes nothing and says to run it again.
+   */
+  private void truncate(long from, long rows, long bytes) {
     // Cutting also drops a trailing partial element, if any: that is how one is repaired.
-    if (from < array.length() || array.tailBytes() != 0) {
-      array.truncate(from);
+    if ((from < rows || array.tailBytes() != 0) && !array.truncateIfUnchanged(from, rows, bytes)) {
+      throw new MmapException(SqlState.SERIALIZATION_FAILURE, "DELETE on " + table + ": another program"
+          + " appended to (or cut) " + array.file() + " while it ran; nothing was removed; run it again");
     }
   }
 

@@ -49,7 +49,7 @@ import org.mmapsql.SqlState;
  * <li>{@link #writeLock()}: makes each write statement exclusive on this
  *     array; its caller takes it, {@link #close} too.
  * <li>the apply lock, here: held for writing while an UPDATE's rows are
- *     written ({@link #write}) and while the file is cut ({@link #truncate}),
+ *     written ({@link #write}) and while the file is cut ({@link #truncateTail}),
  *     and for reading through a whole aggregate ({@link #consistent}), which so
  *     sees all of an UPDATE or truncation or none of it, and through each chunk
  *     a copy writes straight out of the mapping ({@link Snapshot#writeBytes}).
@@ -399,12 +399,31 @@ public final class MappedArray implements AutoCloseable {
     return appender.append(chunks);
   }
 
-  /** Cuts the array to {@code newLength} rows; the caller holds {@link #writeLock()}. */
-  public void truncate(long newLength) {
+  /**
+   * Cuts the array to {@code newLength} rows if the file still has the {@code rows} rows and
+   * {@code bytes} bytes the statement decided on ({@link #length()}, {@link #fileBytes()} after its
+   * {@link #refresh()}); false, nothing cut, if another program appended or cut meanwhile. The
+   * caller holds {@link #writeLock()}.
+   */
+  public boolean truncateIfUnchanged(long newLength, long rows, long bytes) {
     // Excludes aggregates as an UPDATE does: one sees the rows before the cut or after it.
     applyLock.writeLock().lock();
     try {
-      truncation.cut(newLength);
+      return truncation.cutIfUnchanged(newLength, rows, bytes);
+    } finally {
+      applyLock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Cuts the array to {@code newLength} rows, with whatever rows another program appended
+   * meanwhile (never lengthening it); returns the rows it had right before the cut. The caller
+   * holds {@link #writeLock()}.
+   */
+  public long truncateTail(long newLength) {
+    applyLock.writeLock().lock();
+    try {
+      return truncation.cutTail(newLength);
     } finally {
       applyLock.writeLock().unlock();
     }
