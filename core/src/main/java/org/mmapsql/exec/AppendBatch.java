@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.mmapsql.storage.Landing;
 import org.mmapsql.storage.MappedArray;
 
 /**
@@ -61,7 +62,14 @@ public final class AppendBatch implements AutoCloseable {
     return rows.size;
   }
 
-  void appended(long firstIdx, long count) {
+  /** Records where an append's rows landed ({@link Landing}), their idx from {@code base}. */
+  void appended(long base, Landing landed) {
+    for (long[] run : landed.runs()) {
+      appended(base + run[0], run[1]);
+    }
+  }
+
+  private void appended(long firstIdx, long count) {
     if (count > 0) {
       appended.add(new long[] {firstIdx, count});
     }

@@ -12,6 +12,7 @@ import org.apache.calcite.linq4j.Enumerator;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
+import org.mmapsql.storage.Landing;
 import org.mmapsql.storage.Layout;
 import org.mmapsql.storage.MappedArray;
 
@@ -110,10 +111,13 @@ public final class TableWrites {
       try {
         BlockCopy rows = new BlockCopy(table, array.layout(), scan, source.layout(), columns,
             idxGiven ? base + length : null);
-        long first = array.append(rows);
+        Landing landed = array.append(rows);
+        if (idxGiven) {
+          requireLanded(landed, length);
+        }
         AppendBatch batch = AppendBatch.current();
         if (batch != null) {
-          batch.appended(base + first, rows.copied());
+          batch.appended(base, landed);
         }
         return rows.copied();
       } finally {
@@ -130,21 +134,45 @@ public final class TableWrites {
 
   private long append(Rows in) {
     long length = array.length();
+    boolean idxGiven = false;
     for (int i = 0; i < in.size; i++) {
+      idxGiven |= in.idx[i] != NEXT_IDX;
       if (in.idx[i] != NEXT_IDX && in.idx[i] != base + length + i) {
         throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "cannot insert idx " + in.idx[i]
             + " into " + table + ": rows are appended at the end, the next idx is " + (base + length + i)
             + "; nothing was inserted");
       }
     }
-    if (in.size > 0) {
-      array.append(Arrays.copyOf(in.images, in.size * in.stride), in.size);
+    if (in.size == 0) {
+      return 0L;
+    }
+    Landing landed = array.append(Arrays.copyOf(in.images, in.size * in.stride), in.size);
+    if (idxGiven) {
+      requireLanded(landed, length);
     }
     AppendBatch batch = AppendBatch.current();
     if (batch != null) {
-      batch.appended(base + length, in.size);
+      batch.appended(base, landed);
     }
     return (long) in.size;
+  }
+
+  /**
+   * The rows of an INSERT that named their idx must have landed where the
+   * check saw the end of file; if another program appended in between (its
+   * O_APPEND write got in after the look), they went after its rows. They are
+   * not cut back: no system call cuts a file only if it is still as long as
+   * seen, and a cut would take with it whatever the other program appends in
+   * that moment (a lost write; a test saw hundreds of rows go). So the
+   * statement fails, saying where its rows are.
+   */
+  private void requireLanded(Landing landed, long length) {
+    if (!landed.startsAt(length)) {
+      throw new MmapException(SqlState.INTEGRITY_CONSTRAINT_VIOLATION, "another program appended to "
+          + array.file() + " meanwhile, so the rows of this INSERT into " + table + " did not land at the idx"
+          + " given (" + (base + length) + "): they were appended at " + landed.describe(base)
+          + " and stay there; do not run it again unchanged");
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package org.mmapsql.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 
 import org.mmapsql.MmapException;
 import org.mmapsql.SqlState;
@@ -49,7 +48,7 @@ final class Appender {
   }
 
   /** See {@link MappedArray#append(byte[], int)}. */
-  long append(byte[] images, int count) {
+  Landing append(byte[] images, int count) {
     int chunk = Math.max(1, WRITE_BUFFER / layout.stride()) * layout.stride();
     return append(RowChunks.of(images, chunk));
   }
@@ -59,7 +58,7 @@ final class Appender {
    * length until the last chunk (and a .npy header's new shape) is written;
    * if making or writing a chunk fails, the file is cut back to where it was.
    */
-  long append(RowChunks chunks) {
+  Landing append(RowChunks chunks) {
     Chunks at;
     synchronized (watch) {
       handle.requireWritable("append to");
@@ -111,7 +110,7 @@ final class Appender {
       }
       watch.adopt(Math.max(at.end, watch.realSize()));
     }
-    return at.first;
+    return at.landing;
   }
 
   /**
@@ -122,20 +121,22 @@ final class Appender {
   private final class Chunks implements RowChunks.Sink {
     private final NpyHeader header;
     /**
-     * The first row appended, and the byte it starts at; taken from the first
-     * chunk with O_APPEND: the size before it, where it starts unless another
-     * program appended at the same moment (then a lower bound, see {@link #startKnown}).
+     * The first row appended, and the byte it starts at; with O_APPEND, where
+     * the first chunk landed (exact, {@link FileHandle#appendAtEnd}), else
+     * unknown (see {@link #startKnown}).
      */
     private long first;
     private long start;
-    /** False once the first O_APPEND chunk is known to have raced another program's append. */
+    /** False if the first O_APPEND chunk was split by another program's append (a short write). */
     private boolean startKnown = true;
     private long end;
     private long written;
     /** What may be in the file: the chunks written and the one being written. */
     private long attempted;
-    /** The O_APPEND channel of a headerless file, opened at the first chunk. */
-    private FileChannel appending;
+    /** The O_APPEND descriptor of a headerless file, opened at the first chunk; -1 before. */
+    private int appending = -1;
+    /** Where the chunks written landed. */
+    private final Landing landing = new Landing();
 
     Chunks(long first, NpyHeader header) {
       this.first = first;
@@ -148,30 +149,35 @@ final class Appender {
       int n = b.remaining();
       attempted = written + n;
       if (header == null) {
-        if (appending == null) {
+        if (appending < 0) {
           appending = handle.openAppending();
         }
-        long[] sizes = handle.appendAtEnd(appending, b);
+        long[] landed = handle.appendAtEnd(appending, b);
+        if (landed[0] < 0) {
+          startKnown = written > 0 && startKnown;
+          end = landed[1];
+          throw new IOException("another program's append fell inside a chunk of rows (a short write)");
+        }
         if (written == 0) {
-          start = sizes[0];
-          startKnown = sizes[1] == start + n;
+          start = landed[0];
           first = (start - layout.dataOffset()) / layout.stride();
         }
-        end = sizes[1];
+        end = landed[1];
+        if ((landed[0] - layout.dataOffset()) % layout.stride() != 0) {
+          throw new IOException("another program left part of a row at the end of the file");
+        }
+        landing.add((landed[0] - layout.dataOffset()) / layout.stride(), n / layout.stride());
       } else {
         handle.writeFully(b, start + written);
         end = start + written + n;
+        landing.add(first + written / layout.stride(), n / layout.stride());
       }
       written += n;
     }
 
     void close() {
-      if (appending != null) {
-        try {
-          appending.close();
-        } catch (IOException ignored) {
-          // its writes are in the page cache already; closing has nothing to lose
-        }
+      if (appending >= 0) {
+        NativeMap.close(appending); // its writes are in the page cache already
       }
     }
   }

@@ -1,6 +1,8 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
@@ -202,37 +204,32 @@ final class FileHandle {
   }
 
   /**
-   * A channel that writes at the end of file (O_APPEND), opened once for all
-   * the chunks of one append ({@link #appendAtEnd}); the caller closes it.
+   * A descriptor that writes at the end of file (O_APPEND), opened once for
+   * all the chunks of one append ({@link #appendAtEnd}); the caller closes it
+   * ({@link NativeMap#close}).
    */
-  FileChannel openAppending() throws IOException {
-    return FileChannel.open(self, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  int openAppending() throws IOException {
+    return NativeMap.openAppending(self);
   }
 
   /**
-   * Writes {@code chunk} (whole rows, from its position to its limit) through
-   * {@code appending} ({@link #openAppending}), and returns the file's size
-   * just before and just after: the kernel picks the end of file, so another
-   * program's appends cannot be overwritten (they may fall between two chunks
-   * of a large append). The chunk started at the size before only if the
-   * size after is that plus the chunk; else another program appended too, and
-   * where the chunk landed is not known (the size after is an fstat, which may
-   * count another program's write that came just after ours).
+   * Writes {@code chunk} (whole rows, from its position to its limit) at the
+   * end of file through {@code appending} ({@link #openAppending}) and returns
+   * where it landed, {@code {start, end}} ({@link NativeMap#appendAt}): the
+   * kernel picks the end of file, so another program's appends are never
+   * overwritten (they may fall between two chunks of a large append), and the
+   * descriptor's offset after the write says exactly where it went.
+   * {@code start} is -1 in the rare case of a short write that another
+   * program's append split.
    */
-  long[] appendAtEnd(FileChannel appending, ByteBuffer chunk) throws IOException {
-    synchronized (channelLock) {
-      boolean interrupted = Thread.interrupted(); // an interrupt would close the channel half way
-      try {
-        long before = appending.size();
-        while (chunk.hasRemaining()) {
-          appending.write(chunk);
-        }
-        return new long[] {before, appending.size()};
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
+  long[] appendAtEnd(int appending, ByteBuffer chunk) throws IOException {
+    if (chunk.isDirect()) {
+      return NativeMap.appendAt(appending, MemorySegment.ofBuffer(chunk)); // a mapping's bytes: no copy
+    }
+    try (Arena local = Arena.ofConfined()) {
+      MemorySegment data = local.allocate(chunk.remaining());
+      data.copyFrom(MemorySegment.ofBuffer(chunk));
+      return NativeMap.appendAt(appending, data);
     }
   }
 

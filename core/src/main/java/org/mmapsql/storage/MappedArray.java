@@ -374,7 +374,7 @@ public final class MappedArray implements AutoCloseable {
   }
 
   /**
-   * Appends {@code count} row images; returns the index of the first. The
+   * Appends {@code count} row images. The
    * caller holds {@link #writeLock()}. A headerless file is written with
    * O_APPEND, so rows another program appends at the same moment are never
    * overwritten; a .npy file at its real end, read under the lock, and its
@@ -383,19 +383,22 @@ public final class MappedArray implements AutoCloseable {
    * disk fills up half way the file is cut back to its old length (unless
    * another program appended after these rows meanwhile; the error says so).
    * Readers of this process see the rows once all of them are written.
+   * Returns where the rows landed: after another program's rows if it
+   * appended first, split around its rows if it appended between two
+   * chunks of a large append.
    */
-  public long append(byte[] images, int count) {
+  public Landing append(byte[] images, int count) {
     return appender.append(images, count);
   }
 
   /**
    * Appends the rows {@code chunks} makes, a chunk at a time, as
    * {@link #append(byte[], int)} does (all or nothing, seen by readers once
-   * all are written); returns the index of the first. If making a chunk fails
+   * all are written, where they landed returned). If making a chunk fails
    * (a value that does not fit, a cancel), the file is cut back and that error
    * thrown. Do not read this array's rows past {@link #length()} meanwhile.
    */
-  public long append(RowChunks chunks) {
+  public Landing append(RowChunks chunks) {
     return appender.append(chunks);
   }
 

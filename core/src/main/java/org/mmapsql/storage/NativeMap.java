@@ -49,6 +49,9 @@ final class NativeMap {
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final long ERRNO_OFFSET =
       CAPTURE.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+  private static final int O_WRONLY = 1;
+  private static final int O_APPEND = 0x400; // 02000 on x86_64 and aarch64 alike
+  private static final int SEEK_CUR = 1;
   private static final int SEEK_END = 2;
   private static final int EINTR = 4;
 
@@ -84,6 +87,12 @@ final class NativeMap {
   private static final class Pwrite {
     static final MethodHandle H = downcall("pwrite",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG),
+        Linker.Option.captureCallState("errno"));
+  }
+
+  /** As {@link Pwrite}: not critical, the bytes come from native memory. */
+  private static final class Write {
+    static final MethodHandle H = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
         Linker.Option.captureCallState("errno"));
   }
 
@@ -142,6 +151,61 @@ final class NativeMap {
    */
   static int openForWrite(Path self) throws IOException {
     return open(self, O_RDWR | O_CLOEXEC);
+  }
+
+  /**
+   * Opens {@code self} ({@code /proc/self/fd/N}) again to write at its end (O_APPEND), for the
+   * chunks of one append ({@link #appendAt}); the caller closes it.
+   */
+  static int openAppending(Path self) throws IOException {
+    return open(self, O_WRONLY | O_APPEND | O_CLOEXEC);
+  }
+
+  /**
+   * Writes {@code data} with {@code write(2)} to {@code fd}, opened with O_APPEND ({@link #openAppending}),
+   * and returns where it landed: {@code {start, end}}, or {@code {-1, end}} if a short write let another
+   * program's append in between two pieces of it. Exact, unlike the file's size after the write (which
+   * may count another program's append that came just after): POSIX sets the descriptor's offset to the
+   * end of file and writes there as one step, so the offset after each write, {@code lseek(fd, 0,
+   * SEEK_CUR)}, is the end of this write, wherever another program's appends went.
+   */
+  static long[] appendAt(int fd, MemorySegment data) throws IOException {
+    try (Arena local = Arena.ofConfined()) {
+      MemorySegment errno = local.allocate(CAPTURE);
+      long length = data.byteSize();
+      long done = 0;
+      long start = -1;
+      long end = -1;
+      while (done < length) {
+        long n = (long) Write.H.invokeExact(errno, fd, data.asSlice(done), length - done);
+        if (n < 0) {
+          int code = errno.get(JAVA_INT, ERRNO_OFFSET);
+          if (code == EINTR) {
+            continue;
+          }
+          throw new IOException(code == 28 ? NO_SPACE : "write failed (errno " + code + ")");
+        }
+        if (n == 0) {
+          throw new IOException("write wrote nothing");
+        }
+        long after = (long) Lseek.H.invokeExact(fd, 0L, SEEK_CUR);
+        if (after < 0) {
+          throw new IOException("lseek failed after a write");
+        }
+        if (done == 0) {
+          start = after - n;
+        } else if (after - n != end) {
+          start = -1; // another program's bytes between two pieces
+        }
+        end = after;
+        done += n;
+      }
+      return new long[] {start, end};
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("native call failed", t);
+    }
   }
 
   private static int open(Path file, int flags) throws IOException {

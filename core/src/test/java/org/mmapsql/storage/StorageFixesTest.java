@@ -67,7 +67,7 @@ class StorageFixesTest {
       Files.write(f, doubles(4, 5), StandardOpenOption.APPEND); // another program appends
       a.writeLock().lock();
       try {
-        assertEquals(5, a.append(doubles(6), 1));
+        assertEquals(5, a.append(doubles(6), 1).first());
       } finally {
         a.writeLock().unlock();
       }
