@@ -137,6 +137,8 @@ final class Appender {
     private int appending = -1;
     /** Where the chunks written landed. */
     private final Landing landing = new Landing();
+    /** The native copy of a chunk made on the heap, for the O_APPEND write. */
+    private ByteBuffer scratch;
 
     Chunks(long first, NpyHeader header) {
       this.first = first;
@@ -152,7 +154,7 @@ final class Appender {
         if (appending < 0) {
           appending = handle.openAppending();
         }
-        long[] landed = handle.appendAtEnd(appending, b);
+        long[] landed = handle.appendAtEnd(appending, direct(b));
         if (landed[0] < 0) {
           startKnown = written > 0 && startKnown;
           end = landed[1];
@@ -173,6 +175,18 @@ final class Appender {
         landing.add(first + written / layout.stride(), n / layout.stride());
       }
       written += n;
+    }
+
+    /** {@code b}, or its bytes in a native buffer kept for the chunks after it (zeroed once, not per chunk). */
+    private ByteBuffer direct(ByteBuffer b) {
+      if (b.isDirect()) {
+        return b;
+      }
+      if (scratch == null || scratch.capacity() < b.remaining()) {
+        scratch = ByteBuffer.allocateDirect(b.remaining());
+      }
+      scratch.clear().put(b.duplicate()).flip();
+      return scratch;
     }
 
     void close() {

@@ -1,7 +1,6 @@
 package org.mmapsql.storage;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
@@ -213,7 +212,7 @@ final class FileHandle {
   }
 
   /**
-   * Writes {@code chunk} (whole rows, from its position to its limit) at the
+   * Writes {@code chunk} (whole rows, from its position to its limit; a direct buffer) at the
    * end of file through {@code appending} ({@link #openAppending}) and returns
    * where it landed, {@code {start, end}} ({@link NativeMap#appendAt}): the
    * kernel picks the end of file, so another program's appends are never
@@ -223,14 +222,7 @@ final class FileHandle {
    * program's append split.
    */
   long[] appendAtEnd(int appending, ByteBuffer chunk) throws IOException {
-    if (chunk.isDirect()) {
-      return NativeMap.appendAt(appending, MemorySegment.ofBuffer(chunk)); // a mapping's bytes: no copy
-    }
-    try (Arena local = Arena.ofConfined()) {
-      MemorySegment data = local.allocate(chunk.remaining());
-      data.copyFrom(MemorySegment.ofBuffer(chunk));
-      return NativeMap.appendAt(appending, data);
-    }
+    return NativeMap.appendAt(appending, MemorySegment.ofBuffer(chunk)); // native memory: a mapping's bytes, no copy
   }
 
   /** Marks the array closed and closes the channel and the descriptors; the caller excludes every reader. */
