@@ -271,8 +271,8 @@ public final class MappedArray implements AutoCloseable {
      * how many. Straight out of the mapping ({@link RowReader#writeBytes}) if
      * no UPDATE or truncation of this process began since the scan started:
      * the apply lock, held for reading through the write, keeps one from
-     * writing meanwhile, so the chunk is never written over (where an O_APPEND
-     * write landed is not known for sure when another program appends too).
+     * writing meanwhile, and no chunk is ever written twice (a second write at
+     * the first's place could land on rows another program appended since).
      * Else copied out as the scan sees them first, then written.
      */
     public int writeBytes(long row, int count, RowChunks.Sink out) throws IOException {

@@ -54,6 +54,7 @@ final class NativeMap {
   private static final int SEEK_CUR = 1;
   private static final int SEEK_END = 2;
   private static final int EINTR = 4;
+  private static final int ENOSPC = 28;
 
   // One holder class per function: a downcall handle spins a stub when it is made (none comes from
   // an AOT cache), so each is made on first use, and a COUNT(*) makes only open, mmap and lseek.
@@ -177,16 +178,9 @@ final class NativeMap {
       long start = -1;
       long end = -1;
       while (done < length) {
-        long n = (long) Write.H.invokeExact(errno, fd, data.asSlice(done), length - done);
-        if (n < 0) {
-          int code = errno.get(JAVA_INT, ERRNO_OFFSET);
-          if (code == EINTR) {
-            continue;
-          }
-          throw new IOException(code == 28 ? NO_SPACE : "write failed (errno " + code + ")");
-        }
+        long n = progress((long) Write.H.invokeExact(errno, fd, data.asSlice(done), length - done), errno, "write");
         if (n == 0) {
-          throw new IOException("write wrote nothing");
+          continue;
         }
         long after = (long) Lseek.H.invokeExact(fd, 0L, SEEK_CUR);
         if (after < 0) {
@@ -208,6 +202,25 @@ final class NativeMap {
     }
   }
 
+  /**
+   * The bytes a {@code write} or {@code pwrite} ({@code call}) returned, {@code n}; 0 to call it again
+   * (interrupted by a signal, EINTR); an IOException for an error (ENOSPC in {@link #NO_SPACE}'s words)
+   * or a call that wrote nothing.
+   */
+  private static long progress(long n, MemorySegment errno, String call) throws IOException {
+    if (n > 0) {
+      return n;
+    }
+    if (n == 0) {
+      throw new IOException(call + " wrote nothing");
+    }
+    int code = errno.get(JAVA_INT, ERRNO_OFFSET);
+    if (code == EINTR) {
+      return 0;
+    }
+    throw new IOException(code == ENOSPC ? NO_SPACE : call + " failed (errno " + code + ")");
+  }
+
   private static int open(Path file, int flags) throws IOException {
     try (Arena local = Arena.ofConfined()) {
       MemorySegment errno = local.allocate(CAPTURE);
@@ -227,7 +240,7 @@ final class NativeMap {
    * The size of the file open as {@code fd} now, or -1: one cheap system call,
    * no lock, and unlike a FileChannel not broken by an interrupt. (It moves
    * the descriptor's offset, which nothing here uses: reads go through the
-   * mapping, writes through a channel of their own.)
+   * mapping, writes through descriptors or channels of their own.)
    */
   static long size(int fd) {
     try {
@@ -250,19 +263,8 @@ final class NativeMap {
       MemorySegment.copy(from, offset, data, JAVA_BYTE, 0, length);
       int done = 0;
       while (done < length) {
-        long n = (long) Pwrite.H.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
-            position + done);
-        if (n < 0) {
-          int code = errno.get(JAVA_INT, ERRNO_OFFSET);
-          if (code == EINTR) {
-            continue;
-          }
-          throw new IOException(code == 28 ? NO_SPACE : "pwrite failed (errno " + code + ")");
-        }
-        if (n == 0) {
-          throw new IOException("pwrite wrote nothing");
-        }
-        done += (int) n;
+        done += (int) progress((long) Pwrite.H.invokeExact(errno, fd, data.asSlice(done), (long) (length - done),
+            position + done), errno, "pwrite");
       }
     } catch (IOException | RuntimeException | Error e) {
       throw e;
